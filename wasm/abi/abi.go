@@ -1,0 +1,86 @@
+// Package abi is the contract between the ogmint render module (a WASI
+// reactor built from wasm/cmd/ogmint-render) and the hosts that run it: the Go
+// host in wazero and the JavaScript edge adapter. It has no dependencies so
+// both sides, and the docs, can refer to one place.
+//
+// A call sequence for one render:
+//
+//  1. ptr := ogmint_request(len)  reserve len bytes for the request; write the
+//     request (a URL-encoded query string, e.g. "template=blog&title=Hi")
+//     into linear memory at ptr.
+//  2. st := ogmint_render(len)    validate and draw. On StatusOK the frame is
+//     ready; otherwise the output buffer holds a JSON error body.
+//  3. ogmint_pixels()             pointer to the frame: Width*Height*4 bytes,
+//     RGBA, opaque, row-major, stride Width*4. Valid until the next call.
+//  4. optionally ogmint_encode_png() then ogmint_output()/ogmint_output_len()
+//     to get a PNG from the module's portable encoder (hosts with a native
+//     deflate encode the pixels themselves; both give identical pixels).
+//
+// ogmint_validate(len) parses the request without drawing; on StatusOK the
+// output buffer holds the canonical query string (the cache/dedup key input),
+// otherwise the JSON error body. ogmint_info() puts a JSON description of the
+// templates, palettes and fonts in the output buffer.
+//
+// Every export takes and returns i32. The module is single-threaded; hosts run
+// one call at a time per instance.
+package abi
+
+// Version of this contract. Bumped on any incompatible change.
+const Version = 1
+
+// Frame geometry.
+const (
+	Width  = 1200
+	Height = 630
+	// BytesPerPixel of the frame (RGBA).
+	BytesPerPixel = 4
+	FrameSize     = Width * Height * BytesPerPixel
+)
+
+// MaxRequest is the largest request, in bytes, the module accepts.
+const MaxRequest = 64 << 10
+
+// Export names.
+const (
+	ExportRequest   = "ogmint_request"
+	ExportRender    = "ogmint_render"
+	ExportValidate  = "ogmint_validate"
+	ExportPixels    = "ogmint_pixels"
+	ExportEncodePNG = "ogmint_encode_png"
+	ExportOutput    = "ogmint_output"
+	ExportOutputLen = "ogmint_output_len"
+	ExportInfo      = "ogmint_info"
+	ExportVersion   = "ogmint_abi_version"
+)
+
+// Status codes returned by ogmint_render, ogmint_validate and ogmint_encode_png.
+type Status uint32
+
+const (
+	StatusOK Status = 0
+	// StatusInvalid: bad parameters; output is {"error","details"} (HTTP 400).
+	StatusInvalid Status = 1
+	// StatusNotFound: unknown custom template; output is an error body (HTTP 404).
+	StatusNotFound Status = 2
+	// StatusTooLarge: the request exceeds MaxRequest (HTTP 413/400).
+	StatusTooLarge Status = 3
+	// StatusInternal: a bug; output is an error body (HTTP 500).
+	StatusInternal Status = 4
+)
+
+// String names a status for logs and errors.
+func (s Status) String() string {
+	switch s {
+	case StatusOK:
+		return "ok"
+	case StatusInvalid:
+		return "invalid"
+	case StatusNotFound:
+		return "not_found"
+	case StatusTooLarge:
+		return "too_large"
+	case StatusInternal:
+		return "internal"
+	}
+	return "unknown"
+}

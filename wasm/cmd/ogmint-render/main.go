@@ -1,0 +1,65 @@
+//go:build wasip1
+
+// Command ogmint-render is the render module: a WASI reactor (build with
+// GOOS=wasip1 GOARCH=wasm -buildmode=c-shared) exporting the functions of
+// package wasm/abi. The host must call _initialize once before any export.
+package main
+
+import (
+	"unsafe"
+
+	"github.com/ogmint/ogmint/wasm/abi"
+	"github.com/ogmint/ogmint/wasm/module"
+)
+
+var mod *module.Module
+
+func init() {
+	m, err := module.New()
+	if err != nil {
+		panic("ogmint-render: " + err.Error())
+	}
+	mod = m
+}
+
+func main() {}
+
+func ptr(b []byte) uint32 {
+	if len(b) == 0 {
+		return 0
+	}
+	return uint32(uintptr(unsafe.Pointer(&b[0])))
+}
+
+//go:wasmexport ogmint_abi_version
+func abiVersion() uint32 { return abi.Version }
+
+//go:wasmexport ogmint_request
+func request(n uint32) uint32 {
+	b := mod.Request(int(n))
+	if b == nil {
+		return 0
+	}
+	return ptr(b[:cap(b)])
+}
+
+//go:wasmexport ogmint_render
+func render(n uint32) uint32 { return uint32(mod.Render(int(n))) }
+
+//go:wasmexport ogmint_validate
+func validate(n uint32) uint32 { return uint32(mod.Validate(int(n))) }
+
+//go:wasmexport ogmint_pixels
+func pixels() uint32 { return ptr(mod.Pixels()) }
+
+//go:wasmexport ogmint_encode_png
+func encodePNG() uint32 { return uint32(mod.EncodePNG()) }
+
+//go:wasmexport ogmint_output
+func output() uint32 { return ptr(mod.Output()[:cap(mod.Output())]) }
+
+//go:wasmexport ogmint_output_len
+func outputLen() uint32 { return uint32(len(mod.Output())) }
+
+//go:wasmexport ogmint_info
+func info() uint32 { return uint32(mod.Info()) }

@@ -1,0 +1,180 @@
+// Package module is the render module's logic behind the ABI in wasm/abi:
+// request buffer, validation, render, portable PNG encoding and the output
+// buffer. wasm/cmd/ogmint-render exports it with //go:wasmexport; native tests
+// and benchmarks call the very same methods.
+package module
+
+import (
+	"compress/flate"
+	"compress/zlib"
+	"encoding/json"
+	"net/url"
+
+	"github.com/ogmint/ogmint/templates"
+	"github.com/ogmint/ogmint/wasm/abi"
+	"github.com/ogmint/ogmint/wasm/params"
+	"github.com/ogmint/ogmint/wasm/pngenc"
+	"github.com/ogmint/ogmint/wasm/render"
+)
+
+// Module holds one instance's state. Not safe for concurrent use.
+type Module struct {
+	Set      *templates.Set
+	renderer *render.Renderer
+	request  []byte
+	output   []byte
+	zlib     *zlib.Writer
+	row      []byte
+	rendered bool
+}
+
+// New loads templates and fonts.
+func New() (*Module, error) {
+	set, err := templates.Load()
+	if err != nil {
+		return nil, err
+	}
+	r, err := render.New(set)
+	if err != nil {
+		return nil, err
+	}
+	return &Module{Set: set, renderer: r, request: make([]byte, 0, 4096)}, nil
+}
+
+// Request returns a buffer of n bytes for the next request, or nil when n
+// exceeds abi.MaxRequest.
+func (m *Module) Request(n int) []byte {
+	if n < 0 || n > abi.MaxRequest {
+		return nil
+	}
+	if cap(m.request) < n {
+		m.request = make([]byte, n)
+	}
+	m.request = m.request[:n]
+	return m.request
+}
+
+// Output is the output buffer of the last call.
+func (m *Module) Output() []byte { return m.output }
+
+// Pixels is the frame (abi.FrameSize bytes, RGBA).
+func (m *Module) Pixels() []byte { return m.renderer.Frame().Pix }
+
+func (m *Module) parse(n int) (*params.Params, abi.Status) {
+	m.rendered = false
+	if n < 0 || n > len(m.request) {
+		m.fail(abi.StatusTooLarge, "request too large", nil)
+		return nil, abi.StatusTooLarge
+	}
+	q, err := url.ParseQuery(string(m.request[:n]))
+	if err != nil {
+		m.fail(abi.StatusInvalid, "invalid parameters", []params.FieldError{{Field: "query", Message: "not a valid query string"}})
+		return nil, abi.StatusInvalid
+	}
+	p, perr := params.Parse(q, m.Set)
+	if perr != nil {
+		st := abi.StatusInvalid
+		if perr.NotFound {
+			st = abi.StatusNotFound
+		}
+		m.fail(st, perr.Message, perr.Fields)
+		return nil, st
+	}
+	return p, abi.StatusOK
+}
+
+// Validate parses the first n request bytes; on success the output holds the
+// canonical query string.
+func (m *Module) Validate(n int) abi.Status {
+	p, st := m.parse(n)
+	if st == abi.StatusOK {
+		m.output = append(m.output[:0], p.Canonical()...)
+	}
+	return st
+}
+
+// Render parses the first n request bytes and draws the card into Pixels.
+func (m *Module) Render(n int) abi.Status {
+	p, st := m.parse(n)
+	if st != abi.StatusOK {
+		return st
+	}
+	if _, err := m.renderer.Render(p); err != nil {
+		m.fail(abi.StatusInternal, err.Error(), nil)
+		return abi.StatusInternal
+	}
+	m.output = m.output[:0]
+	m.rendered = true
+	return abi.StatusOK
+}
+
+// EncodePNG encodes the last rendered frame into the output buffer with the
+// portable (standard library) deflate at BestSpeed.
+func (m *Module) EncodePNG() abi.Status {
+	if !m.rendered {
+		m.fail(abi.StatusInternal, "encode before a successful render", nil)
+		return abi.StatusInternal
+	}
+	if m.zlib == nil {
+		m.zlib, _ = zlib.NewWriterLevel(nil, flate.BestSpeed)
+		m.row = make([]byte, 1+3*abi.Width)
+	}
+	out, err := pngenc.Encode(m.output[:0], m.Pixels(), abi.Width, abi.Height, m.zlib, m.row)
+	if err != nil {
+		m.fail(abi.StatusInternal, err.Error(), nil)
+		return abi.StatusInternal
+	}
+	m.output = out
+	return abi.StatusOK
+}
+
+// Info puts a JSON description of templates, palettes and fonts in the output.
+func (m *Module) Info() abi.Status {
+	b, err := json.Marshal(Describe(m.Set))
+	if err != nil {
+		m.fail(abi.StatusInternal, err.Error(), nil)
+		return abi.StatusInternal
+	}
+	m.output = b
+	return abi.StatusOK
+}
+
+// ErrorBody is the JSON error shape of the product contract.
+type ErrorBody struct {
+	Error   string              `json:"error"`
+	Details []params.FieldError `json:"details,omitempty"`
+}
+
+func (m *Module) fail(_ abi.Status, msg string, fields []params.FieldError) {
+	b, _ := json.Marshal(ErrorBody{Error: msg, Details: fields})
+	m.output = append(m.output[:0], b...)
+}
+
+// TemplateInfo describes one template for /api/templates.
+type TemplateInfo struct {
+	Name        string   `json:"name"`
+	Version     int      `json:"version"`
+	Description string   `json:"description"`
+	Params      []string `json:"params"`
+}
+
+// Info is the JSON document ogmint_info and GET /api/templates return.
+type Info struct {
+	Templates []TemplateInfo               `json:"templates"`
+	Palettes  map[string]templates.Palette `json:"palettes"`
+	Fonts     []string                     `json:"fonts"`
+	Defaults  map[string]string            `json:"defaults"`
+}
+
+// Describe lists the set's templates, palettes and fonts.
+func Describe(set *templates.Set) Info {
+	info := Info{Palettes: set.Palettes, Fonts: set.FamilyNames(), Defaults: map[string]string{
+		"font": set.DefaultFamily, "bgColor": params.DefaultBg, "textColor": params.DefaultText,
+		"accentColor": params.DefaultAccent, "surfaceColor": params.DefaultSurface,
+	}}
+	for _, name := range set.Names() {
+		t := set.Templates[name]
+		info.Templates = append(info.Templates, TemplateInfo{Name: t.Name, Version: t.Version, Description: t.Description, Params: t.Params})
+	}
+	return info
+}

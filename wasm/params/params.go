@@ -1,0 +1,302 @@
+// Package params parses and validates render parameters (shared by the V1 and
+// V2 APIs, the host and the render module) into a canonical, typed request.
+package params
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/ogmint/ogmint/templates"
+	"github.com/ogmint/ogmint/wasm/textclean"
+)
+
+// RendererVersion changes whenever the same parameters would draw different
+// pixels; it is part of every cache and dedup key.
+const RendererVersion = 1
+
+// Limits from the product contract, in characters (Unicode code points).
+const (
+	MaxTitle       = 200
+	MaxDescription = 500
+	MaxTag         = 50
+	MaxAuthor      = 100
+	MaxURL         = 2048
+	MaxFont        = 64
+)
+
+// Default colours (the midnight palette).
+const (
+	DefaultBg      = "0a0a0f"
+	DefaultText    = "f0f0f8"
+	DefaultAccent  = "6366f1"
+	DefaultSurface = "13131a"
+)
+
+// Params is a validated render request. Texts are cleaned, colours resolved
+// (palette, then explicit colours) and lower-case, the font family canonical.
+type Params struct {
+	Template    string
+	TemplateVer int
+	Title       string
+	Description string
+	Tag         string
+	Author      string
+	Avatar      string
+	Logo        string
+	Font        string
+	Bg          string
+	Text        string
+	Accent      string
+	Surface     string
+}
+
+// FieldError names one bad parameter.
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// Error is a rejected request: NotFound for an unknown custom template,
+// otherwise invalid parameters with one entry per bad field.
+type Error struct {
+	NotFound bool
+	Message  string
+	Fields   []FieldError
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Message)
+	for _, f := range e.Fields {
+		fmt.Fprintf(&b, "; %s: %s", f.Field, f.Message)
+	}
+	return b.String()
+}
+
+func (e *Error) add(field, format string, args ...any) {
+	e.Fields = append(e.Fields, FieldError{field, fmt.Sprintf(format, args...)})
+}
+
+// Known lists every parameter name (with aliases) that Parse reads.
+var Known = []string{"template", "title", "description", "tag", "author", "avatar", "logo", "font",
+	"palette", "bgColor", "bg", "textColor", "text", "accentColor", "accent", "surfaceColor"}
+
+// Parse validates q against the template set. Unknown parameters are ignored
+// (links carry tracking parameters); a known parameter given twice is an error.
+func Parse(q url.Values, set *templates.Set) (*Params, *Error) {
+	e := &Error{Message: "invalid parameters"}
+	get := func(name string) string {
+		v := q[name]
+		if len(v) > 1 {
+			e.add(name, "given %d times; give it once", len(v))
+		}
+		if len(v) == 0 {
+			return ""
+		}
+		if !utf8.ValidString(v[0]) {
+			e.add(name, "not valid UTF-8")
+			return ""
+		}
+		return v[0]
+	}
+	p := &Params{}
+
+	name := get("template")
+	var tpl *templates.Template
+	switch {
+	case name == "" && len(q["template"]) == 0:
+		e.add("template", "required; one of %s", strings.Join(set.Names(), ", "))
+	case strings.HasPrefix(name, "custom_"):
+		return nil, &Error{NotFound: true, Message: "template not found",
+			Fields: []FieldError{{"template", fmt.Sprintf("no custom template %q", truncate(name, 80))}}}
+	default:
+		tpl = set.Templates[name]
+		if tpl == nil {
+			e.add("template", "unknown template %q; one of %s", truncate(name, 80), strings.Join(set.Names(), ", "))
+		} else {
+			p.Template, p.TemplateVer = tpl.Name, tpl.Version
+		}
+	}
+
+	p.Title = text(e, "title", get("title"), MaxTitle, true)
+	p.Description = text(e, "description", get("description"), MaxDescription, false)
+	p.Tag = text(e, "tag", get("tag"), MaxTag, false)
+	p.Author = text(e, "author", get("author"), MaxAuthor, false)
+	p.Avatar = imageURL(e, "avatar", get("avatar"))
+	p.Logo = imageURL(e, "logo", get("logo"))
+
+	p.Font = set.DefaultFamily
+	if f := get("font"); f != "" {
+		if fam := FindFamily(set, f); fam != "" {
+			p.Font = fam
+		} else {
+			e.add("font", "unknown font %q; one of %s", truncate(f, 80), strings.Join(set.FamilyNames(), ", "))
+		}
+	}
+
+	p.Bg, p.Text, p.Accent, p.Surface = DefaultBg, DefaultText, DefaultAccent, DefaultSurface
+	if name := get("palette"); name != "" {
+		if pal, ok := set.Palettes[name]; ok {
+			p.Bg, p.Text, p.Accent, p.Surface = lower(pal.Bg), lower(pal.Text), lower(pal.Accent), lower(pal.Surface)
+		} else {
+			e.add("palette", "unknown palette %q; one of %s", truncate(name, 80), strings.Join(set.PaletteNames(), ", "))
+		}
+	}
+	color(e, q, get, &p.Bg, "bgColor", "bg")
+	color(e, q, get, &p.Text, "textColor", "text")
+	color(e, q, get, &p.Accent, "accentColor", "accent")
+	color(e, q, get, &p.Surface, "surfaceColor", "")
+
+	if len(e.Fields) > 0 {
+		return nil, e
+	}
+	return p, nil
+}
+
+// FindFamily returns the canonical family for a name or alias (any case), or "".
+func FindFamily(set *templates.Set, name string) string {
+	for _, f := range set.Families {
+		if strings.EqualFold(f.Name, name) {
+			return f.Name
+		}
+		for _, a := range f.Aliases {
+			if strings.EqualFold(a, name) {
+				return f.Name
+			}
+		}
+	}
+	return ""
+}
+
+func text(e *Error, field, v string, max int, required bool) string {
+	if n := utf8.RuneCountInString(v); n > max {
+		e.add(field, "%d characters; at most %d", n, max)
+		return ""
+	}
+	clean := textclean.Clean(v)
+	if required && clean == "" {
+		if v == "" {
+			e.add(field, "required; 1-%d characters", max)
+		} else {
+			e.add(field, "has no visible characters")
+		}
+	}
+	return clean
+}
+
+func imageURL(e *Error, field, v string) string {
+	if v == "" {
+		return ""
+	}
+	if len(v) > MaxURL {
+		e.add(field, "URL longer than %d bytes", MaxURL)
+		return ""
+	}
+	u, err := url.Parse(v)
+	switch {
+	case err != nil:
+		e.add(field, "not a URL")
+	case u.Scheme != "https":
+		e.add(field, "must be an https:// URL")
+	case u.Host == "" || u.Hostname() == "":
+		e.add(field, "URL has no host")
+	case u.User != nil:
+		e.add(field, "URL must not contain user info")
+	default:
+		return u.String()
+	}
+	return ""
+}
+
+func color(e *Error, q url.Values, get func(string) string, dst *string, name, alias string) {
+	v := get(name)
+	if alias != "" {
+		if a := get(alias); a != "" {
+			if v != "" && !strings.EqualFold(v, a) {
+				e.add(name, "%s and its alias %s disagree", name, alias)
+				return
+			}
+			v, name = a, alias
+		}
+	}
+	if _, given := q[name]; !given {
+		return
+	}
+	if !templates.IsHexColor(v) {
+		e.add(name, "%q: want 6 hex digits without '#', e.g. 6366f1", truncate(v, 20))
+		return
+	}
+	*dst = lower(v)
+}
+
+func lower(s string) string { return strings.ToLower(s) }
+
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
+}
+
+// Canonical is the stable encoding of every render-affecting field, with the
+// template and renderer versions: equal strings draw equal pixels.
+func (p *Params) Canonical() string {
+	v := url.Values{}
+	set := func(k, s string) {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	set("template", p.Template)
+	set("tv", strconv.Itoa(p.TemplateVer))
+	set("rv", strconv.Itoa(RendererVersion))
+	set("title", p.Title)
+	set("description", p.Description)
+	set("tag", p.Tag)
+	set("author", p.Author)
+	set("avatar", p.Avatar)
+	set("logo", p.Logo)
+	set("font", p.Font)
+	set("bgColor", p.Bg)
+	set("textColor", p.Text)
+	set("accentColor", p.Accent)
+	set("surfaceColor", p.Surface)
+	return v.Encode() // url.Values.Encode sorts by key
+}
+
+// Key is the SHA-256 of Canonical.
+func (p *Params) Key() [32]byte { return sha256.Sum256([]byte(p.Canonical())) }
+
+// Value returns the text a template placeholder or condition refers to.
+func (p *Params) Value(name string) string {
+	switch name {
+	case "title":
+		return p.Title
+	case "description":
+		return p.Description
+	case "tag":
+		return p.Tag
+	case "author":
+		return p.Author
+	case "avatar":
+		return p.Avatar
+	case "logo":
+		return p.Logo
+	}
+	return ""
+}
+
+// SortedFields returns the field names of an error, sorted, for messages and tests.
+func (e *Error) SortedFields() []string {
+	out := make([]string, 0, len(e.Fields))
+	for _, f := range e.Fields {
+		out = append(out, f.Field)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,227 @@
+// Package render draws a card: it interprets a template from package
+// templates with validated params onto a raster frame, laying text out with
+// package typeset. One Renderer per instance; it reuses its frame and caches.
+package render
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/ogmint/ogmint/templates"
+	"github.com/ogmint/ogmint/wasm/params"
+	"github.com/ogmint/ogmint/wasm/raster"
+	"github.com/ogmint/ogmint/wasm/typeset"
+)
+
+// Default text metrics when a template leaves them out.
+const (
+	defaultLineHeight = 1.2
+	pillLineHeight    = 1.0
+)
+
+// Renderer draws cards. Not safe for concurrent use.
+type Renderer struct {
+	Set   *templates.Set
+	ts    *typeset.Typesetter
+	frame *raster.Frame
+}
+
+// New loads the set's fonts and allocates the frame.
+func New(set *templates.Set) (*Renderer, error) {
+	var fams []typeset.FontData
+	for _, name := range set.FamilyNames() {
+		f := set.Families[name]
+		reg, err := templates.FontFile(f.Regular)
+		if err != nil {
+			return nil, err
+		}
+		bold, err := templates.FontFile(f.Bold)
+		if err != nil {
+			return nil, err
+		}
+		fams = append(fams, typeset.FontData{Name: name, Regular: reg, Bold: bold})
+	}
+	ts, err := typeset.New(fams, set.FallbackOrder)
+	if err != nil {
+		return nil, err
+	}
+	return &Renderer{Set: set, ts: ts, frame: raster.NewFrame(templates.Width, templates.Height)}, nil
+}
+
+// Frame returns the frame the last Render drew into (RGBA, opaque).
+func (r *Renderer) Frame() *raster.Frame { return r.frame }
+
+// Render draws p into the renderer's frame and returns it.
+func (r *Renderer) Render(p *params.Params) (*raster.Frame, error) {
+	t := r.Set.Templates[p.Template]
+	if t == nil {
+		return nil, fmt.Errorf("render: unknown template %q", p.Template)
+	}
+	c := &card{r: r, p: p, family: r.ts.FamilyIndex(p.Font)}
+	if c.family < 0 {
+		return nil, fmt.Errorf("render: unknown font family %q", p.Font)
+	}
+	r.frame.Clear(c.color(t.Background))
+	for _, e := range t.Elements {
+		if c.shown(e) {
+			c.draw(e)
+		}
+	}
+	return r.frame, nil
+}
+
+// card is the state of one render.
+type card struct {
+	r      *Renderer
+	p      *params.Params
+	family int
+}
+
+func (c *card) shown(e *templates.Element) bool {
+	if e.If != "" && c.p.Value(e.If) == "" {
+		return false
+	}
+	if e.Type == templates.KindRect || e.Type == templates.KindStack {
+		return true
+	}
+	return c.text(e) != ""
+}
+
+// text substitutes {param} placeholders in e.Text.
+func (c *card) text(e *templates.Element) string {
+	s := e.Text
+	if strings.IndexByte(s, '{') >= 0 {
+		for _, name := range templates.Placeholders(s) {
+			s = strings.ReplaceAll(s, "{"+name+"}", c.p.Value(name))
+		}
+		s = strings.TrimSpace(s)
+	}
+	if e.Transform == "upper" {
+		s = strings.ToUpper(s)
+	}
+	return s
+}
+
+func (c *card) color(ref string) raster.RGB {
+	hex := ref
+	switch ref {
+	case "bg":
+		hex = c.p.Bg
+	case "surface":
+		hex = c.p.Surface
+	case "accent":
+		hex = c.p.Accent
+	case "text":
+		hex = c.p.Text
+	default:
+		hex = strings.TrimPrefix(ref, "#")
+	}
+	v, _ := strconv.ParseUint(hex, 16, 32) // validated by templates and params
+	return raster.RGB{R: uint8(v >> 16), G: uint8(v >> 8), B: uint8(v)}
+}
+
+func alpha(opacity float64) uint32 {
+	if opacity <= 0 || opacity >= 1 {
+		return 255
+	}
+	return uint32(opacity*255 + 0.5)
+}
+
+func (c *card) paint(e *templates.Element) raster.Paint {
+	p := raster.Paint{From: c.color(e.Fill), Alpha: alpha(e.Opacity)}
+	p.To = p.From
+	switch e.Gradient {
+	case "horizontal":
+		p.Gradient, p.To = 'h', c.color(e.Fill2)
+	case "vertical":
+		p.Gradient, p.To = 'v', c.color(e.Fill2)
+	}
+	return p
+}
+
+func (c *card) style(e *templates.Element, size int) typeset.Style {
+	fam := c.family
+	if e.Family != "" {
+		if i := c.r.ts.FamilyIndex(e.Family); i >= 0 {
+			fam = i
+		}
+	}
+	return typeset.Style{Family: fam, Bold: e.Weight == "bold", Size: size}
+}
+
+func lineHeight(e *templates.Element, def float64) float64 {
+	if e.LineHeight > 0 {
+		return e.LineHeight
+	}
+	return def
+}
+
+func align(s string) typeset.Align {
+	switch s {
+	case "center":
+		return typeset.Center
+	case "right":
+		return typeset.Right
+	}
+	return typeset.Left
+}
+
+func (c *card) draw(e *templates.Element) {
+	x, y, w, h := e.Box[0], e.Box[1], e.Box[2], e.Box[3]
+	switch e.Type {
+	case templates.KindRect:
+		c.r.frame.RoundRect(x, y, w, h, e.Radius, c.paint(e))
+	case templates.KindText:
+		b := c.fitText(e, w, h)
+		top := y
+		switch e.VAlign {
+		case "middle":
+			top += (h - b.Height()) / 2
+		case "bottom":
+			top += h - b.Height()
+		}
+		c.drawText(e, b, x, top, w)
+	case templates.KindPill:
+		b := c.pill(e, w)
+		c.drawPill(e, b, x, y)
+	case templates.KindInitials:
+		c.r.frame.RoundRect(x, y, w, h, min(w, h)/2, c.paint(e))
+		st := c.style(e, e.Size[1])
+		b := &typeset.Block{Style: st, LineHeight: h}
+		ini := typeset.Initials(c.text(e))
+		b.Lines, b.Widths = [][]rune{ini}, append(b.Widths, c.r.ts.Measure(ini, st))
+		c.drawText(e, b, x, y, w)
+	case templates.KindStack:
+		c.stack(e)
+	}
+}
+
+func (c *card) fitText(e *templates.Element, w, h int) *typeset.Block {
+	st := c.style(e, e.Size[1])
+	return c.r.ts.Fit(c.text(e), st.Family, st.Bold, e.Size[0], e.Size[1], lineHeight(e, defaultLineHeight), w, h, max(e.MaxLines, 1))
+}
+
+func (c *card) drawText(e *templates.Element, b *typeset.Block, x, y, w int) {
+	a := align(e.Align)
+	if e.Type == templates.KindInitials {
+		a = typeset.Center
+	}
+	c.r.ts.Draw(c.r.frame, b, x, y, w, a, c.color(e.Color), alpha(e.Opacity))
+}
+
+// pill lays out a pill's single line for at most maxWidth px including padding.
+func (c *card) pill(e *templates.Element, maxWidth int) *typeset.Block {
+	st := c.style(e, e.Size[1])
+	return c.r.ts.Wrap(c.text(e), st, lineHeight(e, pillLineHeight), maxWidth-2*e.PadX, 1)
+}
+
+func pillSize(e *templates.Element, b *typeset.Block) (w, h int) {
+	return b.Widths[0].Ceil() + 2*e.PadX, b.Height() + 2*e.PadY
+}
+
+func (c *card) drawPill(e *templates.Element, b *typeset.Block, x, y int) {
+	w, h := pillSize(e, b)
+	c.r.frame.RoundRect(x, y, w, h, e.Radius, c.paint(e))
+	c.r.ts.Draw(c.r.frame, b, x+e.PadX, y+e.PadY, w-2*e.PadX, typeset.Left, c.color(e.Color), 255)
+}

@@ -1,0 +1,114 @@
+package render
+
+import (
+	"github.com/ogmint/ogmint/templates"
+	"github.com/ogmint/ogmint/wasm/typeset"
+)
+
+// item is one laid-out child of a stack.
+type item struct {
+	e     *templates.Element
+	block *typeset.Block // nil for rects
+	lines int            // line budget for text children
+}
+
+func (it *item) height() int {
+	switch it.e.Type {
+	case templates.KindRect:
+		return it.e.Box[3]
+	case templates.KindPill:
+		return it.block.Height() + 2*it.e.PadY
+	}
+	return it.block.Height()
+}
+
+// stack lays children out top to bottom inside the stack's box. Text
+// children shrink together from their largest to their smallest sizes until
+// all fit unclamped; failing that they are clamped at their smallest sizes,
+// then later children give up lines, and finally whole later children are
+// dropped, so the stack never overflows its box.
+func (c *card) stack(s *templates.Element) {
+	x, y, w, h := s.Box[0], s.Box[1], s.Box[2], s.Box[3]
+	var items []*item
+	steps := 0
+	for _, e := range s.Children {
+		if !c.shown(e) {
+			continue
+		}
+		it := &item{e: e, lines: max(e.MaxLines, 1)}
+		if e.Type == templates.KindText {
+			steps = max(steps, e.Size[1]-e.Size[0])
+		}
+		items = append(items, it)
+	}
+	if len(items) == 0 {
+		return
+	}
+	layout := func(step int) (total int, clamped bool) {
+		for i, it := range items {
+			switch it.e.Type {
+			case templates.KindText:
+				size := it.e.Size[1]
+				if steps > 0 {
+					size -= (it.e.Size[1] - it.e.Size[0]) * step / steps
+				}
+				st := c.style(it.e, size)
+				it.block = c.r.ts.Wrap(c.text(it.e), st, lineHeight(it.e, defaultLineHeight), w, it.lines)
+				clamped = clamped || it.block.Clamped
+			case templates.KindPill:
+				it.block = c.pill(it.e, w)
+			}
+			if i > 0 {
+				total += s.Gap
+			}
+			total += it.height()
+		}
+		return total, clamped
+	}
+	total, clamped := 0, true
+	for step := 0; step <= steps; step++ {
+		if total, clamped = layout(step); !clamped && total <= h {
+			break
+		}
+	}
+	// Still too tall at the smallest sizes: take lines from the last
+	// multi-line text child, then drop trailing children.
+	for total > h {
+		shrunk := false
+		for i := len(items) - 1; i >= 0 && !shrunk; i-- {
+			if items[i].e.Type == templates.KindText && items[i].lines > 1 && len(items[i].block.Lines) > 1 {
+				items[i].lines = len(items[i].block.Lines) - 1
+				shrunk = true
+			}
+		}
+		if !shrunk {
+			if len(items) == 1 {
+				break // a single line at the minimum size; the template guarantees it fits
+			}
+			items = items[:len(items)-1]
+		}
+		total, _ = layout(steps)
+	}
+	top := y
+	switch s.Anchor {
+	case "middle":
+		top += (h - total) / 2
+	case "bottom":
+		top += h - total
+	}
+	for _, it := range items {
+		switch it.e.Type {
+		case templates.KindRect:
+			rw := it.e.Box[2]
+			if rw <= 0 || rw > w {
+				rw = w
+			}
+			c.r.frame.RoundRect(x, top, rw, it.e.Box[3], it.e.Radius, c.paint(it.e))
+		case templates.KindPill:
+			c.drawPill(it.e, it.block, x, top)
+		case templates.KindText:
+			c.drawText(it.e, it.block, x, top, w)
+		}
+		top += it.height() + s.Gap
+	}
+}
