@@ -6,8 +6,6 @@ package module
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"os"
 	"os/exec"
@@ -57,8 +55,12 @@ func Build(ctx context.Context, opt BuildOptions) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256([]byte(root + key))
-	out := filepath.Join(os.TempDir(), "ogmint-module-"+hex.EncodeToString(sum[:6])+".wasm")
+	tmp, err := os.MkdirTemp("", "ogmint-module-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	out := filepath.Join(tmp, "ogmint.wasm")
 	args := []string{"build", "-buildmode=c-shared", "-trimpath", "-o", out}
 	if len(opt.Tags) > 0 {
 		args = append(args, "-tags", join(opt.Tags))

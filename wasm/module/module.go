@@ -71,6 +71,7 @@ func (m *Module) parse(n int) (*params.Params, abi.Status) {
 		m.fail(abi.StatusInvalid, "invalid parameters", []params.FieldError{{Field: "query", Message: "not a valid query string"}})
 		return nil, abi.StatusInvalid
 	}
+	debugHook(q)
 	p, perr := params.Parse(q, m.Set)
 	if perr != nil {
 		st := abi.StatusInvalid
