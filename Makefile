@@ -1,0 +1,52 @@
+# ogmint — the two commands: `make run` and `make test`.
+GO        ?= go
+BIN       := bin
+MODULE    := $(BIN)/ogmint.wasm
+VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+FUZZTIME  ?= 60s
+
+.PHONY: all build wasm run test test-go vet bench golden fuzz clean
+
+all: build
+
+## wasm: the render module (WASI reactor) shared by the host and the edge
+wasm: $(MODULE)
+$(MODULE): $(shell find wasm templates -type f) go.mod go.sum
+	@mkdir -p $(BIN)
+	GOOS=wasip1 GOARCH=wasm CGO_ENABLED=0 $(GO) build -buildmode=c-shared -trimpath -o $@ ./wasm/cmd/ogmint-render
+
+## build: bin/ogmint with the render module embedded
+build: $(MODULE)
+	cp $(MODULE) host/module/ogmint.wasm
+	CGO_ENABLED=0 $(GO) build -tags embedwasm -trimpath -ldflags "-X main.version=$(VERSION)" -o $(BIN)/ogmint ./host/cmd/ogmint
+
+## run: serve on embedded defaults (http://localhost:8080)
+run: build
+	$(BIN)/ogmint serve
+
+## test: everything CI runs
+test: vet test-go
+
+vet:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l wasm host templates scripts)" || (gofmt -l wasm host templates scripts; echo "gofmt needed"; exit 1)
+
+test-go:
+	$(GO) test -count=1 ./...
+
+## bench: benchmarks; results go to docs/benchmarks.md by hand (see that file)
+bench: build
+	scripts/bench.sh
+
+## golden: regenerate the golden images after an intended visual change
+golden:
+	OGMINT_UPDATE_GOLDEN=1 $(GO) test -count=1 -run TestGolden ./wasm/render/
+
+## fuzz: run every fuzz target for FUZZTIME each
+fuzz:
+	$(GO) test -run XXX -fuzz FuzzParse -fuzztime $(FUZZTIME) ./wasm/params/
+	$(GO) test -run XXX -fuzz FuzzClean -fuzztime $(FUZZTIME) ./wasm/textclean/
+	$(GO) test -run XXX -fuzz FuzzLayout -fuzztime $(FUZZTIME) ./wasm/typeset/
+
+clean:
+	rm -rf $(BIN) host/module/ogmint.wasm

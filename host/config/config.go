@@ -1,0 +1,292 @@
+// Package config is the host's operating contract: every setting with its
+// default, its command-line flag and its environment twin, in one place.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/netip"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the host's configuration. Build it with Parse (flags and
+// environment) or Default, then Validate.
+type Config struct {
+	Addr      string // OGMINT_ADDR
+	DataDir   string // OGMINT_DATA_DIR
+	PublicURL string // OGMINT_PUBLIC_URL
+	APIKeys   []string
+	// ModulePath is a render module file to use instead of the embedded one.
+	ModulePath string
+
+	Instances      int           // warm render instances
+	QueueSize      int           // renders allowed to wait for an instance
+	RenderDeadline time.Duration // per render
+	MemoryMiB      int           // linear memory cap per instance
+
+	CacheMiB        int // in-memory V1 card cache
+	RateLimit       Rate
+	MaxRequestBytes int
+	ReadTimeout     time.Duration
+	WriteTimeout    time.Duration
+	IdleTimeout     time.Duration
+	ShutdownTimeout time.Duration
+
+	WebhookAllowNets     []netip.Prefix
+	WebhookTimeout       time.Duration
+	WebhookRetrySchedule []time.Duration
+}
+
+// Rate is N events per Per; N == 0 means unlimited.
+type Rate struct {
+	N   int
+	Per time.Duration
+}
+
+func (r Rate) String() string {
+	if r.N == 0 {
+		return "off"
+	}
+	return fmt.Sprintf("%d/%s", r.N, r.Per)
+}
+
+// ParseRate reads "off", "0" or "N/duration" (e.g. "10/24h", "60/1m").
+func ParseRate(s string) (Rate, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || s == "0" || s == "off" {
+		return Rate{}, nil
+	}
+	n, per, ok := strings.Cut(s, "/")
+	if !ok {
+		return Rate{}, fmt.Errorf("rate %q: want N/duration, e.g. 60/1m, or off", s)
+	}
+	count, err := strconv.Atoi(n)
+	if err != nil || count < 0 {
+		return Rate{}, fmt.Errorf("rate %q: bad count", s)
+	}
+	d, err := time.ParseDuration(per)
+	if err != nil || d <= 0 {
+		return Rate{}, fmt.Errorf("rate %q: bad duration", s)
+	}
+	return Rate{N: count, Per: d}, nil
+}
+
+// Default returns the configuration used when nothing is set.
+func Default() Config {
+	return Config{
+		Addr:                 ":8080",
+		DataDir:              "./data",
+		PublicURL:            "http://localhost:8080",
+		Instances:            runtime.NumCPU(),
+		QueueSize:            64,
+		RenderDeadline:       2 * time.Second,
+		MemoryMiB:            128,
+		CacheMiB:             64,
+		MaxRequestBytes:      64 << 10,
+		ReadTimeout:          10 * time.Second,
+		WriteTimeout:         10 * time.Second,
+		IdleTimeout:          60 * time.Second,
+		ShutdownTimeout:      15 * time.Second,
+		WebhookTimeout:       5 * time.Second,
+		WebhookRetrySchedule: []time.Duration{0, 5 * time.Second, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour, 5 * time.Hour, 10 * time.Hour, 10 * time.Hour},
+	}
+}
+
+// Setting documents one flag and its environment variable (for --help and README).
+type Setting struct {
+	Flag, Env, Default, Usage string
+}
+
+// Parse reads flags from args, each defaulting to its environment twin
+// (getenv, usually os.Getenv) and then to Default.
+func Parse(name string, args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
+	c := Default()
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var errs []error
+	env := func(key string) (string, bool) {
+		v := getenv(key)
+		return v, v != ""
+	}
+	str := func(p *string, fl, key, usage string) {
+		if v, ok := env(key); ok {
+			*p = v
+		}
+		fs.StringVar(p, fl, *p, usage+" ($"+key+")")
+	}
+	num := func(p *int, fl, key, usage string) {
+		if v, ok := env(key); ok {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("$%s: %q is not a number", key, v))
+			}
+			*p = n
+		}
+		fs.IntVar(p, fl, *p, usage+" ($"+key+")")
+	}
+	dur := func(p *time.Duration, fl, key, usage string) {
+		if v, ok := env(key); ok {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("$%s: %q is not a duration", key, v))
+			}
+			*p = d
+		}
+		fs.DurationVar(p, fl, *p, usage+" ($"+key+")")
+	}
+	fun := func(fl, key, def, usage string, set func(string) error) {
+		if v, ok := env(key); ok {
+			if err := set(v); err != nil {
+				errs = append(errs, fmt.Errorf("$%s: %w", key, err))
+			}
+		}
+		fs.Func(fl, usage+" (default "+def+") ($"+key+")", set)
+	}
+	str(&c.Addr, "addr", "OGMINT_ADDR", "listen address")
+	str(&c.DataDir, "data-dir", "OGMINT_DATA_DIR", "data directory (compile cache, store)")
+	str(&c.PublicURL, "public-url", "OGMINT_PUBLIC_URL", "base of returned URLs")
+	str(&c.ModulePath, "module", "OGMINT_MODULE", "render module file (default: embedded)")
+	fun("api-keys", "OGMINT_API_KEYS", `""`, "comma-separated API keys", func(s string) error {
+		c.APIKeys = splitList(s)
+		return nil
+	})
+	num(&c.Instances, "instances", "OGMINT_INSTANCES", "warm render instances")
+	num(&c.QueueSize, "queue", "OGMINT_QUEUE", "renders that may wait for an instance before 503")
+	dur(&c.RenderDeadline, "render-deadline", "OGMINT_RENDER_DEADLINE", "deadline per render")
+	num(&c.MemoryMiB, "instance-memory-mib", "OGMINT_INSTANCE_MEMORY_MIB", "linear memory cap per instance")
+	num(&c.CacheMiB, "cache-mib", "OGMINT_CACHE_MIB", "in-memory card cache size (0 = off)")
+	fun("rate-limit", "OGMINT_RATE_LIMIT", "off", "anonymous V1 renders per IP, N/duration (e.g. 10/24h)", func(s string) error {
+		r, err := ParseRate(s)
+		c.RateLimit = r
+		return err
+	})
+	num(&c.MaxRequestBytes, "max-request-bytes", "OGMINT_MAX_REQUEST_BYTES", "largest request body")
+	dur(&c.ReadTimeout, "read-timeout", "OGMINT_READ_TIMEOUT", "HTTP read timeout")
+	dur(&c.WriteTimeout, "write-timeout", "OGMINT_WRITE_TIMEOUT", "HTTP write timeout")
+	dur(&c.IdleTimeout, "idle-timeout", "OGMINT_IDLE_TIMEOUT", "HTTP keep-alive idle timeout")
+	dur(&c.ShutdownTimeout, "shutdown-timeout", "OGMINT_SHUTDOWN_TIMEOUT", "graceful shutdown limit")
+	fun("webhook-allow-nets", "OGMINT_WEBHOOK_ALLOW_NETS", `""`, "CIDRs exempt from the SSRF guard", func(s string) error {
+		nets, err := ParsePrefixes(s)
+		c.WebhookAllowNets = nets
+		return err
+	})
+	dur(&c.WebhookTimeout, "webhook-timeout", "OGMINT_WEBHOOK_TIMEOUT", "timeout per webhook attempt")
+	fun("webhook-retry-schedule", "OGMINT_WEBHOOK_RETRY_SCHEDULE", "0s,5s,5m,30m,2h,5h,10h,10h", "delays before each webhook attempt", func(s string) error {
+		d, err := ParseDurations(s)
+		c.WebhookRetrySchedule = d
+		return err
+	})
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		errs = append(errs, fmt.Errorf("unexpected arguments: %q", fs.Args()))
+	}
+	if len(errs) > 0 {
+		return c, errors.Join(errs...)
+	}
+	return c, c.Validate()
+}
+
+// Validate checks every setting and names the bad ones.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if c.Addr == "" {
+		bad("addr: empty")
+	}
+	if c.DataDir == "" {
+		bad("data-dir: empty")
+	}
+	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		bad("public-url: %q is not an absolute http(s) URL", c.PublicURL)
+	}
+	if c.Instances < 1 || c.Instances > 256 {
+		bad("instances: %d, want 1-256", c.Instances)
+	}
+	if c.QueueSize < 0 {
+		bad("queue: %d, want >= 0", c.QueueSize)
+	}
+	if c.RenderDeadline <= 0 {
+		bad("render-deadline: must be > 0")
+	}
+	if c.MemoryMiB < 32 || c.MemoryMiB > 4096 {
+		bad("instance-memory-mib: %d, want 32-4096", c.MemoryMiB)
+	}
+	if c.CacheMiB < 0 {
+		bad("cache-mib: must be >= 0")
+	}
+	if c.MaxRequestBytes < 1024 {
+		bad("max-request-bytes: want >= 1024")
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"read-timeout", c.ReadTimeout}, {"write-timeout", c.WriteTimeout}, {"idle-timeout", c.IdleTimeout}, {"shutdown-timeout", c.ShutdownTimeout}, {"webhook-timeout", c.WebhookTimeout}} {
+		if d.v <= 0 {
+			bad("%s: must be > 0", d.name)
+		}
+	}
+	if len(c.WebhookRetrySchedule) == 0 {
+		bad("webhook-retry-schedule: at least one attempt")
+	}
+	return errors.Join(errs...)
+}
+
+// CacheDir is where wazero keeps compiled code.
+func (c Config) CacheDir() string { return filepath.Join(c.DataDir, "wazero-cache") }
+
+// EnsureDataDir creates the data directory.
+func (c Config) EnsureDataDir() error { return os.MkdirAll(c.DataDir, 0o750) }
+
+// ParsePrefixes reads comma-separated CIDRs (a bare address means a /32 or /128).
+func ParsePrefixes(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, item := range splitList(s) {
+		if !strings.Contains(item, "/") {
+			a, err := netip.ParseAddr(item)
+			if err != nil {
+				return nil, fmt.Errorf("%q is not a CIDR or address", item)
+			}
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(item)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a CIDR", item)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
+}
+
+// ParseDurations reads comma-separated durations.
+func ParseDurations(s string) ([]time.Duration, error) {
+	var out []time.Duration
+	for _, item := range splitList(s) {
+		d, err := time.ParseDuration(item)
+		if err != nil || d < 0 {
+			return nil, fmt.Errorf("%q is not a duration", item)
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, item := range strings.Split(s, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
+}

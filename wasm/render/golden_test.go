@@ -1,0 +1,39 @@
+package render_test
+
+import (
+	"testing"
+
+	"github.com/ogmint/ogmint/internal/golden"
+	"github.com/ogmint/ogmint/wasm/abi"
+	"github.com/ogmint/ogmint/wasm/module"
+)
+
+// TestGolden renders every golden case natively and compares pixels with the
+// stored PNGs (tolerance 0). OGMINT_UPDATE_GOLDEN=1 (make golden) rewrites them.
+func TestGolden(t *testing.T) {
+	m, err := module.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range golden.Cases(m.Set) {
+		t.Run(c.Name, func(t *testing.T) {
+			n := copy(m.Request(len(c.Query)), c.Query)
+			if st := m.Render(n); st != abi.StatusOK {
+				t.Fatalf("render: %s: %s", st, m.Output())
+			}
+			if golden.Updating() {
+				if err := golden.Save(c.Name, m.Pixels(), abi.Width, abi.Height); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := golden.Load(c.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := golden.Diff(m.Pixels(), want, abi.Width); d != "" {
+				t.Errorf("%s: %s", c.Name, d)
+			}
+		})
+	}
+}
