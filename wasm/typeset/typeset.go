@@ -38,10 +38,13 @@ type Typesetter struct {
 	fallback []int        // family indices tried after the requested one
 	buf      sfnt.Buffer
 
-	faces  map[faceKey]*face
-	owner  map[ownerKey]int16 // rune -> font index that draws it, -1 for none
-	masks  map[maskKey]*raster.Mask
-	nmasks int
+	faces    map[faceKey]*face
+	lastKey  faceKey // memo of the last face looked up: runs of glyphs share one
+	lastFace *face
+	owner    map[ownerKey]int16 // rune -> font index that draws it, -1 for none
+	latin    [][256]int16       // owner for runes < 256, by fontIndex(family, bold); -2 = unknown
+	masks    map[maskKey]*raster.Mask
+	nmasks   int
 }
 
 type faceKey struct {
@@ -66,7 +69,14 @@ type face struct {
 	f               *opentype.Face
 	ascent, descent fixed.Int26_6
 	adv             map[rune]fixed.Int26_6
+	// Direct tables for runes < 256 (most card text): no hashing on the hot path.
+	latAdv   [256]fixed.Int26_6
+	latAdvOK [256]bool
+	latMask  [256][4]*raster.Mask
 }
+
+// noMask marks a cached glyph with no pixels (e.g. a space).
+var noMask = &raster.Mask{}
 
 // FontData is one family's font files.
 type FontData struct {
@@ -91,6 +101,12 @@ func New(families []FontData, fallback []string) (*Typesetter, error) {
 			t.fonts = append(t.fonts, f)
 		}
 		t.families = append(t.families, fam.Name)
+	}
+	t.latin = make([][256]int16, len(t.fonts))
+	for i := range t.latin {
+		for r := range t.latin[i] {
+			t.latin[i][r] = -2
+		}
 	}
 	for _, name := range fallback {
 		i := t.FamilyIndex(name)
@@ -122,10 +138,25 @@ func fontIndex(family int, bold bool) int {
 // fontFor returns the font that draws r in the given style: the style's own
 // family first, then the fallbacks (same weight), or -1 when none has it.
 func (t *Typesetter) fontFor(st Style, r rune) int {
+	if r < 256 {
+		lat := &t.latin[fontIndex(st.Family, st.Bold)]
+		if fi := lat[r]; fi != -2 {
+			return int(fi)
+		}
+		fi := t.findFont(st, r)
+		lat[r] = int16(fi)
+		return fi
+	}
 	k := ownerKey{int16(st.Family), st.Bold, r}
 	if fi, ok := t.owner[k]; ok {
 		return int(fi)
 	}
+	fi := t.findFont(st, r)
+	t.owner[k] = int16(fi)
+	return fi
+}
+
+func (t *Typesetter) findFont(st Style, r rune) int {
 	fi := -1
 	if !unicode.IsSpace(r) || r == ' ' {
 		try := func(fam int) bool {
@@ -145,13 +176,16 @@ func (t *Typesetter) fontFor(st Style, r rune) int {
 			}
 		}
 	}
-	t.owner[k] = int16(fi)
 	return fi
 }
 
 func (t *Typesetter) face(fi, size int) *face {
 	k := faceKey{int16(fi), int16(size)}
+	if t.lastFace != nil && t.lastKey == k {
+		return t.lastFace
+	}
 	if f, ok := t.faces[k]; ok {
+		t.lastKey, t.lastFace = k, f
 		return f
 	}
 	of, err := opentype.NewFace(t.fonts[fi], &opentype.FaceOptions{Size: float64(size), DPI: 72, Hinting: font.HintingNone})
@@ -161,6 +195,7 @@ func (t *Typesetter) face(fi, size int) *face {
 	m := of.Metrics()
 	f := &face{f: of.(*opentype.Face), ascent: m.Ascent, descent: m.Descent, adv: map[rune]fixed.Int26_6{}}
 	t.faces[k] = f
+	t.lastKey, t.lastFace = k, f
 	return f
 }
 
@@ -171,6 +206,13 @@ func (t *Typesetter) advance(st Style, r rune) fixed.Int26_6 {
 		return fixed.I(st.Size * 6 / 10)
 	}
 	f := t.face(fi, st.Size)
+	if r < 256 {
+		if !f.latAdvOK[r] {
+			f.latAdv[r], _ = f.f.GlyphAdvance(r)
+			f.latAdvOK[r] = true
+		}
+		return f.latAdv[r]
+	}
 	a, ok := f.adv[r]
 	if !ok {
 		a, _ = f.f.GlyphAdvance(r)
@@ -363,8 +405,8 @@ func (t *Typesetter) DrawLine(fr *raster.Frame, line []rune, st Style, x fixed.I
 		if r != ' ' {
 			if fi < 0 {
 				t.drawMissing(fr, st, x, baseline, c, alpha)
-			} else if m := t.mask(fi, st.Size, r, int8((x&63)>>4)); m != nil {
-				fr.DrawMask(m, x.Floor(), baseline, c, alpha)
+			} else {
+				fr.DrawMask(t.mask(fi, st.Size, r, int8((x&63)>>4)), x.Floor(), baseline, c, alpha)
 			}
 		}
 		x += adv
@@ -381,6 +423,12 @@ func (t *Typesetter) drawMissing(fr *raster.Frame, st Style, x fixed.Int26_6, ba
 // mask returns the cached coverage mask of rune r in font fi at size, with
 // the pen at sub quarter-pixels right of an integer position.
 func (t *Typesetter) mask(fi, size int, r rune, sub int8) *raster.Mask {
+	f := t.face(fi, size)
+	if r < 256 {
+		if m := f.latMask[r][sub]; m != nil {
+			return m
+		}
+	}
 	k := maskKey{int16(fi), int16(size), sub, r}
 	if m, ok := t.masks[k]; ok {
 		return m
@@ -388,10 +436,12 @@ func (t *Typesetter) mask(fi, size int, r rune, sub int8) *raster.Mask {
 	if t.nmasks >= MaxCachedMasks {
 		t.masks = map[maskKey]*raster.Mask{}
 		t.nmasks = 0
+		for _, f := range t.faces {
+			f.latMask = [256][4]*raster.Mask{}
+		}
 	}
-	f := t.face(fi, size)
 	dr, img, mp, _, ok := f.f.Glyph(fixed.Point26_6{X: fixed.Int26_6(sub) * 16}, r)
-	var m *raster.Mask
+	m := noMask
 	if ok && !dr.Empty() {
 		m = &raster.Mask{X: dr.Min.X, Y: dr.Min.Y, W: dr.Dx(), H: dr.Dy(), Pix: make([]byte, dr.Dx()*dr.Dy())}
 		a, isAlpha := img.(*image.Alpha)
@@ -408,7 +458,11 @@ func (t *Typesetter) mask(fi, size int, r rune, sub int8) *raster.Mask {
 			}
 		}
 	}
-	t.masks[k] = m
+	if r < 256 {
+		f.latMask[r][sub] = m
+	} else {
+		t.masks[k] = m
+	}
 	t.nmasks++
 	return m
 }
