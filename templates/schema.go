@@ -37,8 +37,9 @@ type Element struct {
 	Type string `json:"type"`
 	// If names a parameter; the element is drawn only when it is non-empty.
 	If string `json:"if,omitempty"`
-	// Box is x, y, width, height in canvas pixels. Inside a stack only the
-	// height of rects is used; x and width come from the stack.
+	// Box is x, y, width, height in canvas pixels. Inside a stack x and y come
+	// from the stack; a rect keeps its height and its width (0 or wider than
+	// the stack = the stack's width); a pill or rect honours Align.
 	Box [4]int `json:"box"`
 
 	// Shapes.
@@ -140,30 +141,24 @@ func (e *Element) validate(inStack bool, used map[string]bool) error {
 		if inStack && h <= 0 {
 			return fmt.Errorf("box: a rect in a stack needs a height")
 		}
-		if err := checkColor(e.Fill); err != nil {
-			return fmt.Errorf("fill: %w", err)
-		}
-		switch e.Gradient {
-		case "":
-		case "horizontal", "vertical":
-			if err := checkColor(e.Fill2); err != nil {
-				return fmt.Errorf("fill2: %w", err)
-			}
-		default:
-			return fmt.Errorf("gradient: want horizontal or vertical")
+		if err := e.checkFill(); err != nil {
+			return err
 		}
 		if e.Radius < 0 {
 			return fmt.Errorf("radius: must be >= 0")
 		}
-		return nil
+		return oneOf("align", e.Align, "", "left", "center", "right")
 	case KindText, KindPill, KindInitials:
 		if err := e.validateText(used); err != nil {
 			return err
 		}
 		if e.Type == KindInitials || e.Type == KindPill {
-			if err := checkColor(e.Fill); err != nil {
-				return fmt.Errorf("fill: %w", err)
+			if err := e.checkFill(); err != nil {
+				return err
 			}
+		}
+		if e.PadX < 0 || e.PadX > 200 || e.PadY < 0 || e.PadY > 200 {
+			return fmt.Errorf("padX/padY: want 0..200")
 		}
 		if !inStack && e.Type != KindInitials && !inSafeZone(e.Box) {
 			return fmt.Errorf("box %v: text must keep %d px from every edge", e.Box, SafeMargin)
@@ -179,6 +174,9 @@ func (e *Element) validate(inStack bool, used map[string]bool) error {
 		if err := oneOf("anchor", e.Anchor, "", "top", "middle", "bottom"); err != nil {
 			return err
 		}
+		if e.Gap < 0 || e.Gap > 200 {
+			return fmt.Errorf("gap: want 0..200")
+		}
 		if len(e.Children) == 0 || len(e.Children) > 16 {
 			return fmt.Errorf("children: want 1-16")
 		}
@@ -193,6 +191,38 @@ func (e *Element) validate(inStack bool, used map[string]bool) error {
 		return nil
 	}
 	return fmt.Errorf("type: want one of rect, text, pill, initials, stack")
+}
+
+func (e *Element) checkFill() error {
+	if err := checkColor(e.Fill); err != nil {
+		return fmt.Errorf("fill: %w", err)
+	}
+	switch e.Gradient {
+	case "":
+	case "horizontal", "vertical":
+		if err := checkColor(e.Fill2); err != nil {
+			return fmt.Errorf("fill2: %w", err)
+		}
+	default:
+		return fmt.Errorf("gradient: want horizontal or vertical")
+	}
+	return nil
+}
+
+// Families returns every font family an element of t names explicitly.
+func (t *Template) Families() []string {
+	var out []string
+	var walk func([]*Element)
+	walk = func(es []*Element) {
+		for _, e := range es {
+			if e.Family != "" {
+				out = append(out, e.Family)
+			}
+			walk(e.Children)
+		}
+	}
+	walk(t.Elements)
+	return out
 }
 
 func (e *Element) validateText(used map[string]bool) error {

@@ -116,6 +116,11 @@ func Load() (*Set, error) {
 		if want := strings.TrimSuffix(e.Name(), ".json"); t.Name != want {
 			return nil, fmt.Errorf("templates/builtin/%s: name %q must match the file name", e.Name(), t.Name)
 		}
+		for _, fam := range t.Families() {
+			if s.Families[fam] == nil {
+				return nil, fmt.Errorf("templates/builtin/%s: family %q is not in fonts.json (use the exact family name)", e.Name(), fam)
+			}
+		}
 		s.Templates[t.Name] = t
 	}
 	return s, nil

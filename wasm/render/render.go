@@ -167,6 +167,17 @@ func align(s string) typeset.Align {
 	return typeset.Left
 }
 
+// offset places something w wide within avail by align.
+func offset(align string, avail, w int) int {
+	switch align {
+	case "center":
+		return (avail - w) / 2
+	case "right":
+		return avail - w
+	}
+	return 0
+}
+
 func (c *card) draw(e *templates.Element) {
 	x, y, w, h := e.Box[0], e.Box[1], e.Box[2], e.Box[3]
 	switch e.Type {
@@ -184,7 +195,7 @@ func (c *card) draw(e *templates.Element) {
 		c.drawText(e, b, x, top, w)
 	case templates.KindPill:
 		b := c.pill(e, w)
-		c.drawPill(e, b, x, y)
+		c.drawPill(e, b, x, y, w)
 	case templates.KindInitials:
 		c.r.frame.RoundRect(x, y, w, h, min(w, h)/2, c.paint(e))
 		st := c.style(e, e.Size[1])
@@ -220,8 +231,10 @@ func pillSize(e *templates.Element, b *typeset.Block) (w, h int) {
 	return b.Widths[0].Ceil() + 2*e.PadX, b.Height() + 2*e.PadY
 }
 
-func (c *card) drawPill(e *templates.Element, b *typeset.Block, x, y int) {
+// drawPill draws a pill at y, aligned within [x, x+avail) by e.Align.
+func (c *card) drawPill(e *templates.Element, b *typeset.Block, x, y, avail int) {
 	w, h := pillSize(e, b)
+	x += offset(e.Align, avail, w)
 	c.r.frame.RoundRect(x, y, w, h, e.Radius, c.paint(e))
 	c.r.ts.Draw(c.r.frame, b, x+e.PadX, y+e.PadY, w-2*e.PadX, typeset.Left, c.color(e.Color), 255)
 }

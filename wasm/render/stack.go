@@ -103,9 +103,9 @@ func (c *card) stack(s *templates.Element) {
 			if rw <= 0 || rw > w {
 				rw = w
 			}
-			c.r.frame.RoundRect(x, top, rw, it.e.Box[3], it.e.Radius, c.paint(it.e))
+			c.r.frame.RoundRect(x+offset(it.e.Align, w, rw), top, rw, it.e.Box[3], it.e.Radius, c.paint(it.e))
 		case templates.KindPill:
-			c.drawPill(it.e, it.block, x, top)
+			c.drawPill(it.e, it.block, x, top, w)
 		case templates.KindText:
 			c.drawText(it.e, it.block, x, top, w)
 		}
