@@ -108,6 +108,9 @@ func Parse(data []byte) (*Template, error) {
 	}
 	used := map[string]bool{}
 	for i, e := range t.Elements {
+		if e == nil {
+			return nil, fmt.Errorf("elements[%d]: null", i)
+		}
 		if err := e.validate(false, used); err != nil {
 			return nil, fmt.Errorf("elements[%d] (%s): %w", i, e.Type, err)
 		}
@@ -130,7 +133,8 @@ func (e *Element) validate(inStack bool, used map[string]bool) error {
 		used[e.If] = true
 	}
 	x, y, w, h := e.Box[0], e.Box[1], e.Box[2], e.Box[3]
-	if !inStack && (x < 0 || y < 0 || w <= 0 || h <= 0 || x+w > Width || y+h > Height) {
+	// w > Width-x rather than x+w > Width: huge values must not overflow.
+	if !inStack && (x < 0 || y < 0 || w <= 0 || h <= 0 || w > Width-x || h > Height-y) {
 		return fmt.Errorf("box %v: must lie inside the %dx%d canvas", e.Box, Width, Height)
 	}
 	if e.Opacity < 0 || e.Opacity > 1 {
@@ -138,8 +142,8 @@ func (e *Element) validate(inStack bool, used map[string]bool) error {
 	}
 	switch e.Type {
 	case KindRect:
-		if inStack && h <= 0 {
-			return fmt.Errorf("box: a rect in a stack needs a height")
+		if inStack && (h <= 0 || h > Height) {
+			return fmt.Errorf("box: a rect in a stack needs a height of 1-%d", Height)
 		}
 		if err := e.checkFill(); err != nil {
 			return err
@@ -181,6 +185,9 @@ func (e *Element) validate(inStack bool, used map[string]bool) error {
 			return fmt.Errorf("children: want 1-16")
 		}
 		for i, c := range e.Children {
+			if c == nil {
+				return fmt.Errorf("children[%d]: null", i)
+			}
 			if c.Type == KindInitials {
 				return fmt.Errorf("children[%d]: initials cannot be stacked", i)
 			}

@@ -78,7 +78,14 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
+// add records a problem with field; the first problem found for a field is
+// the one reported, so Fields has one entry per bad field.
 func (e *Error) add(field, format string, args ...any) {
+	for _, f := range e.Fields {
+		if f.Field == field {
+			return
+		}
+	}
 	e.Fields = append(e.Fields, FieldError{field, fmt.Sprintf(format, args...)})
 }
 
@@ -207,6 +214,10 @@ func imageURL(e *Error, field, v string) string {
 		e.add(field, "URL has no host")
 	case u.User != nil:
 		e.add(field, "URL must not contain user info")
+	case len(u.String()) > MaxURL:
+		// Parse escapes (a space becomes %20): the canonical form, which the
+		// render module parses again, must itself be within the limit.
+		e.add(field, "URL longer than %d bytes once escaped", MaxURL)
 	default:
 		return u.String()
 	}
@@ -216,8 +227,9 @@ func imageURL(e *Error, field, v string) string {
 func color(e *Error, q url.Values, get func(string) string, dst *string, name, alias string) {
 	v := get(name)
 	if alias != "" {
-		if a := get(alias); a != "" {
-			if v != "" && !strings.EqualFold(v, a) {
+		a := get(alias)
+		if _, given := q[alias]; given {
+			if _, both := q[name]; both && !strings.EqualFold(v, a) {
 				e.add(name, "%s and its alias %s disagree", name, alias)
 				return
 			}

@@ -251,7 +251,9 @@ func (b *Block) Height() int { return len(b.Lines) * b.LineHeight }
 
 // Wrap breaks text into lines no wider than width px at style st, breaking
 // at spaces and, for words longer than a line, between characters. When the
-// text needs more than maxLines lines, the last kept line ends in an ellipsis.
+// text needs more than maxLines lines, the last kept line ends in an ellipsis
+// (unless even the ellipsis is wider than the line). A glyph wider than the
+// whole line cuts the text there, as if it had run out of lines.
 func (t *Typesetter) Wrap(text string, st Style, lineHeight float64, width, maxLines int) *Block {
 	if maxLines < 1 {
 		maxLines = 1
@@ -291,11 +293,20 @@ func (t *Typesetter) Wrap(text string, st Style, lineHeight float64, width, maxL
 			n, pw := 0, fixed.Int26_6(0)
 			for n < len(word) {
 				a := t.advance(st, word[n])
-				if pw+a > limit && n > 0 {
+				if pw+a > limit {
 					break
 				}
 				pw += a
 				n++
+			}
+			if n == 0 {
+				// Not even one glyph fits a line: cut the text before it
+				// rather than draw past the box.
+				if len(b.Lines) == 0 {
+					flush()
+				}
+				b.clamp(t, append([]string{string(word)}, words[wi+1:]...), limit)
+				return b
 			}
 			line, lineW = word[:n:n], pw
 			word = word[n:]
@@ -336,6 +347,11 @@ func (b *Block) clamp(t *Typesetter, rest []string, limit fixed.Int26_6) {
 		w -= t.advance(b.Style, line[len(line)-1])
 		line = line[:len(line)-1]
 	}
+	if ell > limit {
+		// The ellipsis itself does not fit: end the line without it.
+		b.Lines[n], b.Widths[n] = line, w
+		return
+	}
 	b.Lines[n] = append(line[:len(line):len(line)], Ellipsis)
 	b.Widths[n] = w + ell
 }
@@ -345,6 +361,7 @@ func (b *Block) clamp(t *Typesetter, rest []string, limit fixed.Int26_6) {
 // clamped to the lines that fit (with an ellipsis). It never returns more
 // lines than fit the height, and at least one.
 func (t *Typesetter) Fit(text string, family int, bold bool, minSize, maxSize int, lineHeight float64, width, height, maxLines int) *Block {
+	minSize = min(minSize, maxSize)
 	var b *Block
 	for size := maxSize; size >= minSize; size-- {
 		st := Style{Family: family, Bold: bold, Size: size}
