@@ -116,7 +116,7 @@ func Parse(q url.Values, set *templates.Set) (*Params, *Error) {
 	name := get("template")
 	var tpl *templates.Template
 	switch {
-	case name == "" && len(q["template"]) == 0:
+	case name == "":
 		e.add("template", "required; one of %s", strings.Join(set.Names(), ", "))
 	case strings.HasPrefix(name, "custom_"):
 		return nil, &Error{NotFound: true, Message: "template not found",

@@ -199,10 +199,20 @@ func (t *Typesetter) face(fi, size int) *face {
 	return f
 }
 
+// Invisible reports whether r only steers shaping or emoji presentation
+// (joiners, variation selectors, tag characters), which cards do not do: it
+// takes no space and draws nothing, rather than a missing-glyph box.
+func Invisible(r rune) bool {
+	return r == 0x200c || r == 0x200d || r >= 0xfe00 && r <= 0xfe0f || r >= 0xe0000 && r <= 0xe007f
+}
+
 // advance is the width of r in style st (a missing glyph is a box 0.6 em wide).
 func (t *Typesetter) advance(st Style, r rune) fixed.Int26_6 {
 	fi := t.fontFor(st, r)
 	if fi < 0 {
+		if Invisible(r) {
+			return 0
+		}
 		return fixed.I(st.Size * 6 / 10)
 	}
 	f := t.face(fi, st.Size)
@@ -421,7 +431,9 @@ func (t *Typesetter) DrawLine(fr *raster.Frame, line []rune, st Style, x fixed.I
 		adv := t.advance(st, r)
 		if r != ' ' {
 			if fi < 0 {
-				t.drawMissing(fr, st, x, baseline, c, alpha)
+				if !Invisible(r) {
+					t.drawMissing(fr, st, x, baseline, c, alpha)
+				}
 			} else {
 				fr.DrawMask(t.mask(fi, st.Size, r, int8((x&63)>>4)), x.Floor(), baseline, c, alpha)
 			}

@@ -779,3 +779,21 @@ func TestMaskCacheBounded(t *testing.T) {
 		t.Error("glyphs differ after the cache was emptied")
 	}
 }
+
+func TestInvisibleRunesDrawNothing(t *testing.T) {
+	ts := newTypesetter(t)
+	st := Style{Family: 0, Size: 40}
+	for _, r := range []rune{0x200d, 0x200c, 0xfe0f, 0xe0067} {
+		if w := ts.Measure([]rune{r}, st); w != 0 {
+			t.Errorf("U+%04X advance %v, want 0", r, w)
+		}
+		fr := raster.NewFrame(100, 60)
+		fr.Clear(raster.RGB{})
+		ts.DrawLine(fr, []rune{r}, st, fixed.I(10), 45, raster.RGB{R: 255, G: 255, B: 255}, 255)
+		for i := 0; i < len(fr.Pix); i += 4 {
+			if fr.Pix[i] != 0 {
+				t.Fatalf("U+%04X drew pixels", r)
+			}
+		}
+	}
+}
