@@ -1,0 +1,378 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/ogmint/ogmint/host/api"
+	"github.com/ogmint/ogmint/host/cardcache"
+	"github.com/ogmint/ogmint/host/module"
+	"github.com/ogmint/ogmint/host/ratelimit"
+	"github.com/ogmint/ogmint/host/renderpool"
+	"github.com/ogmint/ogmint/internal/golden"
+	"github.com/ogmint/ogmint/templates"
+	"github.com/ogmint/ogmint/wasm/abi"
+	wmodule "github.com/ogmint/ogmint/wasm/module"
+)
+
+var debugWasm []byte
+
+func TestMain(m *testing.M) {
+	var err error
+	// The debug build understands "debug-spin-ms:N" in a title (deadline tests);
+	// everything else is the release module.
+	debugWasm, err = module.Build(context.Background(), module.BuildOptions{Tags: []string{"ogmint_debug"}})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Exit(m.Run())
+}
+
+type env struct {
+	base string
+	pool *renderpool.Pool
+}
+
+type setup struct {
+	pool      renderpool.Config
+	rate      *ratelimit.Limiter
+	keys      []string
+	cacheSize int
+}
+
+// start serves a real API on 127.0.0.1 with a real pool of the debug module.
+func start(t *testing.T, s setup) *env {
+	t.Helper()
+	set, err := templates.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.pool.CacheDir == "" {
+		s.pool.CacheDir = os.TempDir() + "/ogmint-test-wazero-cache"
+	}
+	pool, err := renderpool.New(context.Background(), debugWasm, s.pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.cacheSize == 0 {
+		s.cacheSize = 16 << 20
+	}
+	srv := api.New(api.Options{Pool: pool, Templates: set, Cache: cardcache.New(s.cacheSize), RateLimit: s.rate, APIKeys: s.keys})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := &fasthttp.Server{Handler: srv.Handler, ReadTimeout: 10 * time.Second}
+	go hs.Serve(ln)
+	t.Cleanup(func() {
+		_ = hs.Shutdown()
+		_ = pool.Close(context.Background())
+	})
+	return &env{base: "http://" + ln.Addr().String(), pool: pool}
+}
+
+type response struct {
+	status int
+	header map[string]string
+	body   []byte
+}
+
+func (e *env) do(t *testing.T, method, path string, headers ...string) response {
+	t.Helper()
+	req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+	defer fasthttp.ReleaseRequest(req)
+	defer fasthttp.ReleaseResponse(resp)
+	req.SetRequestURI(e.base + path)
+	req.Header.SetMethod(method)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	c := &fasthttp.Client{ReadTimeout: 10 * time.Second}
+	if method == "HEAD" {
+		resp.SkipBody = true
+	}
+	if err := c.DoTimeout(req, resp, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	r := response{status: resp.StatusCode(), header: map[string]string{}, body: append([]byte(nil), resp.Body()...)}
+	for _, k := range []string{"Content-Type", "Cache-Control", "ETag", "Retry-After", "Content-Length", "Allow"} {
+		r.header[k] = string(resp.Header.Peek(k))
+	}
+	return r
+}
+
+func og(q url.Values) string { return "/api/og?" + q.Encode() }
+
+func card(title string) url.Values {
+	return url.Values{"template": {"blog"}, "title": {title}, "author": {"Ada Lovelace"}, "palette": {"ocean"}}
+}
+
+// errorFields decodes a JSON error body and returns its field names.
+func errorFields(t *testing.T, r response) []string {
+	t.Helper()
+	if r.header["Content-Type"] != "application/json" {
+		t.Fatalf("error Content-Type %q, body %q", r.header["Content-Type"], r.body)
+	}
+	var body struct {
+		Error   string `json:"error"`
+		Details []struct {
+			Field   string `json:"field"`
+			Message string `json:"message"`
+		} `json:"details"`
+	}
+	if err := json.Unmarshal(r.body, &body); err != nil || body.Error == "" {
+		t.Fatalf("error body %q: %v", r.body, err)
+	}
+	var out []string
+	for _, d := range body.Details {
+		out = append(out, d.Field)
+	}
+	return out
+}
+
+func TestV1RendersPNGWithCachingHeaders(t *testing.T) {
+	e := start(t, setup{pool: renderpool.Config{Instances: 1}})
+	q := card("Pixels over HTTP")
+	r := e.do(t, "GET", og(q))
+	if r.status != 200 || r.header["Content-Type"] != "image/png" {
+		t.Fatalf("status %d type %q body %.200s", r.status, r.header["Content-Type"], r.body)
+	}
+	if r.header["Cache-Control"] != api.V1CacheControl {
+		t.Errorf("Cache-Control %q", r.header["Cache-Control"])
+	}
+	etag := r.header["ETag"]
+	if len(etag) < 10 || etag[0] != '"' || etag[len(etag)-1] != '"' {
+		t.Errorf("ETag %q is not a strong validator", etag)
+	}
+	// The PNG decodes to exactly the pixels the native renderer draws.
+	got, err := golden.DecodeRGBA(r.body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := wmodule.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	qs := q.Encode()
+	if st := m.Render(copy(m.Request(len(qs)), qs)); st != abi.StatusOK {
+		t.Fatal(st)
+	}
+	if d := golden.Diff(got, m.Pixels(), abi.Width); d != "" {
+		t.Fatal("HTTP card differs from the native render:", d)
+	}
+
+	// Same parameters in another order and through aliases: same ETag.
+	alt := url.Values{"palette": {"ocean"}, "author": {"Ada Lovelace"}, "title": {"Pixels over HTTP"}, "template": {"blog"}, "utm_source": {"x"}}
+	if r2 := e.do(t, "GET", og(alt)); r2.header["ETag"] != etag || r2.status != 200 {
+		t.Errorf("equivalent request: status %d ETag %q, want %q", r2.status, r2.header["ETag"], etag)
+	}
+
+	for _, inm := range []string{etag, "W/" + etag, `"other", ` + etag, "*"} {
+		r304 := e.do(t, "GET", og(q), "If-None-Match", inm)
+		if r304.status != 304 || len(r304.body) != 0 || r304.header["ETag"] != etag {
+			t.Errorf("If-None-Match %s: status %d, %d body bytes, ETag %q", inm, r304.status, len(r304.body), r304.header["ETag"])
+		}
+	}
+	if r := e.do(t, "GET", og(q), "If-None-Match", `"stale"`); r.status != 200 {
+		t.Errorf("stale If-None-Match: status %d", r.status)
+	}
+
+	h := e.do(t, "HEAD", og(q))
+	if h.status != 200 || len(h.body) != 0 || h.header["ETag"] != etag || h.header["Content-Type"] != "image/png" {
+		t.Errorf("HEAD: status %d, %d body bytes, headers %v", h.status, len(h.body), h.header)
+	}
+	if h.header["Content-Length"] != strconv.Itoa(len(r.body)) {
+		t.Errorf("HEAD Content-Length %q, GET body %d bytes", h.header["Content-Length"], len(r.body))
+	}
+	if h := e.do(t, "HEAD", og(q), "If-None-Match", etag); h.status != 304 {
+		t.Errorf("HEAD with If-None-Match: %d", h.status)
+	}
+}
+
+func TestV1Errors(t *testing.T) {
+	e := start(t, setup{pool: renderpool.Config{Instances: 1}, keys: []string{"k-good"}})
+	long := make([]byte, 201)
+	for i := range long {
+		long[i] = 'a'
+	}
+	for _, tc := range []struct {
+		name    string
+		method  string
+		path    string
+		headers []string
+		status  int
+		fields  []string
+	}{
+		{"missing template and title", "GET", "/api/og", nil, 400, []string{"template", "title"}},
+		{"missing title", "GET", og(url.Values{"template": {"blog"}}), nil, 400, []string{"title"}},
+		{"title too long", "GET", og(url.Values{"template": {"blog"}, "title": {string(long)}}), nil, 400, []string{"title"}},
+		{"bad colours and palette", "GET", og(url.Values{"template": {"blog"}, "title": {"x"}, "bg": {"#fff"}, "accentColor": {"red"}, "palette": {"neon"}}), nil, 400, []string{"palette", "bg", "accentColor"}},
+		{"unknown font", "GET", og(url.Values{"template": {"blog"}, "title": {"x"}, "font": {"Comic Sans"}}), nil, 400, []string{"font"}},
+		{"unknown template", "GET", og(url.Values{"template": {"nope"}, "title": {"x"}}), nil, 400, []string{"template"}},
+		{"repeated parameter", "GET", "/api/og?template=blog&title=a&title=b", nil, 400, []string{"title"}},
+		{"http avatar", "GET", og(url.Values{"template": {"blog"}, "title": {"x"}, "avatar": {"http://example.com/a.png"}}), nil, 400, []string{"avatar"}},
+		{"wrong API key", "GET", og(card("x")), []string{"x-api-key", "k-bad"}, 401, []string{"x-api-key"}},
+		{"unknown custom template", "GET", og(url.Values{"template": {"custom_abc123"}, "title": {"x"}}), nil, 404, []string{"template"}},
+		{"unknown path", "GET", "/api/nope", nil, 404, nil},
+		{"wrong method", "POST", og(card("x")), nil, 405, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := e.do(t, tc.method, tc.path, tc.headers...)
+			if r.status != tc.status {
+				t.Fatalf("status %d, want %d: %s", r.status, tc.status, r.body)
+			}
+			if got := errorFields(t, r); fmt.Sprint(got) != fmt.Sprint(tc.fields) {
+				t.Errorf("fields %v, want %v (%s)", got, tc.fields, r.body)
+			}
+			if r.header["Cache-Control"] != "no-store" {
+				t.Errorf("error Cache-Control %q", r.header["Cache-Control"])
+			}
+		})
+	}
+	if r := e.do(t, "POST", og(card("x"))); r.header["Allow"] != "GET, HEAD" {
+		t.Errorf("405 Allow %q", r.header["Allow"])
+	}
+	if r := e.do(t, "GET", og(card("with a good key")), "x-api-key", "k-good"); r.status != 200 {
+		t.Errorf("good key: %d %s", r.status, r.body)
+	}
+}
+
+func TestV1RateLimitCountsRendersNotHits(t *testing.T) {
+	e := start(t, setup{pool: renderpool.Config{Instances: 1}, rate: ratelimit.New(2, time.Hour, 1000), keys: []string{"k"}})
+	first := e.do(t, "GET", og(card("one")))
+	if first.status != 200 {
+		t.Fatal(first.status)
+	}
+	if r := e.do(t, "GET", og(card("two"))); r.status != 200 {
+		t.Fatal(r.status)
+	}
+	r := e.do(t, "GET", og(card("three")))
+	if r.status != 429 {
+		t.Fatalf("third render: %d, want 429", r.status)
+	}
+	if ra, _ := strconv.Atoi(r.header["Retry-After"]); ra < 1 {
+		t.Errorf("Retry-After %q", r.header["Retry-After"])
+	}
+	errorFields(t, r)
+	// Cache hits and 304s are not renders: still served.
+	if r := e.do(t, "GET", og(card("one"))); r.status != 200 {
+		t.Errorf("cache hit after the limit: %d", r.status)
+	}
+	if r := e.do(t, "GET", og(card("one")), "If-None-Match", first.header["ETag"]); r.status != 304 {
+		t.Errorf("304 after the limit: %d", r.status)
+	}
+	// A valid API key is not limited per IP.
+	if r := e.do(t, "GET", og(card("three")), "x-api-key", "k"); r.status != 200 {
+		t.Errorf("keyed render after the limit: %d", r.status)
+	}
+}
+
+func TestV1CacheAndSingleflight(t *testing.T) {
+	e := start(t, setup{pool: renderpool.Config{Instances: 2}})
+	before := e.pool.Stats().Renders
+	path := og(card("many callers, one render"))
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	statuses := map[int]int{}
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := e.do(t, "GET", path)
+			mu.Lock()
+			statuses[r.status]++
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	e.do(t, "GET", path)
+	if statuses[200] != 20 {
+		t.Fatalf("statuses %v", statuses)
+	}
+	if n := e.pool.Stats().Renders - before; n != 1 {
+		t.Errorf("21 requests for one card rendered %d times, want 1", n)
+	}
+}
+
+func TestV1DeadlineReplacesInstance(t *testing.T) {
+	e := start(t, setup{pool: renderpool.Config{Instances: 1, Deadline: 300 * time.Millisecond}})
+	t0 := time.Now()
+	r := e.do(t, "GET", og(card("slow debug-spin-ms:5000")))
+	if r.status != 500 {
+		t.Fatalf("over-deadline render: %d %s", r.status, r.body)
+	}
+	if el := time.Since(t0); el > 3*time.Second {
+		t.Errorf("deadline of 300ms answered after %v", el)
+	}
+	errorFields(t, r)
+	if r := e.do(t, "GET", og(card("the next render"))); r.status != 200 {
+		t.Fatalf("render after a timeout: %d %s", r.status, r.body)
+	}
+	if st := e.pool.Stats(); st.Replaced < 1 || st.Instances != 1 {
+		t.Errorf("stats after a timeout: %+v", st)
+	}
+}
+
+func TestV1QueueFullIs503(t *testing.T) {
+	e := start(t, setup{pool: renderpool.Config{Instances: 1, QueueSize: 1, Deadline: 10 * time.Second}})
+	var wg sync.WaitGroup
+	results := make(chan response, 6)
+	for i := 0; i < 6; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			results <- e.do(t, "GET", og(card(fmt.Sprintf("busy %d debug-spin-ms:800", i))))
+		}(i)
+		time.Sleep(20 * time.Millisecond)
+	}
+	wg.Wait()
+	close(results)
+	counts := map[int]int{}
+	for r := range results {
+		counts[r.status]++
+		if r.status == 503 {
+			if r.header["Retry-After"] == "" {
+				t.Error("503 without Retry-After")
+			}
+			errorFields(t, r)
+		}
+	}
+	// One renders, one waits, the other four find the queue full.
+	if counts[503] < 3 || counts[200] < 1 || counts[200]+counts[503] != 6 {
+		t.Errorf("statuses %v, want some 200s and >=3 503s", counts)
+	}
+}
+
+func TestTemplatesAndHealth(t *testing.T) {
+	e := start(t, setup{pool: renderpool.Config{Instances: 1}})
+	r := e.do(t, "GET", "/api/templates")
+	var info wmodule.Info
+	if err := json.Unmarshal(r.body, &info); err != nil || r.status != 200 {
+		t.Fatalf("templates: %d %v", r.status, err)
+	}
+	set, _ := templates.Load()
+	if len(info.Templates) != len(set.Templates) || len(info.Palettes) != 5 {
+		t.Errorf("templates %d (want %d), palettes %d", len(info.Templates), len(set.Templates), len(info.Palettes))
+	}
+	for _, ti := range info.Templates {
+		if len(ti.Params) == 0 || ti.Description == "" {
+			t.Errorf("template %s lacks params or description", ti.Name)
+		}
+	}
+	h := e.do(t, "GET", "/healthz")
+	var health map[string]any
+	if err := json.Unmarshal(h.body, &health); err != nil || h.status != 200 || health["status"] != "ok" {
+		t.Fatalf("healthz %d %s", h.status, h.body)
+	}
+}

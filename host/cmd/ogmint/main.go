@@ -1,0 +1,188 @@
+// Command ogmint serves the ogmint API (ogmint serve) and renders cards
+// locally (ogmint render). Wiring only: the work is in the host packages.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/ogmint/ogmint/host/api"
+	"github.com/ogmint/ogmint/host/cardcache"
+	"github.com/ogmint/ogmint/host/config"
+	"github.com/ogmint/ogmint/host/module"
+	"github.com/ogmint/ogmint/host/pngfast"
+	"github.com/ogmint/ogmint/host/ratelimit"
+	"github.com/ogmint/ogmint/host/renderpool"
+	"github.com/ogmint/ogmint/templates"
+	"github.com/ogmint/ogmint/wasm/abi"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+const usage = `ogmint renders Open Graph images.
+
+Usage:
+  ogmint serve [flags]     serve the API (ogmint serve -h lists flags and env)
+  ogmint render [flags]    render one card to a PNG file
+  ogmint version
+`
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	var err error
+	switch os.Args[1] {
+	case "serve":
+		err = serve(os.Args[2:])
+	case "render":
+		err = render(os.Args[2:], os.Stdout)
+	case "version", "--version", "-v":
+		fmt.Println("ogmint", version)
+	case "help", "-h", "--help":
+		fmt.Print(usage)
+	default:
+		fmt.Fprintf(os.Stderr, "ogmint: unknown command %q\n\n%s", os.Args[1], usage)
+		os.Exit(2)
+	}
+	if err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "ogmint:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+func serve(args []string) error {
+	start := time.Now()
+	cfg, err := config.Parse("ogmint serve", args, os.Getenv, os.Stderr)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	if err := cfg.EnsureDataDir(); err != nil {
+		return err
+	}
+	set, err := templates.Load()
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	wasm, err := module.Load(ctx, cfg.ModulePath)
+	if err != nil {
+		return err
+	}
+	pool, err := renderpool.New(ctx, wasm, renderpool.Config{
+		Instances: cfg.Instances, QueueSize: cfg.QueueSize, Deadline: cfg.RenderDeadline,
+		MemoryLimitMiB: cfg.MemoryMiB, CacheDir: cfg.CacheDir(),
+	})
+	if err != nil {
+		return err
+	}
+	srv := api.New(api.Options{
+		Pool: pool, Templates: set, APIKeys: cfg.APIKeys, Logger: log,
+		Cache:     cardcache.New(cfg.CacheMiB << 20),
+		RateLimit: ratelimit.New(cfg.RateLimit.N, cfg.RateLimit.Per, 100_000),
+	})
+	hs := &fasthttp.Server{
+		Handler:            srv.Handler,
+		Name:               "ogmint",
+		ReadTimeout:        cfg.ReadTimeout,
+		WriteTimeout:       cfg.WriteTimeout,
+		IdleTimeout:        cfg.IdleTimeout,
+		MaxRequestBodySize: cfg.MaxRequestBytes,
+		ReadBufferSize:     16 << 10,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.ListenAndServe(cfg.Addr) }()
+	log.Info("ogmint serving", "addr", cfg.Addr, "version", version, "instances", cfg.Instances,
+		"startup_ms", time.Since(start).Milliseconds())
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight requests")
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := hs.ShutdownWithContext(sctx); err != nil {
+		log.Error("shutdown", "err", err)
+	}
+	return pool.Close(sctx)
+}
+
+// paramFlags collects repeated --param name=value flags.
+type paramFlags url.Values
+
+func (p paramFlags) String() string { return url.Values(p).Encode() }
+
+func (p paramFlags) Set(s string) error {
+	k, v, ok := strings.Cut(s, "=")
+	if !ok || k == "" {
+		return fmt.Errorf("want name=value, got %q", s)
+	}
+	url.Values(p).Add(k, v)
+	return nil
+}
+
+func render(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("ogmint render", flag.ContinueOnError)
+	q := url.Values{}
+	for _, name := range []string{"template", "title", "description", "tag", "author", "palette", "font"} {
+		name := name
+		fs.Func(name, "the "+name+" parameter", func(s string) error { q.Set(name, s); return nil })
+	}
+	fs.Var(paramFlags(q), "param", "any render parameter as name=value (repeatable)")
+	out := fs.String("o", "card.png", "output PNG file ('-' for stdout)")
+	modulePath := fs.String("module", os.Getenv("OGMINT_MODULE"), "render module file (default: embedded)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	ctx := context.Background()
+	wasm, err := module.Load(ctx, *modulePath)
+	if err != nil {
+		return err
+	}
+	dir, err := os.UserCacheDir()
+	cacheDir := ""
+	if err == nil {
+		cacheDir = dir + "/ogmint/wazero-cache"
+	}
+	pool, err := renderpool.New(ctx, wasm, renderpool.Config{Instances: 1, CacheDir: cacheDir})
+	if err != nil {
+		return err
+	}
+	defer pool.Close(ctx)
+	var png []byte
+	err = pool.Render(ctx, []byte(q.Encode()), func(pix []byte) error {
+		png, err = pngfast.Encode(nil, pix, abi.Width, abi.Height)
+		return err
+	})
+	var me *renderpool.ModuleError
+	if errors.As(err, &me) {
+		return fmt.Errorf("%s: %s", me.Status, me.Body)
+	}
+	if err != nil {
+		return err
+	}
+	if *out == "-" {
+		_, err = stdout.Write(png)
+		return err
+	}
+	return os.WriteFile(*out, png, 0o644)
+}

@@ -1,0 +1,80 @@
+package renderpool
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"time"
+)
+
+// Config tunes a Pool. The zero value is valid: WithDefaults fills it in.
+type Config struct {
+	// Instances is the number of warm module instances; one renders on one
+	// core (wasip1 has no threads), so about one per core. Default
+	// runtime.NumCPU().
+	Instances int
+	// QueueSize is the most callers that may wait for a busy instance; one
+	// more gets ErrQueueFull at once. Default 64.
+	QueueSize int
+	// Deadline bounds each call into the module (render, encode, validate,
+	// info); a call past it is aborted and its instance replaced. Default 2s.
+	Deadline time.Duration
+	// MemoryLimitMiB caps each instance's linear memory. Default 128.
+	MemoryLimitMiB int
+	// CacheDir is the wazero compilation cache directory; "" means none
+	// (compiling the module then takes seconds at every start).
+	CacheDir string
+}
+
+// Defaults.
+const (
+	DefaultQueueSize      = 64
+	DefaultDeadline       = 2 * time.Second
+	DefaultMemoryLimitMiB = 128
+)
+
+// Bounds for MemoryLimitMiB: a warm instance needs about 9 MiB; wasm32
+// addresses at most 4 GiB.
+const (
+	MinMemoryLimitMiB = 16
+	MaxMemoryLimitMiB = 4096
+)
+
+// WithDefaults returns c with every zero field set to its default.
+func (c Config) WithDefaults() Config {
+	if c.Instances == 0 {
+		c.Instances = runtime.NumCPU()
+	}
+	if c.QueueSize == 0 {
+		c.QueueSize = DefaultQueueSize
+	}
+	if c.Deadline == 0 {
+		c.Deadline = DefaultDeadline
+	}
+	if c.MemoryLimitMiB == 0 {
+		c.MemoryLimitMiB = DefaultMemoryLimitMiB
+	}
+	return c
+}
+
+// Validate reports every invalid field (after WithDefaults, zero values are
+// invalid too).
+func (c Config) Validate() error {
+	var errs []error
+	if c.Instances < 1 {
+		errs = append(errs, fmt.Errorf("renderpool: Instances %d: want at least 1", c.Instances))
+	}
+	if c.QueueSize < 0 {
+		errs = append(errs, fmt.Errorf("renderpool: QueueSize %d: want 0 or more", c.QueueSize))
+	}
+	if c.Deadline <= 0 {
+		errs = append(errs, fmt.Errorf("renderpool: Deadline %s: want a positive duration", c.Deadline))
+	}
+	if c.MemoryLimitMiB < MinMemoryLimitMiB || c.MemoryLimitMiB > MaxMemoryLimitMiB {
+		errs = append(errs, fmt.Errorf("renderpool: MemoryLimitMiB %d: want %d to %d", c.MemoryLimitMiB, MinMemoryLimitMiB, MaxMemoryLimitMiB))
+	}
+	return errors.Join(errs...)
+}
+
+// memoryLimitPages converts MemoryLimitMiB to 64 KiB wasm pages.
+func (c Config) memoryLimitPages() uint32 { return uint32(c.MemoryLimitMiB) * 16 }

@@ -1,0 +1,44 @@
+package renderpool
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/ogmint/ogmint/wasm/abi"
+)
+
+// Errors of the pool itself. Handlers map ErrQueueFull to 429/503 and
+// ErrDeadline/ErrTrap to 500/503; *ModuleError carries the module's own
+// status and JSON body.
+var (
+	// ErrQueueFull: every instance is busy and QueueSize callers already wait.
+	ErrQueueFull = errors.New("renderpool: queue full")
+	// ErrDeadline: a call ran past Config.Deadline; its instance was replaced.
+	ErrDeadline = errors.New("renderpool: render deadline exceeded")
+	// ErrTrap: the module trapped, exited or hit its memory cap; its instance
+	// was replaced.
+	ErrTrap = errors.New("renderpool: module trapped")
+	// ErrClosed: the pool is closed.
+	ErrClosed = errors.New("renderpool: closed")
+)
+
+// ModuleError is a non-OK status from the module: bad parameters
+// (abi.StatusInvalid), unknown custom template (abi.StatusNotFound), request
+// too large (abi.StatusTooLarge) or a module bug (abi.StatusInternal). The
+// instance stays in service.
+type ModuleError struct {
+	Status abi.Status
+	// Body is the module's JSON error body ({"error", "details"}), copied.
+	Body []byte
+}
+
+func (e *ModuleError) Error() string {
+	return fmt.Sprintf("renderpool: module status %s: %s", e.Status, e.Body)
+}
+
+// tooLarge is returned without calling the module for requests over
+// abi.MaxRequest (the module would refuse them the same way).
+func tooLarge(n int) *ModuleError {
+	return &ModuleError{Status: abi.StatusTooLarge,
+		Body: fmt.Appendf(nil, `{"error":"request too large","details":[{"field":"query","message":"%d bytes; at most %d"}]}`, n, abi.MaxRequest)}
+}

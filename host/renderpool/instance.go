@@ -1,0 +1,187 @@
+package renderpool
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/sys"
+
+	"github.com/ogmint/ogmint/wasm/abi"
+)
+
+// Indices of the module exports an instance resolves once.
+const (
+	fnRequest = iota
+	fnRender
+	fnValidate
+	fnPixels
+	fnEncodePNG
+	fnOutput
+	fnOutputLen
+	fnInfo
+	fnVersion
+	numExports
+)
+
+var exportNames = [numExports]string{
+	fnRequest:   abi.ExportRequest,
+	fnRender:    abi.ExportRender,
+	fnValidate:  abi.ExportValidate,
+	fnPixels:    abi.ExportPixels,
+	fnEncodePNG: abi.ExportEncodePNG,
+	fnOutput:    abi.ExportOutput,
+	fnOutputLen: abi.ExportOutputLen,
+	fnInfo:      abi.ExportInfo,
+	fnVersion:   abi.ExportVersion,
+}
+
+// instance is one warm module instance. Used by one goroutine at a time.
+type instance struct {
+	mod    api.Module
+	mem    api.Memory
+	fns    [numExports]api.Function
+	stack  [1]uint64 // every export takes and returns at most one i32
+	stderr *headBuffer
+	// broken is set when a call failed: the instance is never reused.
+	broken bool
+}
+
+func newInstance(mod api.Module, stderr *headBuffer) (*instance, error) {
+	in := &instance{mod: mod, mem: mod.Memory(), stderr: stderr}
+	if in.mem == nil {
+		return nil, errors.New("renderpool: the module exports no memory")
+	}
+	for i, name := range exportNames {
+		if in.fns[i] = mod.ExportedFunction(name); in.fns[i] == nil {
+			return nil, fmt.Errorf("renderpool: the module does not export %s", name)
+		}
+	}
+	return in, nil
+}
+
+// call runs export fn with one argument (ignored by exports without
+// parameters) and returns its result. Any error marks the instance broken.
+func (in *instance) call(ctx context.Context, fn int, arg uint32) (uint32, error) {
+	in.stack[0] = api.EncodeU32(arg)
+	if err := in.fns[fn].CallWithStack(ctx, in.stack[:]); err != nil {
+		in.broken = true
+		return 0, in.callError(exportNames[fn], err)
+	}
+	return api.DecodeU32(in.stack[0]), nil
+}
+
+// callError classifies a failed call as ErrDeadline or ErrTrap.
+func (in *instance) callError(export string, err error) error {
+	var exit *sys.ExitError
+	if errors.As(err, &exit) && exit.ExitCode() == sys.ExitCodeDeadlineExceeded ||
+		errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%w: %s: %w", ErrDeadline, export, err)
+	}
+	if tail := in.stderr.String(); tail != "" {
+		return fmt.Errorf("%w: %s: %w; stderr: %s", ErrTrap, export, err, tail)
+	}
+	return fmt.Errorf("%w: %s: %w", ErrTrap, export, err)
+}
+
+// trap marks the instance broken for a fault found by the host (e.g. an
+// out-of-range pointer from the module).
+func (in *instance) trap(format string, args ...any) error {
+	in.broken = true
+	return fmt.Errorf("%w: %s", ErrTrap, fmt.Sprintf(format, args...))
+}
+
+// writeRequest reserves the request buffer and copies query into it.
+func (in *instance) writeRequest(ctx context.Context, query []byte) (uint32, error) {
+	n := uint32(len(query))
+	ptr, err := in.call(ctx, fnRequest, n)
+	if err != nil {
+		return 0, err
+	}
+	if ptr == 0 {
+		return 0, tooLarge(len(query))
+	}
+	if !in.mem.Write(ptr, query) {
+		return 0, in.trap("%s returned %#x: %d bytes out of memory range", abi.ExportRequest, ptr, n)
+	}
+	return n, nil
+}
+
+// output returns a view of the output buffer (aliasing wasm memory, valid
+// until the next call).
+func (in *instance) output(ctx context.Context) ([]byte, error) {
+	n, err := in.call(ctx, fnOutputLen, 0)
+	if err != nil || n == 0 {
+		return nil, err
+	}
+	ptr, err := in.call(ctx, fnOutput, 0)
+	if err != nil {
+		return nil, err
+	}
+	b, ok := in.mem.Read(ptr, n)
+	if !ok {
+		return nil, in.trap("output %#x+%d out of memory range", ptr, n)
+	}
+	return b, nil
+}
+
+// statusError turns a non-OK status into a *ModuleError with a copy of the
+// output buffer.
+func (in *instance) statusError(ctx context.Context, st abi.Status) error {
+	body, err := in.output(ctx)
+	if err != nil {
+		return err
+	}
+	return &ModuleError{Status: st, Body: append([]byte(nil), body...)}
+}
+
+// pixels returns a view of the frame (aliasing wasm memory).
+func (in *instance) pixels(ctx context.Context) ([]byte, error) {
+	ptr, err := in.call(ctx, fnPixels, 0)
+	if err != nil {
+		return nil, err
+	}
+	b, ok := in.mem.Read(ptr, abi.FrameSize)
+	if !ok {
+		return nil, in.trap("frame %#x+%d out of memory range", ptr, abi.FrameSize)
+	}
+	return b, nil
+}
+
+func (in *instance) close() { _ = in.mod.Close(context.Background()) }
+
+// headBuffer keeps the first bytes a module writes to stderr since the last
+// reset (the Go runtime prints "fatal error: ..." or "panic: ..." first,
+// then goroutine dumps) for trap messages.
+type headBuffer struct {
+	mu  sync.Mutex
+	max int
+	b   []byte
+}
+
+func newHeadBuffer(max int) *headBuffer { return &headBuffer{max: max} }
+
+func (h *headBuffer) Write(p []byte) (int, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if room := h.max - len(h.b); room > 0 {
+		h.b = append(h.b, p[:min(room, len(p))]...)
+	}
+	return len(p), nil
+}
+
+func (h *headBuffer) Reset() {
+	h.mu.Lock()
+	h.b = h.b[:0]
+	h.mu.Unlock()
+}
+
+// String returns what was kept, trimmed.
+func (h *headBuffer) String() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return strings.TrimSpace(string(h.b))
+}

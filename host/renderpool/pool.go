@@ -1,0 +1,506 @@
+// Package renderpool runs the render module (wasm/cmd/ogmint-render, ABI in
+// wasm/abi) in a pool of warm wazero instances: one compiled module, a fixed
+// number of instances, a bounded queue of waiting callers, a deadline and a
+// memory cap per instance. An instance whose call traps, exits, runs out of
+// memory or passes the deadline is closed and replaced in the background; it
+// is never handed out again.
+//
+// Frames are read in place from the instance's linear memory (no copy) while
+// the caller still holds the instance; the host encodes them natively
+// (host/pngfast). The module's own PNG encoder (RenderPNG) is the portable,
+// much slower path.
+package renderpool
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
+
+	"github.com/ogmint/ogmint/wasm/abi"
+)
+
+// instantiateTimeout bounds one instantiation (including _initialize), which
+// normally takes milliseconds; it only guards against a hung module.
+const instantiateTimeout = 30 * time.Second
+
+// warmQuery is rendered once by every new pool instance so that its first
+// real render finds the common glyphs cached (a cold first render costs
+// about three warm ones).
+const warmQuery = "template=blog&title=The+quick+brown+fox+jumps+over+the+lazy+dog&description=Pack+my+box+with+five+dozen+liquor+jugs%2C+0123456789.&tag=Go&author=Ada+Lovelace"
+
+// stderrHead is how much of a call's stderr is kept for trap messages.
+const stderrHead = 512
+
+// Pool is a pool of warm render module instances. Safe for concurrent use.
+type Pool struct {
+	cfg      Config
+	rt       wazero.Runtime
+	cache    wazero.CompilationCache // owned; nil without CacheDir
+	compiled wazero.CompiledModule
+	modCfg   wazero.ModuleConfig
+
+	idle    chan *instance // capacity cfg.Instances: release never blocks
+	closing chan struct{}  // closed when Close starts: stop replacement retries
+	stopped chan struct{}  // closed when Close gives up waiting: waiters leave
+
+	mu       sync.Mutex // guards closed and inflight.Add
+	closed   bool
+	inflight sync.WaitGroup // calls in progress (waiting or running) and replacements
+
+	live     atomic.Int64
+	busy     atomic.Int64
+	waiting  atomic.Int64
+	replaced atomic.Uint64
+	renders  atomic.Uint64
+}
+
+// Stats is a snapshot of the pool for metrics.
+type Stats struct {
+	// Instances is the number of live instances (Config.Instances, minus any
+	// being replaced).
+	Instances int
+	// Busy instances are running a call for a caller.
+	Busy int
+	// Waiting callers are queued for an instance.
+	Waiting int
+	// Replaced counts instances replaced after a trap or a missed deadline.
+	Replaced uint64
+	// Renders counts successful renders (abi.StatusOK).
+	Renders uint64
+}
+
+// New compiles wasm (the render module) and instantiates cfg.Instances
+// instances, each warmed by one render. cfg is completed with WithDefaults and validated.
+func New(ctx context.Context, wasm []byte, cfg Config) (*Pool, error) {
+	cfg = cfg.WithDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	rc := wazero.NewRuntimeConfig().
+		WithCloseOnContextDone(true).
+		WithMemoryLimitPages(cfg.memoryLimitPages())
+	var cache wazero.CompilationCache
+	if cfg.CacheDir != "" {
+		var err error
+		if cache, err = wazero.NewCompilationCacheWithDir(cfg.CacheDir); err != nil {
+			return nil, fmt.Errorf("renderpool: compilation cache %s: %w", cfg.CacheDir, err)
+		}
+		rc = rc.WithCompilationCache(cache)
+	}
+	p := &Pool{
+		cfg:     cfg,
+		rt:      wazero.NewRuntimeWithConfig(ctx, rc),
+		cache:   cache,
+		idle:    make(chan *instance, cfg.Instances),
+		closing: make(chan struct{}),
+		stopped: make(chan struct{}),
+		// A reactor: _initialize runs the Go runtime and package init once.
+		// No name, so several instances of one module coexist; no fs, env or
+		// stdout; stderr to a bounded buffer per instance; real clocks.
+		modCfg: wazero.NewModuleConfig().
+			WithName("").
+			WithStartFunctions("_initialize").
+			WithSysNanotime().
+			WithSysWalltime(),
+	}
+	if err := p.start(ctx, wasm); err != nil {
+		p.shutdown()
+		return nil, err
+	}
+	return p, nil
+}
+
+func (p *Pool) start(ctx context.Context, wasm []byte) error {
+	if _, err := wasi_snapshot_preview1.Instantiate(ctx, p.rt); err != nil {
+		return fmt.Errorf("renderpool: instantiating WASI: %w", err)
+	}
+	var err error
+	if p.compiled, err = p.rt.CompileModule(ctx, wasm); err != nil {
+		return fmt.Errorf("renderpool: compiling the module: %w", err)
+	}
+	for i := 0; i < p.cfg.Instances; i++ {
+		in, err := p.instantiateWarm(ctx)
+		if err != nil {
+			return err
+		}
+		p.live.Add(1)
+		p.idle <- in
+	}
+	return nil
+}
+
+// instantiate creates a warm instance and checks its ABI version.
+func (p *Pool) instantiate(ctx context.Context) (*instance, error) {
+	stderr := newHeadBuffer(stderrHead)
+	mod, err := p.rt.InstantiateModule(ctx, p.compiled, p.modCfg.WithStderr(stderr))
+	if err != nil {
+		if tail := stderr.String(); tail != "" {
+			return nil, fmt.Errorf("renderpool: instantiating the module: %w; stderr: %s", err, tail)
+		}
+		return nil, fmt.Errorf("renderpool: instantiating the module: %w", err)
+	}
+	in, err := newInstance(mod, stderr)
+	if err == nil {
+		var v uint32
+		if v, err = in.call(ctx, fnVersion, 0); err == nil && v != abi.Version {
+			err = fmt.Errorf("renderpool: module ABI version %d, host speaks %d", v, abi.Version)
+		}
+	}
+	if err != nil {
+		_ = mod.Close(context.Background())
+		return nil, err
+	}
+	return in, nil
+}
+
+// instantiateWarm instantiates and renders warmQuery once.
+func (p *Pool) instantiateWarm(ctx context.Context) (*instance, error) {
+	in, err := p.instantiate(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// Not Config.Deadline: this cold render of a known query may take longer
+	// than a warm one, and failing it would fail New.
+	wctx, cancel := context.WithTimeout(ctx, instantiateTimeout)
+	defer cancel()
+	var me *ModuleError
+	if err := p.renderOnce(wctx, in, []byte(warmQuery)); err != nil && !errors.As(err, &me) {
+		in.close()
+		return nil, fmt.Errorf("renderpool: warming a new instance: %w", err)
+	}
+	return in, nil
+}
+
+// Config returns the pool's configuration, defaults applied.
+func (p *Pool) Config() Config { return p.cfg }
+
+// Render renders the card for query (a URL-encoded query string) and calls fn
+// with the frame: abi.FrameSize bytes of RGBA, stride abi.Width*4. The slice
+// aliases the instance's memory: it is valid only until fn returns, and fn
+// must not keep or modify it. fn's error is returned as is; a nil fn only
+// renders.
+//
+// Errors: ErrQueueFull, ctx's error while waiting, *ModuleError for a
+// rejected request, ErrDeadline or ErrTrap (the instance is replaced),
+// ErrClosed. Once the module runs, cancelling ctx no longer aborts it (a
+// render takes milliseconds, a replacement instance more); Config.Deadline
+// bounds it.
+func (p *Pool) Render(ctx context.Context, query []byte, fn func(pixels []byte) error) error {
+	return p.with(ctx, len(query), func(cctx context.Context, in *instance) error {
+		if err := p.render(cctx, in, query); err != nil || fn == nil {
+			return err
+		}
+		pix, err := in.pixels(cctx)
+		if err != nil {
+			return err
+		}
+		return fn(pix)
+	})
+}
+
+// RenderPNG renders the card for query and encodes it with the module's own
+// portable encoder (standard library deflate in wasm; slower than the host's
+// native encoder, used for parity and tests). The PNG is a copy.
+func (p *Pool) RenderPNG(ctx context.Context, query []byte) ([]byte, error) {
+	var out []byte
+	err := p.with(ctx, len(query), func(cctx context.Context, in *instance) error {
+		if err := p.render(cctx, in, query); err != nil {
+			return err
+		}
+		st, err := in.call(cctx, fnEncodePNG, 0)
+		if err != nil {
+			return err
+		}
+		if st := abi.Status(st); st != abi.StatusOK {
+			return in.statusError(cctx, st)
+		}
+		b, err := in.output(cctx)
+		out = append([]byte(nil), b...)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Validate parses query without drawing and returns the canonical query
+// string (the input of the dedup key), or a *ModuleError.
+func (p *Pool) Validate(ctx context.Context, query []byte) (canonical []byte, err error) {
+	err = p.with(ctx, len(query), func(cctx context.Context, in *instance) error {
+		n, err := in.writeRequest(cctx, query)
+		if err != nil {
+			return err
+		}
+		st, err := in.call(cctx, fnValidate, n)
+		if err != nil {
+			return err
+		}
+		if st := abi.Status(st); st != abi.StatusOK {
+			return in.statusError(cctx, st)
+		}
+		b, err := in.output(cctx)
+		canonical = append([]byte(nil), b...)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return canonical, nil
+}
+
+// Info returns the module's JSON description of templates, palettes, fonts
+// and defaults.
+func (p *Pool) Info(ctx context.Context) ([]byte, error) {
+	var info []byte
+	err := p.with(ctx, 0, func(cctx context.Context, in *instance) error {
+		st, err := in.call(cctx, fnInfo, 0)
+		if err != nil {
+			return err
+		}
+		if st := abi.Status(st); st != abi.StatusOK {
+			return in.statusError(cctx, st)
+		}
+		b, err := in.output(cctx)
+		info = append([]byte(nil), b...)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return info, nil
+}
+
+// render writes the request and draws; a non-OK status is a *ModuleError.
+func (p *Pool) render(ctx context.Context, in *instance, query []byte) error {
+	if err := p.renderOnce(ctx, in, query); err != nil {
+		return err
+	}
+	p.renders.Add(1)
+	return nil
+}
+
+// renderOnce is render without counting.
+func (p *Pool) renderOnce(ctx context.Context, in *instance, query []byte) error {
+	n, err := in.writeRequest(ctx, query)
+	if err != nil {
+		return err
+	}
+	st, err := in.call(ctx, fnRender, n)
+	if err != nil {
+		return err
+	}
+	if st := abi.Status(st); st != abi.StatusOK {
+		return in.statusError(ctx, st)
+	}
+	return nil
+}
+
+// with runs body on an instance under the per-call deadline. The deadline
+// context keeps ctx's values but not its cancellation.
+func (p *Pool) with(ctx context.Context, queryLen int, body func(context.Context, *instance) error) error {
+	if queryLen > abi.MaxRequest {
+		return tooLarge(queryLen)
+	}
+	if err := p.enter(); err != nil {
+		return err
+	}
+	defer p.inflight.Done()
+	in, err := p.acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer p.release(in)
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.cfg.Deadline)
+	defer cancel()
+	in.stderr.Reset()
+	return body(cctx, in)
+}
+
+// enter admits a call unless the pool is closed.
+func (p *Pool) enter() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return ErrClosed
+	}
+	p.inflight.Add(1)
+	return nil
+}
+
+// acquire takes an idle instance, waiting in a bounded queue when all are busy.
+func (p *Pool) acquire(ctx context.Context) (*instance, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	select {
+	case in := <-p.idle:
+		p.busy.Add(1)
+		return in, nil
+	default:
+	}
+	if p.waiting.Add(1) > int64(p.cfg.QueueSize) {
+		p.waiting.Add(-1)
+		return nil, ErrQueueFull
+	}
+	defer p.waiting.Add(-1)
+	select {
+	case in := <-p.idle:
+		p.busy.Add(1)
+		return in, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-p.stopped:
+		return nil, ErrClosed
+	}
+}
+
+// release returns a healthy instance to the pool, or discards a broken one
+// and starts its replacement.
+func (p *Pool) release(in *instance) {
+	p.busy.Add(-1)
+	if !in.broken {
+		p.idle <- in
+		return
+	}
+	in.close()
+	p.live.Add(-1)
+	p.inflight.Add(1) // the caller's call is still counted: safe with Close's Wait
+	go p.replace()
+}
+
+// replace instantiates a fresh instance, retrying with backoff until it
+// succeeds or the pool closes, so the pool never shrinks for good.
+func (p *Pool) replace() {
+	defer p.inflight.Done()
+	backoff := 50 * time.Millisecond
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), instantiateTimeout)
+		in, err := p.instantiateWarm(ctx)
+		cancel()
+		if err == nil {
+			p.live.Add(1)
+			p.replaced.Add(1)
+			p.idle <- in
+			return
+		}
+		select {
+		case <-time.After(backoff):
+		case <-p.closing:
+			return
+		}
+		backoff = min(2*backoff, 5*time.Second)
+	}
+}
+
+// FreshTiming is what a new instance costs before it is warm.
+type FreshTiming struct {
+	// Instantiate: InstantiateModule, including _initialize (Go runtime and
+	// package init: templates, fonts).
+	Instantiate time.Duration
+	// FirstRender: request + render of the first card (cold glyph cache).
+	FirstRender time.Duration
+}
+
+// Total is Instantiate + FirstRender.
+func (t FreshTiming) Total() time.Duration { return t.Instantiate + t.FirstRender }
+
+// MeasureFresh instantiates a new instance outside the pool, renders query
+// once, closes it and reports the timings: the cost of a replacement or of a
+// cold start (benchmarks, start-up logs).
+func (p *Pool) MeasureFresh(ctx context.Context, query []byte) (FreshTiming, error) {
+	var t FreshTiming
+	if err := p.enter(); err != nil {
+		return t, err
+	}
+	defer p.inflight.Done()
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), instantiateTimeout)
+	defer cancel()
+	start := time.Now()
+	in, err := p.instantiate(cctx)
+	if err != nil {
+		return t, err
+	}
+	defer in.close()
+	t.Instantiate = time.Since(start)
+	start = time.Now()
+	rctx, rcancel := context.WithTimeout(cctx, p.cfg.Deadline)
+	defer rcancel()
+	if err := p.renderOnce(rctx, in, query); err != nil {
+		return t, err
+	}
+	t.FirstRender = time.Since(start)
+	return t, nil
+}
+
+// Stats returns a snapshot of the pool's counters.
+func (p *Pool) Stats() Stats {
+	return Stats{
+		Instances: int(p.live.Load()),
+		Busy:      int(p.busy.Load()),
+		Waiting:   int(p.waiting.Load()),
+		Replaced:  p.replaced.Load(),
+		Renders:   p.renders.Load(),
+	}
+}
+
+// Close stops admitting calls, waits for the calls already admitted (running
+// or queued) until ctx is done, then closes every instance and the runtime.
+// After ctx is done, queued callers get ErrClosed and running calls are
+// aborted; Close then returns ctx's error.
+func (p *Pool) Close(ctx context.Context) error {
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return nil
+	}
+	p.closed = true
+	p.mu.Unlock()
+	close(p.closing)
+
+	drained := make(chan struct{})
+	go func() {
+		p.inflight.Wait()
+		close(drained)
+	}()
+	var err error
+	select {
+	case <-drained:
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+	p.shutdown()
+	return err
+}
+
+// shutdown closes every idle instance, the runtime (which ends any call still
+// running) and the compilation cache.
+func (p *Pool) shutdown() {
+	select {
+	case <-p.stopped:
+		return
+	default:
+		close(p.stopped)
+	}
+	for {
+		select {
+		case in := <-p.idle:
+			in.close()
+			p.live.Add(-1)
+			continue
+		default:
+		}
+		break
+	}
+	ctx := context.Background()
+	_ = p.rt.Close(ctx)
+	if p.cache != nil {
+		_ = p.cache.Close(ctx)
+	}
+}

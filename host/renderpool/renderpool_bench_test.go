@@ -1,0 +1,135 @@
+package renderpool
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"testing"
+
+	"github.com/ogmint/ogmint/host/pngfast"
+	"github.com/ogmint/ogmint/wasm/abi"
+)
+
+// Benchmarks use the release module (no debug hooks).
+func benchPool(b *testing.B, instances int) *Pool {
+	b.Helper()
+	wasm := moduleBytes(b)
+	p, err := New(context.Background(), wasm, Config{Instances: instances, CacheDir: testCacheDir, Deadline: relaxedDeadline})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = p.Close(context.Background()) })
+	// Warm every instance (glyph caches) with the titles' alphabet.
+	for i := 0; i < 4*instances; i++ {
+		if err := p.Render(context.Background(), blogQuery(nil, i), func([]byte) error { return nil }); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return p
+}
+
+// blogQuery appends a blog card query with a title distinct per i.
+func blogQuery(dst []byte, i int) []byte {
+	return fmt.Appendf(dst, "template=blog&title=Hello+World+number+%d&description=Some+text&tag=Go&author=Ada+Lovelace", i)
+}
+
+func reportMS(b *testing.B) {
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/op")
+}
+
+// BenchmarkRenderBlog: warm instance, distinct titles, frame viewed in place.
+func BenchmarkRenderBlog(b *testing.B) {
+	p := benchPool(b, 1)
+	ctx := context.Background()
+	var q []byte
+	noop := func([]byte) error { return nil }
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		q = blogQuery(q[:0], i+1000)
+		if err := p.Render(ctx, q, noop); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportMS(b)
+}
+
+// BenchmarkRenderBlogPNG: the host's full path, warm render plus the native
+// two-band encoder on the zero-copy frame.
+func BenchmarkRenderBlogPNG(b *testing.B) {
+	p := benchPool(b, 1)
+	ctx := context.Background()
+	var q, out []byte
+	encode := func(pix []byte) (err error) {
+		out, err = pngfast.Encode(out[:0], pix, abi.Width, abi.Height)
+		return err
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		q = blogQuery(q[:0], i+1000)
+		if err := p.Render(ctx, q, encode); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportMS(b)
+}
+
+// BenchmarkRenderBlogPortablePNG: render plus the module's own encoder
+// (standard library deflate in wasm), the portable path.
+func BenchmarkRenderBlogPortablePNG(b *testing.B) {
+	p := benchPool(b, 1)
+	ctx := context.Background()
+	var q []byte
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		q = blogQuery(q[:0], i+1000)
+		if _, err := p.RenderPNG(ctx, q); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportMS(b)
+}
+
+// BenchmarkRenderBlogParallel: throughput of two warm instances on two cores.
+func BenchmarkRenderBlogParallel(b *testing.B) {
+	p := benchPool(b, 2)
+	ctx := context.Background()
+	var seq atomic.Int64
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		var q []byte
+		noop := func([]byte) error { return nil }
+		for pb.Next() {
+			q = blogQuery(q[:0], int(seq.Add(1))+1000)
+			if err := p.Render(ctx, q, noop); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "renders/s")
+}
+
+// BenchmarkFreshInstance: instantiate + _initialize + first render of a blog
+// card in a new instance (the cost of a replacement or a cold start).
+func BenchmarkFreshInstance(b *testing.B) {
+	p := benchPool(b, 1)
+	ctx := context.Background()
+	var inst, first int64
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		ft, err := p.MeasureFresh(ctx, blogQuery(nil, i))
+		if err != nil {
+			b.Fatal(err)
+		}
+		inst += int64(ft.Instantiate)
+		first += int64(ft.FirstRender)
+	}
+	b.ReportMetric(float64(inst)/1e6/float64(b.N), "instantiate-ms")
+	b.ReportMetric(float64(first)/1e6/float64(b.N), "first-render-ms")
+	reportMS(b)
+}
