@@ -40,7 +40,7 @@ bench: build
 
 ## golden: regenerate the golden images after an intended visual change
 golden:
-	OGMINT_UPDATE_GOLDEN=1 $(GO) test -count=1 -run TestGolden ./wasm/render/
+	OGMINT_UPDATE_GOLDEN=1 $(GO) test -count=1 -run "TestGolden" ./wasm/render/
 
 ## fuzz: run every fuzz target for FUZZTIME each
 fuzz:

@@ -6,6 +6,7 @@ package golden
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"image"
 	"image/png"
@@ -163,4 +164,22 @@ func Save(name string, pix []byte, w, h int) error {
 		return err
 	}
 	return os.WriteFile(Path(name), buf.Bytes(), 0o644)
+}
+
+// CasesFile lists the cases as JSON ([{"name","query"}]) for tests outside
+// Go (the edge runtimes), next to the PNGs.
+func CasesFile() string { return filepath.Join(Dir(), "cases.json") }
+
+// CasesJSON encodes cases for CasesFile.
+func CasesJSON(cases []Case) []byte {
+	type jc struct {
+		Name  string `json:"name"`
+		Query string `json:"query"`
+	}
+	out := make([]jc, len(cases))
+	for i, c := range cases {
+		out[i] = jc{c.Name, c.Query}
+	}
+	b, _ := json.MarshalIndent(out, "", "  ")
+	return append(b, '\n')
 }

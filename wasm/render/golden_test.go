@@ -1,6 +1,8 @@
 package render_test
 
 import (
+	"bytes"
+	"os"
 	"testing"
 
 	"github.com/ogmint/ogmint/internal/golden"
@@ -35,5 +37,25 @@ func TestGolden(t *testing.T) {
 				t.Errorf("%s: %s", c.Name, d)
 			}
 		})
+	}
+}
+
+// TestGoldenCasesFile keeps testdata/cases.json (read by the edge tests) in
+// step with golden.Cases.
+func TestGoldenCasesFile(t *testing.T) {
+	m, err := module.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := golden.CasesJSON(golden.Cases(m.Set))
+	if golden.Updating() {
+		if err := os.WriteFile(golden.CasesFile(), want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	got, err := os.ReadFile(golden.CasesFile())
+	if err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("%s is stale or missing (%v): run make golden", golden.CasesFile(), err)
 	}
 }
