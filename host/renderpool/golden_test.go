@@ -1,0 +1,66 @@
+package renderpool
+
+import (
+	"context"
+	"testing"
+
+	"github.com/ogmint/ogmint/host/pngfast"
+	"github.com/ogmint/ogmint/internal/golden"
+	"github.com/ogmint/ogmint/templates"
+	"github.com/ogmint/ogmint/wasm/abi"
+)
+
+// TestGoldenThroughWazero renders every golden case with the release module
+// in wazero and compares decoded pixels with the golden PNGs (written by the
+// native renderer; tolerance 0), through both PNG paths: the host's native
+// encoder and the module's portable one.
+func TestGoldenThroughWazero(t *testing.T) {
+	// The release build (no debug hooks), as shipped.
+	rel, err := New(context.Background(), moduleBytes(t), Config{Instances: 1, CacheDir: testCacheDir, Deadline: relaxedDeadline})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rel.Close(context.Background())
+	set, err := templates.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range golden.Cases(set) {
+		t.Run(c.Name, func(t *testing.T) {
+			want, err := golden.Load(c.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var native []byte
+			err = rel.Render(context.Background(), []byte(c.Query), func(pix []byte) error {
+				if d := golden.Diff(pix, want, abi.Width); d != "" {
+					t.Errorf("frame: %s", d)
+				}
+				var err error
+				native, err = pngfast.Encode(nil, pix, abi.Width, abi.Height)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := golden.DecodeRGBA(native)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := golden.Diff(got, want, abi.Width); d != "" {
+				t.Errorf("host PNG: %s", d)
+			}
+			portable, err := rel.RenderPNG(context.Background(), []byte(c.Query))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err = golden.DecodeRGBA(portable)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := golden.Diff(got, want, abi.Width); d != "" {
+				t.Errorf("module PNG: %s", d)
+			}
+		})
+	}
+}
