@@ -67,7 +67,12 @@ type Element struct {
 	Gap      int        `json:"gap,omitempty"`
 	Anchor   string     `json:"anchor,omitempty"` // top (default), middle, bottom
 	Children []*Element `json:"children,omitempty"`
+
+	placeholders []string // parameter names in Text, found by Parse
 }
+
+// Placeholders returns the parameter names Text refers to as {name}.
+func (e *Element) Placeholders() []string { return e.placeholders }
 
 // TextParams are the request parameters a template may place in text.
 var TextParams = []string{"title", "description", "tag", "author"}
@@ -236,7 +241,8 @@ func (e *Element) validateText(used map[string]bool) error {
 	if e.Text == "" {
 		return fmt.Errorf("text: empty")
 	}
-	for _, p := range Placeholders(e.Text) {
+	e.placeholders = Placeholders(e.Text)
+	for _, p := range e.placeholders {
 		if !contains(TextParams, p) {
 			return fmt.Errorf("text: unknown placeholder {%s}", p)
 		}

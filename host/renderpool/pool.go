@@ -83,7 +83,7 @@ func New(ctx context.Context, wasm []byte, cfg Config) (*Pool, error) {
 		return nil, err
 	}
 	rc := wazero.NewRuntimeConfig().
-		WithCloseOnContextDone(true).
+		WithCloseOnContextDone(!cfg.NoInterrupt).
 		WithMemoryLimitPages(cfg.memoryLimitPages())
 	var cache wazero.CompilationCache
 	if cfg.CacheDir != "" {
@@ -146,6 +146,9 @@ func (p *Pool) instantiate(ctx context.Context) (*instance, error) {
 		return nil, fmt.Errorf("renderpool: instantiating the module: %w", err)
 	}
 	in, err := newInstance(mod, stderr)
+	if in != nil {
+		in.watchdog = p.cfg.NoInterrupt
+	}
 	if err == nil {
 		var v uint32
 		if v, err = in.call(ctx, fnVersion, 0); err == nil && v != abi.Version {

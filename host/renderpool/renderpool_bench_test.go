@@ -2,19 +2,24 @@ package renderpool
 
 import (
 	"context"
-	"fmt"
 	"sync/atomic"
 	"testing"
 
 	"github.com/ogmint/ogmint/host/pngfast"
+	"github.com/ogmint/ogmint/internal/benchcard"
 	"github.com/ogmint/ogmint/wasm/abi"
 )
 
 // Benchmarks use the release module (no debug hooks).
 func benchPool(b *testing.B, instances int) *Pool {
+	return benchPoolConfig(b, Config{Instances: instances})
+}
+
+func benchPoolConfig(b *testing.B, cfg Config) *Pool {
 	b.Helper()
-	wasm := moduleBytes(b)
-	p, err := New(context.Background(), wasm, Config{Instances: instances, CacheDir: testCacheDir, Deadline: relaxedDeadline})
+	instances := cfg.Instances
+	cfg.CacheDir, cfg.Deadline = testCacheDir, relaxedDeadline
+	p, err := New(context.Background(), moduleBytes(b), cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -30,7 +35,7 @@ func benchPool(b *testing.B, instances int) *Pool {
 
 // blogQuery appends a blog card query with a title distinct per i.
 func blogQuery(dst []byte, i int) []byte {
-	return fmt.Appendf(dst, "template=blog&title=Hello+World+number+%d&description=Some+text&tag=Go&author=Ada+Lovelace", i)
+	return append(dst, benchcard.Query(i)...)
 }
 
 func reportMS(b *testing.B) {
@@ -38,8 +43,15 @@ func reportMS(b *testing.B) {
 }
 
 // BenchmarkRenderBlog: warm instance, distinct titles, frame viewed in place.
-func BenchmarkRenderBlog(b *testing.B) {
-	p := benchPool(b, 1)
+func BenchmarkRenderBlog(b *testing.B) { benchRenderBlog(b, benchPool(b, 1)) }
+
+// BenchmarkRenderBlogNoInterrupt: the same without wazero's in-code
+// interruption (Config.NoInterrupt).
+func BenchmarkRenderBlogNoInterrupt(b *testing.B) {
+	benchRenderBlog(b, benchPoolConfig(b, Config{Instances: 1, NoInterrupt: true}))
+}
+
+func benchRenderBlog(b *testing.B, p *Pool) {
 	ctx := context.Background()
 	var q []byte
 	noop := func([]byte) error { return nil }

@@ -24,6 +24,8 @@ import (
 	"time"
 
 	"github.com/valyala/fasthttp"
+
+	"github.com/ogmint/ogmint/internal/benchcard"
 )
 
 func main() {
@@ -66,14 +68,8 @@ var seq atomic.Int64
 // cardURL is a blog card with the make-up of the satori comparison and a
 // title no earlier request used, so nothing is cached.
 func cardURL(base, template string) string {
-	i := seq.Add(1)
-	q := url.Values{
-		"template":    {template},
-		"title":       {fmt.Sprintf("Benchmark card number %d-%d: how we render social images at the edge without a headless browser", os.Getpid(), i)},
-		"description": {"A deep dive into WebAssembly, wazero and glyph caches that make Open Graph cards render in milliseconds on two cores, with room to spare."},
-		"tag":         {"Engineering"},
-		"author":      {"Ada Lovelace"},
-	}
+	q := benchcard.Values(int(seq.Add(1))*100000 + os.Getpid()%100000)
+	q.Set("template", template)
 	return base + "/api/og?" + q.Encode()
 }
 

@@ -3,6 +3,7 @@ package module_test
 import (
 	"testing"
 
+	"github.com/ogmint/ogmint/internal/benchcard"
 	"github.com/ogmint/ogmint/wasm/abi"
 	"github.com/ogmint/ogmint/wasm/module"
 )
@@ -18,7 +19,7 @@ func BenchmarkNew(b *testing.B) {
 
 // BenchmarkFirstRenderNative is start-up plus the first render, with cold caches.
 func BenchmarkFirstRenderNative(b *testing.B) {
-	q := BlogQuery(0)
+	q := benchcard.Query(0)
 	for b.Loop() {
 		m, err := module.New()
 		if err != nil {

@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"image/png"
-	"net/url"
 	"testing"
 
+	"github.com/ogmint/ogmint/internal/benchcard"
 	"github.com/ogmint/ogmint/internal/golden"
 	"github.com/ogmint/ogmint/wasm/abi"
 	"github.com/ogmint/ogmint/wasm/module"
@@ -128,21 +128,9 @@ func TestInfo(t *testing.T) {
 func BenchmarkRenderBlogNative(b *testing.B) {
 	m := newModule(b)
 	for i := 0; b.Loop(); i++ {
-		q := BlogQuery(i)
+		q := benchcard.Query(i)
 		if st := call(m, m.Render, q); st != abi.StatusOK {
 			b.Fatal(st)
 		}
 	}
-}
-
-// BlogQuery is the benchmark card (same make-up as scripts/satori) with a
-// distinct title per i.
-func BlogQuery(i int) string {
-	return url.Values{
-		"template":    {"blog"},
-		"title":       {fmt.Sprintf("Benchmark card number %d: how we render social images at the edge without a headless browser", i)},
-		"description": {"A deep dive into WebAssembly, wazero and glyph caches that make Open Graph cards render in milliseconds on two cores, with room to spare."},
-		"tag":         {"Engineering"},
-		"author":      {"Ada Lovelace"},
-	}.Encode()
 }

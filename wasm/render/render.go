@@ -58,7 +58,7 @@ func (r *Renderer) Render(p *params.Params) (*raster.Frame, error) {
 	if t == nil {
 		return nil, fmt.Errorf("render: unknown template %q", p.Template)
 	}
-	c := &card{r: r, p: p, family: r.ts.FamilyIndex(p.Font)}
+	c := &card{r: r, p: p, family: r.ts.FamilyIndex(p.Font), texts: map[*templates.Element]string{}}
 	if c.family < 0 {
 		return nil, fmt.Errorf("render: unknown font family %q", p.Font)
 	}
@@ -76,6 +76,7 @@ type card struct {
 	r      *Renderer
 	p      *params.Params
 	family int
+	texts  map[*templates.Element]string // resolved element texts
 }
 
 func (c *card) shown(e *templates.Element) bool {
@@ -88,11 +89,14 @@ func (c *card) shown(e *templates.Element) bool {
 	return c.text(e) != ""
 }
 
-// text substitutes {param} placeholders in e.Text.
+// text substitutes {param} placeholders in e.Text (once per render).
 func (c *card) text(e *templates.Element) string {
+	if s, ok := c.texts[e]; ok {
+		return s
+	}
 	s := e.Text
-	if strings.IndexByte(s, '{') >= 0 {
-		for _, name := range templates.Placeholders(s) {
+	if names := e.Placeholders(); len(names) > 0 {
+		for _, name := range names {
 			s = strings.ReplaceAll(s, "{"+name+"}", c.p.Value(name))
 		}
 		s = strings.TrimSpace(s)
@@ -100,6 +104,7 @@ func (c *card) text(e *templates.Element) string {
 	if e.Transform == "upper" {
 		s = strings.ToUpper(s)
 	}
+	c.texts[e] = s
 	return s
 }
 

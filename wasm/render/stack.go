@@ -65,12 +65,28 @@ func (c *card) stack(s *templates.Element) {
 		}
 		return total, clamped
 	}
-	total, clamped := 0, true
-	for step := 0; step <= steps; step++ {
-		if total, clamped = layout(step); !clamped && total <= h {
-			break
-		}
+	// The largest sizes that fit: fitting is monotonic in the step (smaller
+	// text never needs more room), so binary-search the first step that fits.
+	fits := func(step int) bool {
+		total, clamped := layout(step)
+		return !clamped && total <= h
 	}
+	best := steps
+	if fits(0) {
+		best = 0
+	} else {
+		lo, hi := 1, steps // fits(lo-1) is false; answer in [lo, steps]
+		for lo < hi {
+			mid := (lo + hi) / 2
+			if fits(mid) {
+				hi = mid
+			} else {
+				lo = mid + 1
+			}
+		}
+		best = lo
+	}
+	total, _ := layout(best)
 	// Still too tall at the smallest sizes: take lines from the last
 	// multi-line text child, then drop trailing children.
 	for total > h {

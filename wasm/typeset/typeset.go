@@ -472,10 +472,13 @@ func (t *Typesetter) mask(fi, size int, r rune, sub int8) *raster.Mask {
 	dr, img, mp, _, ok := f.f.Glyph(fixed.Point26_6{X: fixed.Int26_6(sub) * 16}, r)
 	m := noMask
 	if ok && !dr.Empty() {
-		m = &raster.Mask{X: dr.Min.X, Y: dr.Min.Y, W: dr.Dx(), H: dr.Dy(), Pix: make([]byte, dr.Dx()*dr.Dy())}
+		// Rows are padded with zero coverage to a multiple of 16 columns so
+		// the blend kernels never run their (branchy) tail loops.
+		w := (dr.Dx() + 15) &^ 15
+		m = &raster.Mask{X: dr.Min.X, Y: dr.Min.Y, W: w, H: dr.Dy(), Pix: make([]byte, w*dr.Dy())}
 		a, isAlpha := img.(*image.Alpha)
 		for j := 0; j < m.H; j++ {
-			for i := 0; i < m.W; i++ {
+			for i := 0; i < dr.Dx(); i++ {
 				var v uint8
 				if isAlpha {
 					v = a.Pix[a.PixOffset(mp.X+i, mp.Y+j)]

@@ -89,7 +89,7 @@ func serve(args []string) error {
 	}
 	pool, err := renderpool.New(ctx, wasm, renderpool.Config{
 		Instances: cfg.Instances, QueueSize: cfg.QueueSize, Deadline: cfg.RenderDeadline,
-		MemoryLimitMiB: cfg.MemoryMiB, CacheDir: cfg.CacheDir(),
+		MemoryLimitMiB: cfg.MemoryMiB, CacheDir: cfg.CacheDir(), NoInterrupt: !cfg.RenderInterrupt,
 	})
 	if err != nil {
 		return err
