@@ -80,7 +80,10 @@ var TextParams = []string{"title", "description", "tag", "author"}
 // ConditionParams are the parameters an element may be conditional on.
 var ConditionParams = []string{"title", "description", "tag", "author", "avatar", "logo"}
 
-var placeholderRE = regexp.MustCompile(`\{([a-zA-Z]+)\}`)
+var (
+	placeholderRE = regexp.MustCompile(`\{([a-zA-Z]+)\}`)
+	nameRE        = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,31}$`)
+)
 
 // Placeholders returns the parameter names used in a text as {name}.
 func Placeholders(text string) []string {
@@ -99,7 +102,7 @@ func Parse(data []byte) (*Template, error) {
 	if err := dec.Decode(&t); err != nil {
 		return nil, err
 	}
-	if !regexp.MustCompile(`^[a-z][a-z0-9_-]{0,31}$`).MatchString(t.Name) {
+	if !nameRE.MatchString(t.Name) {
 		return nil, fmt.Errorf("name %q: want 1-32 of [a-z0-9_-], starting with a letter", t.Name)
 	}
 	if t.Version < 1 {

@@ -14,7 +14,7 @@ import (
 	"strings"
 )
 
-//go:embed builtin/*.json palettes.json fonts.json fonts/*.otf fonts/*.ttf fonts/*.txt
+//go:embed builtin/*.json palettes.json fonts.json fonts/*.txt
 var files embed.FS
 
 // Canvas size of every card, in pixels.
@@ -63,7 +63,18 @@ func (s *Set) PaletteNames() []string { return sortedKeys(s.Palettes) }
 func (s *Set) FamilyNames() []string { return sortedKeys(s.Families) }
 
 // FontFile returns the bytes of an embedded font file named in fonts.json.
-func FontFile(name string) ([]byte, error) { return files.ReadFile(path.Join("fonts", name)) }
+// The bytes are shared and must not be modified: fonts are embedded as
+// variables (fontFiles) so that reading one does not copy it, which a render
+// instance would otherwise pay at every start.
+func FontFile(name string) ([]byte, error) {
+	if b, ok := fontFiles[name]; ok {
+		return b, nil
+	}
+	if b, err := files.ReadFile(path.Join("fonts", name)); err == nil {
+		return b, nil // a licence file
+	}
+	return nil, fmt.Errorf("font %s: not embedded (add it to templates/fonts_embed.go)", name)
+}
 
 // Load parses and validates every embedded template, palette and font family.
 func Load() (*Set, error) {
@@ -88,8 +99,11 @@ func Load() (*Set, error) {
 	}
 	s.Families = map[string]*Family{}
 	for _, f := range fonts.Families {
-		for _, file := range []string{f.Regular, f.Bold, f.License} {
-			if _, err := fs.Stat(files, path.Join("fonts", file)); err != nil {
+		if _, err := fs.Stat(files, path.Join("fonts", f.License)); err != nil {
+			return nil, fmt.Errorf("fonts.json: family %q: %w", f.Name, err)
+		}
+		for _, file := range []string{f.Regular, f.Bold} {
+			if _, err := FontFile(file); err != nil {
 				return nil, fmt.Errorf("fonts.json: family %q: %w", f.Name, err)
 			}
 		}
