@@ -1,24 +1,30 @@
 // Package api serves ogmint's HTTP API on fasthttp: the V1 image API
-// (GET/HEAD /api/og), the template list and health checks.
+// (GET/HEAD /api/og), the V2 render API (POST /api/v2/render, /i/{slug}),
+// the template list, health, readiness and metrics.
 package api
 
 import (
 	"context"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/hex"
+	"errors"
 	"log/slog"
 	"net/url"
 	"strconv"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/valyala/fasthttp"
 	"golang.org/x/sync/singleflight"
 
+	"github.com/ogmint/ogmint/host/apikeys"
 	"github.com/ogmint/ogmint/host/cardcache"
+	"github.com/ogmint/ogmint/host/metrics"
 	"github.com/ogmint/ogmint/host/pngfast"
 	"github.com/ogmint/ogmint/host/ratelimit"
 	"github.com/ogmint/ogmint/host/renderpool"
+	"github.com/ogmint/ogmint/host/store"
 	"github.com/ogmint/ogmint/templates"
 	"github.com/ogmint/ogmint/wasm/abi"
 	"github.com/ogmint/ogmint/wasm/module"
@@ -32,24 +38,43 @@ const V1CacheControl = "public, max-age=86400, s-maxage=86400"
 // is part of the ETag.
 const encoderVersion = "pngfast-1"
 
-// Options wires a Server.
+// URLChecker validates webhook URLs at submit time (the SSRF guard).
+type URLChecker interface{ CheckURL(raw string) error }
+
+// Options wires a Server. Pool, Templates and Keys are required; the V2
+// routes need Store, Webhooks, Metadata and Payload too.
 type Options struct {
 	Pool      *renderpool.Pool
 	Templates *templates.Set
-	Cache     *cardcache.Cache   // nil: no cache
-	RateLimit *ratelimit.Limiter // nil: anonymous renders unlimited
-	APIKeys   []string
-	Logger    *slog.Logger
+	Keys      *apikeys.Set
+	Cache     *cardcache.Cache   // V1 cards; nil: no cache
+	Images    *cardcache.Cache   // /i/{slug} images; nil: no cache
+	RateLimit *ratelimit.Limiter // anonymous V1 renders per IP; nil: unlimited
+	// KeyRateLimit limits V2 renders (not dedup hits) per API key; nil: unlimited.
+	KeyRateLimit *ratelimit.Limiter
+	Store        store.Store
+	PublicURL    string
+	Webhooks     URLChecker
+	// Metadata canonicalises a V2 metadata value (JavaScript round-trip
+	// form) or says why it is rejected.
+	Metadata func(raw []byte) ([]byte, error)
+	// Payload builds the exact webhook body of a render.
+	Payload func(url, slug, template string, metadata []byte, created time.Time, cached bool) []byte
+	Metrics *metrics.Metrics
+	Logger  *slog.Logger
+	// Ready reports whether dependencies are usable (for /readyz); nil: always.
+	Ready func(context.Context) error
 }
 
 // Server holds the handlers' dependencies.
 type Server struct {
 	opt      Options
-	keys     [][32]byte // SHA-256 of each API key
 	flight   singleflight.Group
-	info     []byte
+	images   *cardcache.Cache
 	started  time.Time
 	maxQuery int
+	reqSeq   atomic.Uint64
+	bootID   string
 }
 
 // New builds a Server.
@@ -57,29 +82,83 @@ func New(opt Options) *Server {
 	if opt.Cache == nil {
 		opt.Cache = cardcache.New(0)
 	}
+	if opt.Images == nil {
+		opt.Images = cardcache.New(0)
+	}
 	if opt.Logger == nil {
 		opt.Logger = slog.Default()
 	}
-	s := &Server{opt: opt, started: time.Now(), maxQuery: abi.MaxRequest}
-	for _, k := range opt.APIKeys {
-		s.keys = append(s.keys, sha256.Sum256([]byte(k)))
+	if opt.Metrics == nil {
+		opt.Metrics = metrics.New(nil, nil)
 	}
-	return s
+	if opt.Keys == nil {
+		opt.Keys, _ = apikeys.New(nil, "none")
+	}
+	boot := sha256.Sum256([]byte(time.Now().String()))
+	return &Server{opt: opt, images: opt.Images, started: time.Now(), maxQuery: abi.MaxRequest,
+		bootID: hex.EncodeToString(boot[:4])}
 }
 
-// Handler routes requests.
+// route names the endpoint a path belongs to (metrics and logs; never the
+// raw path, which would make label values unbounded).
+func route(path string) string {
+	switch {
+	case path == "/api/og", path == "/api/templates", path == "/api/v2/render",
+		path == "/healthz", path == "/readyz", path == "/metrics":
+		return path
+	case strings.HasPrefix(path, "/i/"):
+		return "/i/{slug}"
+	}
+	return "other"
+}
+
+// Handler routes requests, tags each with a request id and logs one line
+// per request.
 func (s *Server) Handler(ctx *fasthttp.RequestCtx) {
+	start := time.Now()
+	rid := string(ctx.Request.Header.Peek("X-Request-Id"))
+	if !validRequestID(rid) {
+		rid = s.bootID + "-" + strconv.FormatUint(s.reqSeq.Add(1), 36)
+	}
 	path := string(ctx.Path())
-	switch path {
+	rt := route(path)
+	switch rt {
 	case "/api/og":
 		s.serve(ctx, s.v1, "GET", "HEAD")
 	case "/api/templates":
 		s.serve(ctx, s.templates, "GET", "HEAD")
 	case "/healthz":
 		s.serve(ctx, s.healthz, "GET", "HEAD")
+	case "/readyz":
+		s.serve(ctx, s.readyz, "GET", "HEAD")
+	case "/metrics":
+		s.serve(ctx, func(ctx *fasthttp.RequestCtx) error { s.opt.Metrics.Serve(ctx); return nil }, "GET")
+	case "/api/v2/render":
+		s.serve(ctx, s.v2Render, "POST")
+	case "/i/{slug}":
+		s.serve(ctx, s.image, "GET", "HEAD")
 	default:
 		writeError(ctx, &Error{Status: fasthttp.StatusNotFound, Message: "not found"})
 	}
+	ctx.Response.Header.Set("X-Request-Id", rid)
+	code := ctx.Response.StatusCode()
+	s.opt.Metrics.HTTPResponses.WithLabelValues(rt, strconv.Itoa(code)).Inc()
+	s.opt.Logger.LogAttrs(ctx, slog.LevelInfo, "request",
+		slog.String("request_id", rid), slog.String("method", string(ctx.Method())), slog.String("route", rt),
+		slog.Int("status", code), slog.Float64("ms", float64(time.Since(start).Microseconds())/1000),
+		slog.Int("bytes", len(ctx.Response.Body())), slog.String("ip", ctx.RemoteIP().String()))
+}
+
+func validRequestID(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c > '~' {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Server) serve(ctx *fasthttp.RequestCtx, h func(*fasthttp.RequestCtx) error, methods ...string) {
@@ -89,7 +168,7 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx, h func(*fasthttp.RequestCtx) er
 			if err := h(ctx); err != nil {
 				var e *Error
 				switch {
-				case !asError(err, &e) || e.Status == fasthttp.StatusInternalServerError:
+				case !errors.As(err, &e) || e.Status == fasthttp.StatusInternalServerError:
 					s.opt.Logger.Error("request failed", "path", string(ctx.Path()), "err", err)
 				case e.Status == fasthttp.StatusServiceUnavailable:
 					s.opt.Logger.Warn("request shed", "path", string(ctx.Path()), "err", err)
@@ -99,27 +178,19 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx, h func(*fasthttp.RequestCtx) er
 			return
 		}
 	}
-	writeError(ctx, &Error{Status: fasthttp.StatusMethodNotAllowed, Message: "method not allowed", Allow: join(methods)})
+	writeError(ctx, &Error{Status: fasthttp.StatusMethodNotAllowed, Message: "method not allowed", Allow: strings.Join(methods, ", ")})
 }
 
 // checkKey returns (true, nil) for a valid x-api-key, (false, nil) for none,
-// and a 401 for a wrong one. Keys are compared as SHA-256 digests in
-// constant time.
+// and a 401 for a wrong one.
 func (s *Server) checkKey(ctx *fasthttp.RequestCtx) (bool, error) {
-	k := ctx.Request.Header.Peek("x-api-key")
-	if len(k) == 0 {
+	if len(ctx.Request.Header.Peek("x-api-key")) == 0 {
 		return false, nil
 	}
-	sum := sha256.Sum256(k)
-	found := 0
-	for _, want := range s.keys {
-		found |= subtle.ConstantTimeCompare(sum[:], want[:])
+	if _, err := s.requireKey(ctx); err != nil {
+		return false, err
 	}
-	if found == 1 {
-		return true, nil
-	}
-	return false, &Error{Status: fasthttp.StatusUnauthorized, Message: "invalid API key",
-		Details: []params.FieldError{{Field: "x-api-key", Message: "unknown key"}}}
+	return true, nil
 }
 
 // v1 serves GET/HEAD /api/og.
@@ -146,47 +217,71 @@ func (s *Server) v1(ctx *fasthttp.RequestCtx) error {
 	ctx.Response.Header.Set("ETag", etag)
 	ctx.Response.Header.Set("Cache-Control", V1CacheControl)
 	if inm := ctx.Request.Header.Peek("If-None-Match"); len(inm) > 0 && etagMatch(string(inm), etag) {
+		s.opt.Metrics.CacheHits.WithLabelValues("v1_not_modified").Inc()
 		ctx.SetStatusCode(fasthttp.StatusNotModified)
 		return nil
 	}
 	png, ok := s.opt.Cache.Get(key)
-	if !ok {
+	if ok {
+		s.opt.Metrics.CacheHits.WithLabelValues("v1_cache").Inc()
+	} else {
 		if !keyed {
 			if allowed, wait := s.opt.RateLimit.Allow(ctx.RemoteIP().String()); !allowed {
 				return &Error{Status: fasthttp.StatusTooManyRequests, Message: "rate limit exceeded",
 					RetryAfter: int(wait/time.Second) + 1}
 			}
 		}
-		png, err = s.render(ctx, canonical, key)
+		v, err, _ := s.flight.Do("v1\x00"+string(key[:]), func() (any, error) {
+			png, err := s.renderPNG(ctx, p.Template, canonical)
+			if err == nil {
+				s.opt.Cache.Add(key, png)
+			}
+			return png, err
+		})
 		if err != nil {
 			return err
 		}
+		png = v.([]byte)
 	}
 	ctx.SetContentType("image/png")
 	ctx.SetBody(png)
 	return nil
 }
 
-// render draws and encodes a card once however many requests ask for it at
-// the same time, and caches it.
-func (s *Server) render(ctx context.Context, canonical string, key cardcache.Key) ([]byte, error) {
-	v, err, _ := s.flight.Do(string(key[:]), func() (any, error) {
-		var png []byte
-		err := s.opt.Pool.Render(ctx, []byte(canonical), func(pix []byte) error {
-			var err error
-			png, err = pngfast.Encode(nil, pix, abi.Width, abi.Height)
-			return err
-		})
-		if err != nil {
-			return nil, fromRender(err)
-		}
-		s.opt.Cache.Add(key, png)
-		return png, nil
+// renderPNG draws a card in the pool and encodes it natively, recording the
+// outcome and duration.
+func (s *Server) renderPNG(ctx context.Context, template, canonical string) ([]byte, error) {
+	start := time.Now()
+	var png []byte
+	err := s.opt.Pool.Render(ctx, []byte(canonical), func(pix []byte) error {
+		var err error
+		png, err = pngfast.Encode(nil, pix, abi.Width, abi.Height)
+		return err
 	})
+	outcome := "ok"
 	if err != nil {
-		return nil, err
+		outcome = renderOutcome(err)
+		s.opt.Metrics.Renders.WithLabelValues(template, outcome).Inc()
+		return nil, fromRender(err)
 	}
-	return v.([]byte), nil
+	s.opt.Metrics.Renders.WithLabelValues(template, outcome).Inc()
+	s.opt.Metrics.RenderDuration.WithLabelValues(template).Observe(time.Since(start).Seconds())
+	return png, nil
+}
+
+func renderOutcome(err error) string {
+	var me *renderpool.ModuleError
+	switch {
+	case errors.As(err, &me):
+		return me.Status.String()
+	case errors.Is(err, renderpool.ErrQueueFull):
+		return "queue_full"
+	case errors.Is(err, renderpool.ErrDeadline):
+		return "deadline"
+	case errors.Is(err, renderpool.ErrTrap):
+		return "trap"
+	}
+	return "error"
 }
 
 // templates serves GET /api/templates.
@@ -196,12 +291,27 @@ func (s *Server) templates(ctx *fasthttp.RequestCtx) error {
 	return nil
 }
 
-// healthz serves GET /healthz.
+// healthz serves GET /healthz: the process is alive.
 func (s *Server) healthz(ctx *fasthttp.RequestCtx) error {
 	st := s.opt.Pool.Stats()
 	ctx.Response.Header.Set("Cache-Control", "no-store")
 	writeJSON(ctx, map[string]any{"status": "ok", "uptime_s": int(time.Since(s.started).Seconds()),
 		"instances": st.Instances, "busy": st.Busy, "waiting": st.Waiting,
 		"renders": st.Renders, "replaced": st.Replaced, "cached_cards": s.opt.Cache.Len()})
+	return nil
+}
+
+// readyz serves GET /readyz: the pool has instances and the store answers.
+func (s *Server) readyz(ctx *fasthttp.RequestCtx) error {
+	ctx.Response.Header.Set("Cache-Control", "no-store")
+	if st := s.opt.Pool.Stats(); st.Instances == 0 {
+		return &Error{Status: fasthttp.StatusServiceUnavailable, Message: "no render instance is up", RetryAfter: 1}
+	}
+	if s.opt.Ready != nil {
+		if err := s.opt.Ready(ctx); err != nil {
+			return &Error{Status: fasthttp.StatusServiceUnavailable, Message: "not ready: " + err.Error(), RetryAfter: 1}
+		}
+	}
+	writeJSON(ctx, map[string]string{"status": "ready"})
 	return nil
 }

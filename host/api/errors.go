@@ -103,3 +103,30 @@ func writeJSON(ctx *fasthttp.RequestCtx, v any) {
 	ctx.SetContentType("application/json")
 	ctx.SetBody(b)
 }
+
+// ParseErrorHandler answers requests fasthttp could not parse (for
+// fasthttp.Server.ErrorHandler) with the contract's JSON errors: 413 for a
+// body over the limit, 431 for oversized headers, 408 for a slow client,
+// 400 otherwise.
+func ParseErrorHandler(ctx *fasthttp.RequestCtx, err error) {
+	var e *Error
+	var small *fasthttp.ErrSmallBuffer
+	switch {
+	case errors.Is(err, fasthttp.ErrBodyTooLarge):
+		e = &Error{Status: fasthttp.StatusRequestEntityTooLarge, Message: "request body too large",
+			Details: []params.FieldError{{Field: "body", Message: "larger than the server's limit"}}}
+	case errors.As(err, &small):
+		e = &Error{Status: fasthttp.StatusRequestHeaderFieldsTooLarge, Message: "request headers too large"}
+	case isTimeout(err):
+		e = &Error{Status: fasthttp.StatusRequestTimeout, Message: "request timed out"}
+	default:
+		e = &Error{Status: fasthttp.StatusBadRequest, Message: "malformed HTTP request"}
+	}
+	writeError(ctx, e)
+	ctx.SetConnectionClose()
+}
+
+func isTimeout(err error) bool {
+	var t interface{ Timeout() bool }
+	return errors.As(err, &t) && t.Timeout()
+}

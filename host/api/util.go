@@ -1,13 +1,11 @@
 package api
 
 import (
-	"errors"
+	"sort"
 	"strings"
+
+	"github.com/ogmint/ogmint/wasm/params"
 )
-
-func asError(err error, target **Error) bool { return errors.As(err, target) }
-
-func join(methods []string) string { return strings.Join(methods, ", ") }
 
 // etagMatch reports whether an If-None-Match header value matches etag
 // ("*", a list, or weak forms of the same tag, per RFC 9110 weak comparison).
@@ -19,4 +17,8 @@ func etagMatch(header, etag string) bool {
 		}
 	}
 	return false
+}
+
+func sortFields(f []params.FieldError) {
+	sort.Slice(f, func(i, j int) bool { return f[i].Field < f[j].Field })
 }

@@ -24,6 +24,8 @@ type Config struct {
 	DataDir   string // OGMINT_DATA_DIR
 	PublicURL string // OGMINT_PUBLIC_URL
 	APIKeys   []string
+	// APIKeysFile holds more keys, one per line (# comments allowed).
+	APIKeysFile string
 	// ModulePath is a render module file to use instead of the embedded one.
 	ModulePath string
 
@@ -36,7 +38,11 @@ type Config struct {
 	RenderInterrupt bool
 
 	CacheMiB        int // in-memory V1 card cache
+	ImageCacheMiB   int // in-memory cache of /i/{slug} images
 	RateLimit       Rate
+	KeyRateLimit    Rate // V2 renders per API key
+	MetadataBytes   int  // largest V2 metadata object
+	MetadataDepth   int  // deepest V2 metadata nesting
 	MaxRequestBytes int
 	ReadTimeout     time.Duration
 	WriteTimeout    time.Duration
@@ -94,6 +100,9 @@ func Default() Config {
 		MemoryMiB:            128,
 		RenderInterrupt:      true,
 		CacheMiB:             64,
+		ImageCacheMiB:        64,
+		MetadataBytes:        16 << 10,
+		MetadataDepth:        16,
 		MaxRequestBytes:      64 << 10,
 		ReadTimeout:          10 * time.Second,
 		WriteTimeout:         10 * time.Second,
@@ -162,6 +171,7 @@ func Parse(name string, args []string, getenv func(string) string, stderr io.Wri
 		c.APIKeys = splitList(s)
 		return nil
 	})
+	str(&c.APIKeysFile, "api-keys-file", "OGMINT_API_KEYS_FILE", "file with more API keys, one per line")
 	num(&c.Instances, "instances", "OGMINT_INSTANCES", "warm render instances")
 	num(&c.QueueSize, "queue", "OGMINT_QUEUE", "renders that may wait for an instance before 503")
 	dur(&c.RenderDeadline, "render-deadline", "OGMINT_RENDER_DEADLINE", "deadline per render")
@@ -177,6 +187,14 @@ func Parse(name string, args []string, getenv func(string) string, stderr io.Wri
 		c.RateLimit = r
 		return err
 	})
+	num(&c.ImageCacheMiB, "image-cache-mib", "OGMINT_IMAGE_CACHE_MIB", "in-memory cache of /i/{slug} images (0 = off)")
+	fun("key-rate-limit", "OGMINT_KEY_RATE_LIMIT", "off", "V2 renders per API key, N/duration (dedup hits are free)", func(s string) error {
+		r, err := ParseRate(s)
+		c.KeyRateLimit = r
+		return err
+	})
+	num(&c.MetadataBytes, "metadata-max-bytes", "OGMINT_METADATA_MAX_BYTES", "largest V2 metadata object in bytes")
+	num(&c.MetadataDepth, "metadata-max-depth", "OGMINT_METADATA_MAX_DEPTH", "deepest V2 metadata nesting")
 	num(&c.MaxRequestBytes, "max-request-bytes", "OGMINT_MAX_REQUEST_BYTES", "largest request body")
 	dur(&c.ReadTimeout, "read-timeout", "OGMINT_READ_TIMEOUT", "HTTP read timeout")
 	dur(&c.WriteTimeout, "write-timeout", "OGMINT_WRITE_TIMEOUT", "HTTP write timeout")
@@ -230,8 +248,14 @@ func (c Config) Validate() error {
 	if c.MemoryMiB < 32 || c.MemoryMiB > 4096 {
 		bad("instance-memory-mib: %d, want 32-4096", c.MemoryMiB)
 	}
-	if c.CacheMiB < 0 {
-		bad("cache-mib: must be >= 0")
+	if c.CacheMiB < 0 || c.ImageCacheMiB < 0 {
+		bad("cache-mib, image-cache-mib: must be >= 0")
+	}
+	if c.MetadataBytes < 2 || c.MetadataBytes > c.MaxRequestBytes {
+		bad("metadata-max-bytes: %d, want 2..max-request-bytes", c.MetadataBytes)
+	}
+	if c.MetadataDepth < 1 || c.MetadataDepth > 256 {
+		bad("metadata-max-depth: %d, want 1-256", c.MetadataDepth)
 	}
 	if c.MaxRequestBytes < 1024 {
 		bad("max-request-bytes: want >= 1024")

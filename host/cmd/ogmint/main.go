@@ -19,12 +19,18 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/ogmint/ogmint/host/api"
+	"github.com/ogmint/ogmint/host/apikeys"
 	"github.com/ogmint/ogmint/host/cardcache"
 	"github.com/ogmint/ogmint/host/config"
+	"github.com/ogmint/ogmint/host/jsjson"
+	"github.com/ogmint/ogmint/host/metrics"
 	"github.com/ogmint/ogmint/host/module"
 	"github.com/ogmint/ogmint/host/pngfast"
 	"github.com/ogmint/ogmint/host/ratelimit"
 	"github.com/ogmint/ogmint/host/renderpool"
+	"github.com/ogmint/ogmint/host/ssrf"
+	"github.com/ogmint/ogmint/host/store"
+	"github.com/ogmint/ogmint/host/webhook"
 	"github.com/ogmint/ogmint/templates"
 	"github.com/ogmint/ogmint/wasm/abi"
 )
@@ -83,6 +89,11 @@ func serve(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	st, err := store.OpenSQLite(ctx, cfg.DataDir, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
 	wasm, err := module.Load(ctx, cfg.ModulePath)
 	if err != nil {
 		return err
@@ -94,10 +105,30 @@ func serve(args []string) error {
 	if err != nil {
 		return err
 	}
+	keys, err := loadKeys(ctx, cfg, st, log)
+	if err != nil {
+		return err
+	}
+	m := metrics.New(func() (int, int, int, uint64) {
+		s := pool.Stats()
+		return s.Instances, s.Busy, s.Waiting, s.Replaced
+	}, nil)
 	srv := api.New(api.Options{
-		Pool: pool, Templates: set, APIKeys: cfg.APIKeys, Logger: log,
-		Cache:     cardcache.New(cfg.CacheMiB << 20),
-		RateLimit: ratelimit.New(cfg.RateLimit.N, cfg.RateLimit.Per, 100_000),
+		Pool: pool, Templates: set, Keys: keys, Logger: log, Metrics: m,
+		Cache:        cardcache.New(cfg.CacheMiB << 20),
+		Images:       cardcache.New(cfg.ImageCacheMiB << 20),
+		RateLimit:    ratelimit.New(cfg.RateLimit.N, cfg.RateLimit.Per, 100_000),
+		KeyRateLimit: ratelimit.New(cfg.KeyRateLimit.N, cfg.KeyRateLimit.Per, 100_000),
+		Store:        st,
+		PublicURL:    strings.TrimRight(cfg.PublicURL, "/"),
+		Webhooks:     ssrf.New(cfg.WebhookAllowNets),
+		Metadata: func(raw []byte) ([]byte, error) {
+			return jsjson.Object(raw, jsjson.Limits{MaxBytes: cfg.MetadataBytes, MaxDepth: cfg.MetadataDepth})
+		},
+		Payload: func(url, slug, template string, metadata []byte, created time.Time, cached bool) []byte {
+			return webhook.Payload{URL: url, Slug: slug, Template: template, Metadata: metadata, CreatedAt: created, Cached: cached}.Body()
+		},
+		Ready: func(ctx context.Context) error { _, err := st.APIKeys(ctx); return err },
 	})
 	hs := &fasthttp.Server{
 		Handler:            srv.Handler,
@@ -107,6 +138,7 @@ func serve(args []string) error {
 		IdleTimeout:        cfg.IdleTimeout,
 		MaxRequestBodySize: cfg.MaxRequestBytes,
 		ReadBufferSize:     16 << 10,
+		ErrorHandler:       api.ParseErrorHandler,
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.ListenAndServe(cfg.Addr) }()
@@ -124,6 +156,40 @@ func serve(args []string) error {
 		log.Error("shutdown", "err", err)
 	}
 	return pool.Close(sctx)
+}
+
+// loadKeys builds the V2 key set from the configuration, or generates (once)
+// and prints a development key when none is configured; every key's digest
+// is recorded in the store.
+func loadKeys(ctx context.Context, cfg config.Config, st store.Store, log *slog.Logger) (*apikeys.Set, error) {
+	plain := append([]string(nil), cfg.APIKeys...)
+	if cfg.APIKeysFile != "" {
+		more, err := apikeys.ReadFile(cfg.APIKeysFile)
+		if err != nil {
+			return nil, fmt.Errorf("api-keys-file: %w", err)
+		}
+		plain = append(plain, more...)
+	}
+	name := "config"
+	if len(plain) == 0 {
+		dev, created, err := apikeys.DevKey(cfg.DataDir)
+		if err != nil {
+			return nil, err
+		}
+		plain, name = []string{dev}, "development"
+		log.Warn("no API keys configured: using a development key (set OGMINT_API_KEYS in production)",
+			"x-api-key", dev, "new", created, "file", cfg.DataDir+"/"+apikeys.DevKeyFile)
+	}
+	keys, err := apikeys.New(plain, name)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range keys.Keys() {
+		if err := st.PutAPIKey(ctx, store.APIKey{ID: k.ID, Hash: k.Hash, Name: k.Name}); err != nil {
+			return nil, err
+		}
+	}
+	return keys, nil
 }
 
 // paramFlags collects repeated --param name=value flags.

@@ -1,0 +1,85 @@
+// Package metrics defines ogmint's Prometheus metrics in one registry and
+// serves them at /metrics.
+package metrics
+
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/valyala/fasthttp/fasthttpadaptor"
+
+	"github.com/valyala/fasthttp"
+)
+
+// Metrics are the collectors the host updates.
+type Metrics struct {
+	Registry *prometheus.Registry
+
+	Renders        *prometheus.CounterVec   // template, outcome
+	RenderDuration *prometheus.HistogramVec // template
+	CacheHits      *prometheus.CounterVec   // kind: v1_cache, v1_not_modified, v2_dedup, image_cache
+	HTTPResponses  *prometheus.CounterVec   // route, code
+
+	Deliveries      *prometheus.CounterVec // outcome
+	AttemptDuration prometheus.Histogram
+	handler         fasthttp.RequestHandler
+}
+
+// PoolStats is what the pool gauges read at scrape time.
+type PoolStats func() (instances, busy, waiting int, replaced uint64)
+
+// QueueStats is what the webhook queue gauges read at scrape time.
+type QueueStats func() (pending int, oldest time.Duration)
+
+// New registers every collector. pool and queue may be nil.
+func New(pool PoolStats, queue QueueStats) *Metrics {
+	r := prometheus.NewRegistry()
+	m := &Metrics{
+		Registry: r,
+		Renders: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ogmint_renders_total", Help: "Renders by template and outcome (ok, invalid, not_found, deadline, trap, queue_full, error).",
+		}, []string{"template", "outcome"}),
+		RenderDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "ogmint_render_duration_seconds", Help: "Render plus PNG encode time of successful renders.",
+			Buckets: []float64{.001, .002, .004, .006, .008, .012, .016, .025, .05, .1, .25, .5, 1, 2},
+		}, []string{"template"}),
+		CacheHits: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ogmint_cache_hits_total", Help: "Requests answered without rendering, by kind (v1_cache, v1_not_modified, v2_dedup, image_cache).",
+		}, []string{"kind"}),
+		HTTPResponses: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ogmint_http_responses_total", Help: "HTTP responses by route and status code.",
+		}, []string{"route", "code"}),
+		Deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ogmint_webhook_deliveries_total", Help: "Webhook attempts by outcome (delivered, retry, failed, stopped).",
+		}, []string{"outcome"}),
+		AttemptDuration: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "ogmint_webhook_attempt_duration_seconds", Help: "Duration of webhook delivery attempts.",
+			Buckets: prometheus.DefBuckets,
+		}),
+	}
+	r.MustRegister(m.Renders, m.RenderDuration, m.CacheHits, m.HTTPResponses, m.Deliveries, m.AttemptDuration,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if pool != nil {
+		gauge := func(name, help string, f func() float64) {
+			r.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, f))
+		}
+		gauge("ogmint_pool_instances", "Warm render instances.", func() float64 { i, _, _, _ := pool(); return float64(i) })
+		gauge("ogmint_pool_busy", "Render instances busy now.", func() float64 { _, b, _, _ := pool(); return float64(b) })
+		gauge("ogmint_pool_queue_depth", "Renders waiting for an instance.", func() float64 { _, _, w, _ := pool(); return float64(w) })
+		r.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "ogmint_pool_replaced_total",
+			Help: "Instances discarded (trap, deadline, memory cap) and replaced."}, func() float64 { _, _, _, n := pool(); return float64(n) }))
+	}
+	if queue != nil {
+		r.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "ogmint_webhook_queue_depth", Help: "Pending webhook deliveries."},
+			func() float64 { n, _ := queue(); return float64(n) }))
+		r.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "ogmint_webhook_oldest_pending_seconds", Help: "Age of the oldest pending webhook delivery."},
+			func() float64 { _, d := queue(); return d.Seconds() }))
+	}
+	m.handler = fasthttpadaptor.NewFastHTTPHandler(promhttp.HandlerFor(r, promhttp.HandlerOpts{}))
+	return m
+}
+
+// Serve answers GET /metrics.
+func (m *Metrics) Serve(ctx *fasthttp.RequestCtx) { m.handler(ctx) }
