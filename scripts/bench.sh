@@ -17,7 +17,7 @@ command -v wrk >/dev/null || { echo "bench: wrk missing (apt-get install wrk)"; 
 go build -o "$OUT/loadgen" ./scripts/loadgen
 
 start_server() {
-  OGMINT_ADDR="127.0.0.1:$PORT" OGMINT_DATA_DIR="$DATA" bin/ogmint serve 2>"$OUT/server.log" &
+  OGMINT_ADDR="127.0.0.1:$PORT" OGMINT_DATA_DIR="$DATA" OGMINT_RENDER_INTERRUPT="${INTERRUPT:-true}" bin/ogmint serve 2>"$OUT/server.log" &
   SERVER_PID=$!
   for _ in $(seq 1 300); do curl -sf "$BASE/healthz" >/dev/null && return; sleep 0.05; done
   echo "server did not start"; cat "$OUT/server.log"; exit 1
@@ -41,6 +41,24 @@ HEALTH=$(curl -s "$BASE/healthz")
 HIT="$BASE/api/og?template=blog&title=Cached+card&author=Ada"
 curl -sf -o /dev/null "$HIT"
 WRK=$(wrk -t2 -c64 -d10s --latency "$HIT")
+
+# V2: one stored render, then /i/{slug} hits and dedup hits (200 cached).
+KEY=$(cat "$DATA/dev-api-key")
+BODY='{"template":"blog","title":"Dedup benchmark card","author":"Ada Lovelace","tag":"Bench"}'
+SLUG=$(curl -sf -H "x-api-key: $KEY" -d "$BODY" "$BASE/api/v2/render" | python3 -c 'import json,sys; print(json.load(sys.stdin)["slug"])')
+WRK_SLUG=$(wrk -t2 -c64 -d10s --latency "$BASE/i/$SLUG")
+cat > "$OUT/post.lua" <<LUA
+wrk.method = "POST"
+wrk.body   = '$BODY'
+wrk.headers["x-api-key"] = "$KEY"
+wrk.headers["Content-Type"] = "application/json"
+LUA
+WRK_DEDUP=$(wrk -t2 -c64 -d10s --latency -s "$OUT/post.lua" "$BASE/api/v2/render")
+stop_server
+# The same render measurements without in-code interruption (OGMINT_RENDER_INTERRUPT=false).
+INTERRUPT=false start_server
+LAT_NI=$("$OUT/loadgen" -mode latency -url "$BASE" -n 300 -c 1)
+THR_NI=$("$OUT/loadgen" -mode throughput -url "$BASE" -d 15s -c 4 -pid "$SERVER_PID")
 stop_server
 START=$("$OUT/loadgen" -mode startup -url "$BASE" -cmd "env OGMINT_ADDR=127.0.0.1:$PORT OGMINT_DATA_DIR=$DATA bin/ogmint serve")
 
@@ -51,9 +69,18 @@ echo "- cold V1 render, 1 client, distinct titles: \`$LAT\`"
 echo "- satori + resvg, same card: \`$SAT\`"
 echo "- ratio ogmint p50 / satori p50: $(python3 -c "print(round($P50/$SP50,3))")"
 echo "- throughput, 4 clients, distinct titles: \`$THR\`"
+echo "- without interruption (OGMINT_RENDER_INTERRUPT=false): cold render \`$LAT_NI\`, ratio to satori $(python3 -c "print(round($(json "$LAT_NI" p50_ms)/$SP50,3))"), throughput \`$THR_NI\`"
 echo "- wrk cached hits, 64 connections:"
 echo '```'
 echo "$WRK" | grep -E 'Requests/sec|Latency|50%|99%'
+echo '```'
+echo "- V2 /i/{slug} hits, wrk 64 connections:"
+echo '```'
+echo "$WRK_SLUG" | grep -E 'Requests/sec|Latency|50%|99%|Non-2xx'
+echo '```'
+echo "- V2 dedup hits (200 cached), wrk 64 connections:"
+echo '```'
+echo "$WRK_DEDUP" | grep -E 'Requests/sec|Latency|50%|99%|Non-2xx'
 echo '```'
 echo "- start to first render, warm compile cache: \`$START\`"
 echo "- /healthz after the load (per-instance linear memory): \`$HEALTH\`"

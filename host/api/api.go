@@ -297,7 +297,8 @@ func (s *Server) healthz(ctx *fasthttp.RequestCtx) error {
 	ctx.Response.Header.Set("Cache-Control", "no-store")
 	writeJSON(ctx, map[string]any{"status": "ok", "uptime_s": int(time.Since(s.started).Seconds()),
 		"instances": st.Instances, "busy": st.Busy, "waiting": st.Waiting,
-		"renders": st.Renders, "replaced": st.Replaced, "cached_cards": s.opt.Cache.Len()})
+		"renders": st.Renders, "replaced": st.Replaced, "cached_cards": s.opt.Cache.Len(),
+		"max_instance_memory_mib": float64(st.MaxMemoryBytes) / (1 << 20)})
 	return nil
 }
 

@@ -52,6 +52,7 @@ type Pool struct {
 	mu       sync.Mutex // guards closed and inflight.Add
 	closed   bool
 	inflight sync.WaitGroup // calls in progress (waiting or running) and replacements
+	maxMem   atomic.Uint64  // largest instance linear memory seen
 
 	live     atomic.Int64
 	busy     atomic.Int64
@@ -73,6 +74,9 @@ type Stats struct {
 	Replaced uint64
 	// Renders counts successful renders (abi.StatusOK).
 	Renders uint64
+	// MaxMemoryBytes is the largest linear memory of any instance seen after
+	// a call (it only grows within an instance; fresh instances start small).
+	MaxMemoryBytes uint64
 }
 
 // New compiles wasm (the render module) and instantiates cfg.Instances
@@ -124,13 +128,18 @@ func (p *Pool) start(ctx context.Context, wasm []byte) error {
 	if p.compiled, err = p.rt.CompileModule(ctx, wasm); err != nil {
 		return fmt.Errorf("renderpool: compiling the module: %w", err)
 	}
-	for i := 0; i < p.cfg.Instances; i++ {
-		in, err := p.instantiateWarm(ctx)
-		if err != nil {
-			return err
-		}
-		p.live.Add(1)
-		p.idle <- in
+	// The first instance is made here, so New fails fast on a broken
+	// module; the others warm up concurrently (one per core) while the pool
+	// already serves, which halves start-up on two cores.
+	in, err := p.instantiateWarm(ctx)
+	if err != nil {
+		return err
+	}
+	p.live.Add(1)
+	p.idle <- in
+	for i := 1; i < p.cfg.Instances; i++ {
+		p.inflight.Add(1)
+		go p.add(false)
 	}
 	return nil
 }
@@ -368,6 +377,9 @@ func (p *Pool) acquire(ctx context.Context) (*instance, error) {
 // and starts its replacement.
 func (p *Pool) release(in *instance) {
 	p.busy.Add(-1)
+	if size := uint64(in.mem.Size()); size > p.maxMem.Load() {
+		p.maxMem.Store(size) // a racy max is fine for a statistic
+	}
 	if !in.broken {
 		p.idle <- in
 		return
@@ -380,7 +392,10 @@ func (p *Pool) release(in *instance) {
 
 // replace instantiates a fresh instance, retrying with backoff until it
 // succeeds or the pool closes, so the pool never shrinks for good.
-func (p *Pool) replace() {
+func (p *Pool) replace() { p.add(true) }
+
+// add instantiates one more instance (counted as a replacement or not).
+func (p *Pool) add(replacement bool) {
 	defer p.inflight.Done()
 	backoff := 50 * time.Millisecond
 	for {
@@ -389,7 +404,9 @@ func (p *Pool) replace() {
 		cancel()
 		if err == nil {
 			p.live.Add(1)
-			p.replaced.Add(1)
+			if replacement {
+				p.replaced.Add(1)
+			}
 			p.idle <- in
 			return
 		}
@@ -450,6 +467,8 @@ func (p *Pool) Stats() Stats {
 		Waiting:   int(p.waiting.Load()),
 		Replaced:  p.replaced.Load(),
 		Renders:   p.renders.Load(),
+
+		MaxMemoryBytes: p.maxMem.Load(),
 	}
 }
 
