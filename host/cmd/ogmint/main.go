@@ -94,10 +94,12 @@ func serve(args []string) error {
 		return err
 	}
 	defer st.Close()
+	storeReady := time.Since(start)
 	wasm, err := module.Load(ctx, cfg.ModulePath)
 	if err != nil {
 		return err
 	}
+	poolStart := time.Now()
 	pool, err := renderpool.New(ctx, wasm, renderpool.Config{
 		Instances: cfg.Instances, QueueSize: cfg.QueueSize, Deadline: cfg.RenderDeadline,
 		MemoryLimitMiB: cfg.MemoryMiB, CacheDir: cfg.CacheDir(), NoInterrupt: !cfg.RenderInterrupt,
@@ -105,6 +107,7 @@ func serve(args []string) error {
 	if err != nil {
 		return err
 	}
+	poolReady := time.Since(poolStart)
 	keys, err := loadKeys(ctx, cfg, st, log)
 	if err != nil {
 		return err
@@ -143,7 +146,8 @@ func serve(args []string) error {
 	errc := make(chan error, 1)
 	go func() { errc <- hs.ListenAndServe(cfg.Addr) }()
 	log.Info("ogmint serving", "addr", cfg.Addr, "version", version, "instances", cfg.Instances,
-		"startup_ms", time.Since(start).Milliseconds())
+		"startup_ms", time.Since(start).Milliseconds(), "store_ready_ms", storeReady.Milliseconds(),
+		"pool_ms", poolReady.Milliseconds())
 	select {
 	case err := <-errc:
 		return err
