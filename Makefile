@@ -25,7 +25,7 @@ run: build
 	$(BIN)/ogmint serve
 
 ## test: everything CI runs
-test: vet test-go
+test: vet test-go test-edge
 
 vet:
 	$(GO) vet ./...
@@ -33,6 +33,23 @@ vet:
 
 test-go:
 	$(GO) test -count=1 ./...
+
+## edge: the Cloudflare Worker and Deno bundles (edge/dist/) around the render module
+## edge-serve: the V1 endpoint in the real runtime: make edge-serve RUNTIME=workerd|deno PORT=8787
+## test-edge: the edge tests in workerd and Deno (pixels, vectors, headers, size)
+.PHONY: edge edge-serve test-edge
+RUNTIME   ?= workerd
+PORT      ?= 8787
+EDGE_DEPS := edge/node_modules/.package-lock.json
+$(EDGE_DEPS): edge/package.json edge/package-lock.json
+	cd edge && npm ci --ignore-scripts --no-audit --no-fund
+	@touch $@
+edge: $(MODULE) $(EDGE_DEPS)
+	cd edge && node scripts/build.mjs
+edge-serve: edge
+	cd edge && node scripts/serve.mjs $(RUNTIME) $(PORT)
+test-edge: edge
+	cd edge && npm test
 
 ## bench: benchmarks; results go to docs/benchmarks.md by hand (see that file)
 bench: build

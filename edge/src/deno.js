@@ -1,0 +1,33 @@
+// Deno entry point for `deno serve` (and Deno Deploy): a default export with a
+// fetch handler. Deno can compile Wasm from bytes, so the module is read from
+// the file next to this one (needs --allow-read for that file).
+import { deflateSync } from "node:zlib";
+import { createHandler } from "./adapter.js";
+
+function env(name) {
+  try {
+    return Deno.env.get(name); // needs --allow-env=name; absent otherwise
+  } catch {
+    return undefined;
+  }
+}
+
+const handle = createHandler({
+  runtime: "deno",
+  loadModule: async () => WebAssembly.compile(await Deno.readFile(new URL("./ogmint.wasm", import.meta.url))),
+  deflateSync,
+  encoder: env("OGMINT_ENCODER") || "auto",
+  // Deno's Web Cache API (on disk locally, per region on Deno Deploy), unless
+  // OGMINT_CACHE=off.
+  cache: () =>
+    env("OGMINT_CACHE") !== "off" && typeof caches !== "undefined" && caches.open ? caches.open("ogmint-v1") : null,
+});
+
+// Instantiate in the background at start, so the first request finds it warm.
+handle.prewarm();
+
+export default {
+  fetch(request) {
+    return handle(request);
+  },
+};

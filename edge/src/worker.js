@@ -1,0 +1,30 @@
+// Cloudflare Worker (module syntax) entry point. Workers cannot compile Wasm
+// from bytes at run time: the module is imported, and wrangler (or workerd's
+// config.capnp) uploads it as a compiled Wasm module next to this file.
+// Needs the nodejs_compat flag for node:zlib (the fast PNG deflate).
+import { deflateSync } from "node:zlib";
+import wasm from "./ogmint.wasm";
+import { createHandler } from "./adapter.js";
+
+const handle = createHandler({
+  runtime: "workerd",
+  loadModule: () => wasm,
+  deflateSync,
+  // "auto" (default), or force "zlib" / "stream" / "module" with a var.
+  encoder: (env) => env.OGMINT_ENCODER || "auto",
+  // The Workers Cache API: per data centre; a no-op on *.workers.dev, and
+  // "No Cache was configured" in a bare workerd (then it is off). The var
+  // OGMINT_CACHE=off turns it off.
+  cache: (env) => (env.OGMINT_CACHE !== "off" && typeof caches !== "undefined" && caches.default) || null,
+});
+
+// Instantiate the module and run Go's init now, in the global scope: that
+// counts against the Worker's start-up limit (1 s), not against the first
+// request's CPU time (10 ms on the free plan).
+handle.prewarm();
+
+export default {
+  fetch(request, env, ctx) {
+    return handle(request, ctx, env);
+  },
+};
