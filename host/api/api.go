@@ -62,6 +62,12 @@ type Options struct {
 	Payload func(url, slug, template string, metadata []byte, created time.Time, cached bool) []byte
 	Metrics *metrics.Metrics
 	Logger  *slog.Logger
+	// Dispatcher is told when a webhook delivery was enqueued; nil: the
+	// dispatcher finds it at its next poll.
+	Dispatcher Dispatcher
+	// WebhookFirstDelay delays a new delivery's first attempt (the retry
+	// schedule's first entry); 0: due at once.
+	WebhookFirstDelay time.Duration
 	// Ready reports whether dependencies are usable (for /readyz); nil: always.
 	Ready func(context.Context) error
 }
@@ -109,6 +115,9 @@ func route(path string) string {
 	case strings.HasPrefix(path, "/i/"):
 		return "/i/{slug}"
 	}
+	if r := deliveryRoute(path); r != "" {
+		return r
+	}
 	return "other"
 }
 
@@ -137,6 +146,10 @@ func (s *Server) Handler(ctx *fasthttp.RequestCtx) {
 		s.serve(ctx, s.v2Render, "POST")
 	case "/i/{slug}":
 		s.serve(ctx, s.image, "GET", "HEAD")
+	case routeDeliveries:
+		s.serve(ctx, s.deliveries, "GET")
+	case routeRedeliver:
+		s.serve(ctx, s.redeliver, "POST")
 	default:
 		writeError(ctx, &Error{Status: fasthttp.StatusNotFound, Message: "not found"})
 	}
@@ -232,7 +245,9 @@ func (s *Server) v1(ctx *fasthttp.RequestCtx) error {
 			}
 		}
 		v, err, _ := s.flight.Do("v1\x00"+string(key[:]), func() (any, error) {
-			png, err := s.renderPNG(ctx, p.Template, canonical)
+			opctx, cancel := storeContext() // not the recycled RequestCtx
+			defer cancel()
+			png, err := s.renderPNG(opctx, p.Template, canonical)
 			if err == nil {
 				s.opt.Cache.Add(key, png)
 			}

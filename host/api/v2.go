@@ -2,7 +2,6 @@ package api
 
 import (
 	"bytes"
-	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/json"
@@ -191,12 +190,16 @@ func (s *Server) v2Render(ctx *fasthttp.RequestCtx) error {
 	if err != nil {
 		return err
 	}
+	// fasthttp recycles its RequestCtx after the handler returns, so
+	// database/sql's and the pool's goroutines get a context of their own.
+	opctx, cancel := storeContext()
+	defer cancel()
 	canonical := p.Canonical()
 	hash := sha256.Sum256([]byte(canonical))
 	build := s.deliveryBuilder(req, p.Template)
 
 	// A stored render: answer from the index (enqueueing a webhook if asked).
-	if r, err := s.opt.Store.RenderByDedup(ctx, key.ID, hash); err == nil {
+	if r, err := s.opt.Store.RenderByDedup(opctx, key.ID, hash); err == nil {
 		return s.answerCached(ctx, r, key, hash, p.Template, canonical, build)
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return err
@@ -209,14 +212,14 @@ func (s *Server) v2Render(ctx *fasthttp.RequestCtx) error {
 	leader := false
 	v, err, _ := s.flight.Do("v2\x00"+key.ID+"\x00"+string(hash[:]), func() (any, error) {
 		leader = true
-		png, err := s.renderPNG(ctx, p.Template, canonical)
+		png, err := s.renderPNG(opctx, p.Template, canonical)
 		if err != nil {
 			return nil, err
 		}
 		// From here on the render is stored even if the client goes away.
 		for try := 0; ; try++ {
 			r := &store.Render{Slug: NewSlug(), KeyID: key.ID, DedupHash: hash, Template: p.Template, Canonical: canonical, PNG: png}
-			got, created, err := s.opt.Store.CreateRender(context.WithoutCancel(ctx), r, build)
+			got, created, err := s.opt.Store.CreateRender(opctx, r, build)
 			if errors.Is(err, store.ErrSlugTaken) && try < 8 {
 				continue
 			}
@@ -232,6 +235,9 @@ func (s *Server) v2Render(ctx *fasthttp.RequestCtx) error {
 	res := v.(*created2)
 	if !leader || !res.created {
 		return s.answerCached(ctx, res.r, key, hash, p.Template, canonical, build)
+	}
+	if req.webhook != "" {
+		s.notifyDispatcher()
 	}
 	ctx.SetStatusCode(fasthttp.StatusCreated)
 	writeJSON(ctx, v2Response{Success: true, Slug: res.r.Slug, URL: s.imageURL(res.r.Slug), WebhookDispatched: req.webhook != ""})
@@ -249,8 +255,10 @@ func (s *Server) answerCached(ctx *fasthttp.RequestCtx, r *store.Render, key api
 	s.opt.Metrics.CacheHits.WithLabelValues("v2_dedup").Inc()
 	dispatched := false
 	if build != nil {
+		sctx, cancel := storeContext()
+		defer cancel()
 		probe := &store.Render{Slug: NewSlug(), KeyID: key.ID, DedupHash: hash, Template: template, Canonical: canonical}
-		got, created, err := s.opt.Store.CreateRender(context.WithoutCancel(ctx), probe, build)
+		got, created, err := s.opt.Store.CreateRender(sctx, probe, build)
 		if err != nil {
 			return err
 		}
@@ -258,6 +266,7 @@ func (s *Server) answerCached(ctx *fasthttp.RequestCtx, r *store.Render, key api
 			return fmt.Errorf("api: dedup render %s vanished", r.Slug)
 		}
 		r, dispatched = got, true
+		s.notifyDispatcher()
 	}
 	writeJSON(ctx, v2Response{Success: true, Slug: r.Slug, URL: s.imageURL(r.Slug), Cached: true, WebhookDispatched: dispatched})
 	return nil
@@ -271,7 +280,11 @@ func (s *Server) deliveryBuilder(req *v2Request, template string) store.Delivery
 	}
 	return func(r *store.Render, cached bool) (*store.Delivery, error) {
 		body := s.opt.Payload(s.imageURL(r.Slug), r.Slug, template, req.metadata, r.CreatedAt, cached)
-		return &store.Delivery{URL: req.webhook, Secret: req.secret, Payload: body}, nil
+		d := &store.Delivery{URL: req.webhook, Secret: req.secret, Payload: body}
+		if s.opt.WebhookFirstDelay > 0 {
+			d.NextAttemptAt = time.Now().Add(s.opt.WebhookFirstDelay)
+		}
+		return d, nil
 	}
 }
 
@@ -291,7 +304,9 @@ func (s *Server) image(ctx *fasthttp.RequestCtx) error {
 	png, ok := s.images.Get(ck)
 	if !ok {
 		var err error
-		png, err = s.opt.Store.Image(ctx, slug)
+		sctx, cancel := storeContext()
+		defer cancel()
+		png, err = s.opt.Store.Image(sctx, slug)
 		if errors.Is(err, store.ErrNotFound) {
 			return notFound
 		}

@@ -52,6 +52,8 @@ type Config struct {
 	WebhookAllowNets     []netip.Prefix
 	WebhookTimeout       time.Duration
 	WebhookRetrySchedule []time.Duration
+	WebhookWorkers       int // webhook attempts in flight at once
+	WebhookPerEndpoint   int // webhook attempts in flight at once to one URL host
 }
 
 // Rate is N events per Per; N == 0 means unlimited.
@@ -110,6 +112,8 @@ func Default() Config {
 		ShutdownTimeout:      15 * time.Second,
 		WebhookTimeout:       5 * time.Second,
 		WebhookRetrySchedule: []time.Duration{0, 5 * time.Second, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour, 5 * time.Hour, 10 * time.Hour, 10 * time.Hour},
+		WebhookWorkers:       32,
+		WebhookPerEndpoint:   4,
 	}
 }
 
@@ -211,6 +215,8 @@ func Parse(name string, args []string, getenv func(string) string, stderr io.Wri
 		c.WebhookRetrySchedule = d
 		return err
 	})
+	num(&c.WebhookWorkers, "webhook-workers", "OGMINT_WEBHOOK_WORKERS", "webhook attempts in flight at once")
+	num(&c.WebhookPerEndpoint, "webhook-per-endpoint", "OGMINT_WEBHOOK_PER_ENDPOINT", "webhook attempts in flight at once to one receiver host")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -268,8 +274,14 @@ func (c Config) Validate() error {
 			bad("%s: must be > 0", d.name)
 		}
 	}
-	if len(c.WebhookRetrySchedule) == 0 {
-		bad("webhook-retry-schedule: at least one attempt")
+	if len(c.WebhookRetrySchedule) == 0 || len(c.WebhookRetrySchedule) > 100 {
+		bad("webhook-retry-schedule: %d attempts, want 1-100", len(c.WebhookRetrySchedule))
+	}
+	if c.WebhookWorkers < 1 || c.WebhookWorkers > 4096 {
+		bad("webhook-workers: %d, want 1-4096", c.WebhookWorkers)
+	}
+	if c.WebhookPerEndpoint < 1 || c.WebhookPerEndpoint > 4096 {
+		bad("webhook-per-endpoint: %d, want 1-4096", c.WebhookPerEndpoint)
 	}
 	return errors.Join(errs...)
 }

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -31,6 +32,7 @@ import (
 	"github.com/ogmint/ogmint/host/ssrf"
 	"github.com/ogmint/ogmint/host/store"
 	"github.com/ogmint/ogmint/host/webhook"
+	"github.com/ogmint/ogmint/host/webhook/dispatch"
 	"github.com/ogmint/ogmint/templates"
 	"github.com/ogmint/ogmint/wasm/abi"
 )
@@ -115,7 +117,22 @@ func serve(args []string) error {
 	m := metrics.New(func() (int, int, int, uint64) {
 		s := pool.Stats()
 		return s.Instances, s.Busy, s.Waiting, s.Replaced
-	}, nil)
+	}, dispatch.QueueStatsFunc(st, time.Second))
+	guard := ssrf.New(cfg.WebhookAllowNets)
+	dcfg := dispatch.Config{Workers: cfg.WebhookWorkers, PerEndpoint: cfg.WebhookPerEndpoint, Timeout: cfg.WebhookTimeout,
+		Schedule: cfg.WebhookRetrySchedule, UserAgent: webhook.UserAgent(version)}.WithDefaults()
+	if err := dcfg.Validate(); err != nil {
+		return err
+	}
+	disp := dispatch.New(st, guard, m, dcfg, log)
+	// The dispatcher has its own context: on SIGTERM it stops after the HTTP
+	// server has drained (renders answered during the drain still get their
+	// first attempt), and before the store closes.
+	dctx, cancelDispatch := context.WithCancel(context.Background())
+	dispatchDone := make(chan error, 1)
+	go func() { dispatchDone <- disp.Run(dctx) }()
+	stopDispatch := sync.OnceFunc(func() { cancelDispatch(); <-dispatchDone })
+	defer stopDispatch()
 	srv := api.New(api.Options{
 		Pool: pool, Templates: set, Keys: keys, Logger: log, Metrics: m,
 		Cache:        cardcache.New(cfg.CacheMiB << 20),
@@ -124,7 +141,10 @@ func serve(args []string) error {
 		KeyRateLimit: ratelimit.New(cfg.KeyRateLimit.N, cfg.KeyRateLimit.Per, 100_000),
 		Store:        st,
 		PublicURL:    strings.TrimRight(cfg.PublicURL, "/"),
-		Webhooks:     ssrf.New(cfg.WebhookAllowNets),
+		Webhooks:     guard,
+		Dispatcher:   disp,
+		// The first entry of the schedule is the delay before the first attempt.
+		WebhookFirstDelay: cfg.WebhookRetrySchedule[0],
 		Metadata: func(raw []byte) ([]byte, error) {
 			return jsjson.Object(raw, jsjson.Limits{MaxBytes: cfg.MetadataBytes, MaxDepth: cfg.MetadataDepth})
 		},
@@ -159,6 +179,8 @@ func serve(args []string) error {
 	if err := hs.ShutdownWithContext(sctx); err != nil {
 		log.Error("shutdown", "err", err)
 	}
+	log.Info("shutting down: finishing in-flight webhook attempts")
+	stopDispatch()
 	return pool.Close(sctx)
 }
 

@@ -1,0 +1,198 @@
+package dispatch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/ogmint/ogmint/host/ssrf"
+	"github.com/ogmint/ogmint/host/store"
+	"github.com/ogmint/ogmint/host/webhook"
+)
+
+// maxErrorText bounds the error text recorded for an attempt.
+const maxErrorText = 300
+
+// attempt sends one delivery once and decides what happens next.
+func (d *Dispatcher) attempt(it *item) (completion, time.Duration) {
+	dl := it.d
+	req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+	defer fasthttp.ReleaseRequest(req)
+	defer fasthttp.ReleaseResponse(resp)
+
+	at := time.Now()
+	req.Header.SetMethod(fasthttp.MethodPost)
+	req.SetRequestURI(dl.URL)
+	for k, v := range webhook.Headers(dl.Secret, dl.ID, at, dl.Payload, d.cfg.UserAgent) {
+		req.Header.Set(k, v)
+	}
+	req.SetBodyRaw(dl.Payload) // sent as stored, byte for byte
+	req.SetTimeout(d.cfg.Timeout)
+	body, _, err := ssrf.Do(d.client, req, resp)
+	took := time.Since(at)
+
+	res := result{err: err}
+	if err == nil {
+		res.code = resp.StatusCode()
+		res.body = body
+		res.location = string(resp.Header.Peek(fasthttp.HeaderLocation))
+		res.retryAfter = string(resp.Header.Peek(fasthttp.HeaderRetryAfter))
+	}
+	c := d.decide(dl, at, took, res)
+	d.attempts.Add(1)
+	d.m.AttemptDuration.Observe(took.Seconds())
+	d.m.Deliveries.WithLabelValues(c.outcome).Inc()
+	switch c.outcome {
+	case OutcomeDelivered:
+		d.delivered.Add(1)
+	case OutcomeRetry:
+		d.retried.Add(1)
+	case OutcomeFailed:
+		d.failed.Add(1)
+	case OutcomeStopped:
+		d.stopped.Add(1)
+	}
+	c.it = it
+	return c, took
+}
+
+// result is what one attempt got back.
+type result struct {
+	err        error // no HTTP answer
+	code       int
+	body       []byte // at most ssrf.MaxBodySize bytes
+	location   string
+	retryAfter string
+}
+
+// decide classifies an attempt: 2xx delivered; 410 stopped; anything else
+// (no answer, 3xx — never followed —, 4xx, 5xx) is a failed attempt,
+// retried after the schedule's next delay (with jitter), or after the
+// receiver's Retry-After on 429 and 503 when that is later, until the
+// schedule runs out and the delivery is failed.
+func (d *Dispatcher) decide(dl *store.Delivery, at time.Time, took time.Duration, r result) completion {
+	a := store.Attempt{At: at, StatusCode: r.code, Duration: took}
+	c := completion{c: store.Completion{ID: dl.ID}}
+	switch {
+	case r.err == nil && r.code >= 200 && r.code < 300:
+		c.c.Status, c.outcome = store.StatusDelivered, OutcomeDelivered
+		c.c.Attempt = a
+		return c
+	case r.err == nil && r.code == fasthttp.StatusGone:
+		a.Error = "HTTP 410 Gone: the receiver asked to stop"
+		c.c.Status, c.outcome, c.c.LastErr = store.StatusStopped, OutcomeStopped, a.Error
+		c.c.Attempt = a
+		return c
+	case r.err != nil:
+		a.Error = errorText(r.err, d.cfg.Timeout)
+	default:
+		a.Error = statusText(r)
+	}
+	c.c.Attempt, c.c.LastErr = a, a.Error
+
+	n := dl.Attempts + 1 // this attempt's number
+	if n >= len(d.cfg.Schedule) {
+		c.c.Status, c.outcome = store.StatusFailed, OutcomeFailed
+		return c
+	}
+	delay := jitter(d.cfg.Schedule[n], d.cfg.Jitter)
+	if r.err == nil && (r.code == fasthttp.StatusTooManyRequests || r.code == fasthttp.StatusServiceUnavailable) {
+		if ra, ok := parseRetryAfter(r.retryAfter, time.Now()); ok && ra > delay {
+			delay = ra
+		}
+	}
+	c.c.Status, c.outcome = store.StatusPending, OutcomeRetry
+	c.c.Next = time.Now().Add(delay)
+	return c
+}
+
+// jitter spreads d uniformly over [d*(1-f), d*(1+f)].
+func jitter(d time.Duration, f float64) time.Duration {
+	if d <= 0 || f <= 0 {
+		return d
+	}
+	return time.Duration(float64(d) * (1 + f*(2*rand.Float64()-1)))
+}
+
+// parseRetryAfter reads a Retry-After value: delay-seconds or an HTTP date
+// (RFC 9110 section 10.2.3), capped at MaxRetryAfter. A date in the past is
+// a zero delay.
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if n, err := strconv.ParseUint(v, 10, 64); err == nil {
+		if n > uint64(MaxRetryAfter/time.Second) {
+			return MaxRetryAfter, true
+		}
+		return time.Duration(n) * time.Second, true
+	}
+	t, err := http.ParseTime(v)
+	if err != nil {
+		return 0, false
+	}
+	return min(max(t.Sub(now), 0), MaxRetryAfter), true
+}
+
+// errorText describes an attempt that got no HTTP answer.
+func errorText(err error, timeout time.Duration) string {
+	var ne net.Error
+	if errors.Is(err, fasthttp.ErrTimeout) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, fasthttp.ErrDialTimeout) || (errors.As(err, &ne) && ne.Timeout()) {
+		return fmt.Sprintf("timeout: no answer within %s", timeout)
+	}
+	if errors.Is(err, ssrf.ErrDenied) || errors.Is(err, ssrf.ErrInvalidURL) {
+		return clean("refused by the SSRF guard: "+err.Error(), maxErrorText)
+	}
+	return clean(err.Error(), maxErrorText)
+}
+
+// statusText describes a non-2xx answer.
+func statusText(r result) string {
+	s := fmt.Sprintf("HTTP %d", r.code)
+	if t := http.StatusText(r.code); t != "" {
+		s += " " + t
+	}
+	switch {
+	case r.code >= 300 && r.code < 400:
+		s += ": redirect not followed"
+		if r.location != "" {
+			s += " (Location: " + clean(r.location, 200) + ")"
+		}
+	case (r.code == fasthttp.StatusTooManyRequests || r.code == fasthttp.StatusServiceUnavailable) && r.retryAfter != "":
+		s += " (Retry-After: " + clean(r.retryAfter, 40) + ")"
+	}
+	if b := clean(string(r.body), 200); strings.TrimSpace(b) != "" {
+		s += ": " + b
+	}
+	return clean(s, maxErrorText)
+}
+
+// clean makes s printable UTF-8 of at most n bytes.
+func clean(s string, n int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.Map(func(r rune) rune {
+		if r < ' ' || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s)
+	if len(s) > n {
+		cut := n
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
+	}
+	return s
+}
