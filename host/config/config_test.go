@@ -1,0 +1,87 @@
+package config
+
+import (
+	"io"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestDefaultsAreValid(t *testing.T) {
+	c, err := Parse("test", nil, env(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != ":8080" || c.DataDir != "./data" || c.PublicURL != "http://localhost:8080" || !c.RenderInterrupt ||
+		c.RenderDeadline != 2*time.Second || c.WebhookTimeout != 5*time.Second || len(c.WebhookRetrySchedule) != 8 {
+		t.Fatalf("defaults: %+v", c)
+	}
+}
+
+func TestEnvAndFlags(t *testing.T) {
+	c, err := Parse("test", []string{"-addr", "127.0.0.1:9000", "-rate-limit", "10/24h"}, env(map[string]string{
+		"OGMINT_ADDR":                   "ignored:1",
+		"OGMINT_API_KEYS":               " a-key-0123456789abcdef , b-key-0123456789abcdef ",
+		"OGMINT_WEBHOOK_ALLOW_NETS":     "127.0.0.1/32, ::1",
+		"OGMINT_WEBHOOK_RETRY_SCHEDULE": "0s,1s,1m",
+		"OGMINT_RENDER_INTERRUPT":       "false",
+	}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:9000" {
+		t.Errorf("flag should win over env: %q", c.Addr)
+	}
+	if len(c.APIKeys) != 2 || c.APIKeys[1] != "b-key-0123456789abcdef" {
+		t.Errorf("keys %q", c.APIKeys)
+	}
+	if len(c.WebhookAllowNets) != 2 || c.WebhookAllowNets[1].Bits() != 128 {
+		t.Errorf("allow nets %v", c.WebhookAllowNets)
+	}
+	if len(c.WebhookRetrySchedule) != 3 || c.WebhookRetrySchedule[2] != time.Minute {
+		t.Errorf("schedule %v", c.WebhookRetrySchedule)
+	}
+	if c.RateLimit != (Rate{N: 10, Per: 24 * time.Hour}) || c.RenderInterrupt {
+		t.Errorf("rate %v interrupt %v", c.RateLimit, c.RenderInterrupt)
+	}
+}
+
+func TestInvalidSettingsAreNamed(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{map[string]string{"OGMINT_INSTANCES": "0"}, nil, "instances"},
+		{map[string]string{"OGMINT_INSTANCES": "two"}, nil, "OGMINT_INSTANCES"},
+		{map[string]string{"OGMINT_PUBLIC_URL": "localhost:8080"}, nil, "public-url"},
+		{map[string]string{"OGMINT_RENDER_DEADLINE": "soon"}, nil, "OGMINT_RENDER_DEADLINE"},
+		{map[string]string{"OGMINT_RATE_LIMIT": "10"}, nil, "N/duration"},
+		{map[string]string{"OGMINT_WEBHOOK_ALLOW_NETS": "10.0.0.0/33"}, nil, "CIDR"},
+		{map[string]string{"OGMINT_WEBHOOK_RETRY_SCHEDULE": "5s,-1s"}, nil, "duration"},
+		{map[string]string{"OGMINT_INSTANCE_MEMORY_MIB": "8"}, nil, "instance-memory-mib"},
+		{map[string]string{"OGMINT_METADATA_MAX_DEPTH": "0"}, nil, "metadata-max-depth"},
+		{nil, []string{"extra"}, "unexpected arguments"},
+	} {
+		_, err := Parse("test", tc.args, env(tc.env), io.Discard)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v %v: error %v, want it to mention %q", tc.env, tc.args, err, tc.want)
+		}
+	}
+}
+
+func TestParseRate(t *testing.T) {
+	for in, want := range map[string]Rate{"": {}, "off": {}, "0": {}, "60/1m": {60, time.Minute}, " 5/1s ": {5, time.Second}} {
+		got, err := ParseRate(in)
+		if err != nil || got != want {
+			t.Errorf("ParseRate(%q) = %v, %v", in, got, err)
+		}
+	}
+	for _, in := range []string{"x/1m", "5/", "5/0s", "-1/1m", "5"} {
+		if _, err := ParseRate(in); err == nil {
+			t.Errorf("ParseRate(%q) accepted", in)
+		}
+	}
+}
