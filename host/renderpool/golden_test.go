@@ -64,3 +64,63 @@ func TestGoldenThroughWazero(t *testing.T) {
 		})
 	}
 }
+
+// TestClonesRenderGoldenPixels renders every golden case on an instance
+// cloned from the pool's snapshot (what extra instances and replacements
+// are) and on a second clone in the opposite order: both give the golden
+// pixels, so the restored state is complete and caches carry no pixels over.
+func TestClonesRenderGoldenPixels(t *testing.T) {
+	p, err := New(context.Background(), moduleBytes(t), Config{Instances: 1, CacheDir: testCacheDir, Deadline: relaxedDeadline})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close(context.Background())
+	if p.snap == nil {
+		t.Fatal("no snapshot: instances are not cloned")
+	}
+	set, err := templates.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := golden.Cases(set)
+	for round := 0; round < 2; round++ {
+		in, err := p.instantiateClone(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range cases {
+			c := cases[i]
+			if round == 1 {
+				c = cases[len(cases)-1-i]
+			}
+			want, err := golden.Load(c.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := p.renderOnce(context.Background(), in, []byte(c.Query)); err != nil {
+				t.Fatalf("clone %d, %s: %v", round, c.Name, err)
+			}
+			pix, err := in.pixels(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := golden.Diff(pix, want, abi.Width); d != "" {
+				t.Errorf("clone %d, %s: %s", round, c.Name, d)
+			}
+		}
+		in.close()
+	}
+}
+
+func TestExportGlobalsKeepsModuleValid(t *testing.T) {
+	if _, _, err := exportGlobals([]byte("not wasm")); err == nil {
+		t.Fatal("patched garbage")
+	}
+	patched, n, err := exportGlobals(moduleBytes(t))
+	if err != nil || n == 0 {
+		t.Fatalf("exportGlobals: %d globals, %v", n, err)
+	}
+	if len(patched) <= len(moduleBytes(t)) {
+		t.Fatal("nothing was added")
+	}
+}

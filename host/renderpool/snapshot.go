@@ -1,0 +1,180 @@
+package renderpool
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"github.com/tetratelabs/wazero/api"
+)
+
+// globalExportPrefix names the exports exportGlobals adds.
+const globalExportPrefix = "__ogmint_global_"
+
+// exportGlobals returns a copy of the wasm binary whose export section also
+// exports every global it defines (as __ogmint_global_<index>), so the host
+// can read and restore the Go runtime's globals (stack pointer and friends)
+// when it clones an instance from a snapshot. The module's behaviour is
+// unchanged: exports only add names.
+func exportGlobals(wasm []byte) ([]byte, int, error) {
+	if len(wasm) < 8 || string(wasm[:4]) != "\x00asm" {
+		return nil, 0, errors.New("not a wasm binary")
+	}
+	var globalSec, exportSec [2]int // [start of contents, end], 0 when absent
+	var exportHdr int               // offset of the export section's id byte
+	importedGlobals := 0
+	for off := 8; off < len(wasm); {
+		id := wasm[off]
+		size, n := uleb(wasm[off+1:])
+		if n == 0 {
+			return nil, 0, errors.New("bad section size")
+		}
+		start := off + 1 + n
+		end := start + int(size)
+		if end > len(wasm) {
+			return nil, 0, errors.New("section past the end")
+		}
+		switch id {
+		case 2: // imports: count imported globals, which come first in the index space
+			k, err := countImportedGlobals(wasm[start:end])
+			if err != nil {
+				return nil, 0, err
+			}
+			importedGlobals = k
+		case 6:
+			globalSec = [2]int{start, end}
+		case 7:
+			exportSec, exportHdr = [2]int{start, end}, off
+		}
+		off = end
+	}
+	if globalSec[0] == 0 || exportSec[0] == 0 {
+		return nil, 0, errors.New("module has no global or export section")
+	}
+	nGlobals, _ := uleb(wasm[globalSec[0]:])
+	nExports, n := uleb(wasm[exportSec[0]:])
+	body := append([]byte(nil), wasm[exportSec[0]+n:exportSec[1]]...)
+	total := importedGlobals + int(nGlobals)
+	for i := importedGlobals; i < total; i++ {
+		name := fmt.Sprintf("%s%d", globalExportPrefix, i)
+		body = binary.AppendUvarint(body, uint64(len(name)))
+		body = append(body, name...)
+		body = append(body, 3) // global
+		body = binary.AppendUvarint(body, uint64(i))
+	}
+	contents := binary.AppendUvarint(nil, uint64(int(nExports)+int(nGlobals)))
+	contents = append(contents, body...)
+	out := make([]byte, 0, len(wasm)+len(contents))
+	out = append(out, wasm[:exportHdr]...)
+	out = append(out, 7)
+	out = binary.AppendUvarint(out, uint64(len(contents)))
+	out = append(out, contents...)
+	out = append(out, wasm[exportSec[1]:]...)
+	return out, total, nil
+}
+
+func uleb(b []byte) (uint64, int) { return binary.Uvarint(b) }
+
+// countImportedGlobals walks an import section and counts global imports.
+func countImportedGlobals(sec []byte) (int, error) {
+	count, n := uleb(sec)
+	pos, globals := n, 0
+	skipName := func() error {
+		l, n := uleb(sec[pos:])
+		if n == 0 || pos+n+int(l) > len(sec) {
+			return errors.New("bad import name")
+		}
+		pos += n + int(l)
+		return nil
+	}
+	for i := uint64(0); i < count; i++ {
+		if err := skipName(); err != nil {
+			return 0, err
+		}
+		if err := skipName(); err != nil {
+			return 0, err
+		}
+		kind := sec[pos]
+		pos++
+		switch kind {
+		case 0: // func: type index
+			_, n := uleb(sec[pos:])
+			pos += n
+		case 1: // table: reftype + limits
+			pos++
+			pos += skipLimits(sec[pos:])
+		case 2: // memory: limits
+			pos += skipLimits(sec[pos:])
+		case 3: // global: valtype + mut
+			pos += 2
+			globals++
+		default:
+			return 0, fmt.Errorf("unknown import kind %d", kind)
+		}
+	}
+	return globals, nil
+}
+
+func skipLimits(b []byte) int {
+	flag := b[0]
+	pos := 1
+	_, n := uleb(b[pos:])
+	pos += n
+	if flag&1 != 0 {
+		_, n = uleb(b[pos:])
+		pos += n
+	}
+	return pos
+}
+
+// snapshot is the state of a warmed instance between calls: its linear
+// memory and its globals. Go's wasm runtime keeps everything else in linear
+// memory, so an instance restored from it (without running _initialize)
+// continues exactly where the original was, glyph caches included: one
+// memory copy instead of runtime start-up, package init and a cold render.
+type snapshot struct {
+	memory  []byte
+	globals []uint64 // by global index
+}
+
+// takeSnapshot copies in's state; in must be idle.
+func takeSnapshot(in *instance, nGlobals int) (*snapshot, error) {
+	mem, ok := in.mem.Read(0, in.mem.Size())
+	if !ok {
+		return nil, errors.New("reading memory")
+	}
+	s := &snapshot{memory: append([]byte(nil), mem...), globals: make([]uint64, nGlobals)}
+	for i := range s.globals {
+		g := in.mod.ExportedGlobal(fmt.Sprintf("%s%d", globalExportPrefix, i))
+		if g == nil {
+			return nil, fmt.Errorf("global %d is not exported", i)
+		}
+		s.globals[i] = g.Get()
+	}
+	return s, nil
+}
+
+// restore puts s into a freshly instantiated module that has not run
+// _initialize.
+func (s *snapshot) restore(in *instance) error {
+	size := in.mem.Size()
+	if need := uint32(len(s.memory)); need > size {
+		if _, ok := in.mem.Grow((need - size + 65535) / 65536); !ok {
+			return errors.New("growing memory to the snapshot's size")
+		}
+	}
+	if !in.mem.Write(0, s.memory) {
+		return errors.New("writing memory")
+	}
+	for i, v := range s.globals {
+		g, ok := in.mod.ExportedGlobal(fmt.Sprintf("%s%d", globalExportPrefix, i)).(api.MutableGlobal)
+		if !ok {
+			if in.mod.ExportedGlobal(fmt.Sprintf("%s%d", globalExportPrefix, i)).Get() != v {
+				return fmt.Errorf("global %d is immutable and differs", i)
+			}
+			continue
+		}
+		g.Set(v)
+	}
+	return nil
+}
