@@ -51,7 +51,8 @@ type instance struct {
 	// watchdog: the runtime cannot interrupt calls (Config.NoInterrupt), so
 	// long calls run on a goroutine and the caller stops waiting at the deadline.
 	watchdog  bool
-	abandoned chan error // an abandoned call's result; close waits for it
+	abandoned chan error      // an abandoned call's result; close waits for it
+	running   *sync.WaitGroup // the pool's count of abandoned calls still running
 }
 
 func newInstance(mod api.Module, stderr *headBuffer) (*instance, error) {
@@ -174,6 +175,9 @@ func (in *instance) watchedCall(ctx context.Context, fn int) (uint32, error) {
 	case <-ctx.Done():
 		in.broken = true
 		in.abandoned = done
+		if in.running != nil {
+			in.running.Add(1)
+		}
 		return 0, fmt.Errorf("%w: %s: %w", ErrDeadline, exportNames[fn], ctx.Err())
 	}
 }
@@ -183,6 +187,9 @@ func (in *instance) close() {
 		go func() {
 			<-in.abandoned
 			_ = in.mod.Close(context.Background())
+			if in.running != nil {
+				in.running.Done()
+			}
 		}()
 		return
 	}

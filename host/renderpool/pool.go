@@ -54,6 +54,9 @@ type Pool struct {
 	closed   bool
 	inflight sync.WaitGroup // calls in progress (waiting or running) and replacements
 	maxMem   atomic.Uint64  // largest instance linear memory seen
+	// abandoned counts calls abandoned at their deadline (NoInterrupt) that
+	// still run; Close waits for them before closing the runtime.
+	abandoned sync.WaitGroup
 
 	live     atomic.Int64
 	busy     atomic.Int64
@@ -168,7 +171,7 @@ func (p *Pool) instantiate(ctx context.Context) (*instance, error) {
 	}
 	in, err := newInstance(mod, stderr)
 	if in != nil {
-		in.watchdog = p.cfg.NoInterrupt
+		in.watchdog, in.running = p.cfg.NoInterrupt, &p.abandoned
 	}
 	if err == nil {
 		var v uint32
@@ -202,7 +205,7 @@ func (p *Pool) instantiateClone(ctx context.Context) (*instance, error) {
 	}
 	in, err := newInstance(mod, stderr)
 	if err == nil {
-		in.watchdog = p.cfg.NoInterrupt
+		in.watchdog, in.running = p.cfg.NoInterrupt, &p.abandoned
 		err = p.snap.restore(in)
 	}
 	if err != nil {
@@ -536,6 +539,7 @@ func (p *Pool) Close(ctx context.Context) error {
 	drained := make(chan struct{})
 	go func() {
 		p.inflight.Wait()
+		p.abandoned.Wait()
 		close(drained)
 	}()
 	var err error
