@@ -33,6 +33,10 @@ type Config struct {
 	// it returns; a call that never returns (a renderer bug) would keep it
 	// forever. Default false: interruptible.
 	NoInterrupt bool
+	// SnapshotDir, when set, keeps the snapshot of a warmed instance on disk
+	// so that the next start clones its first instance from it instead of
+	// starting the Go runtime and rendering cold. "" keeps it in memory only.
+	SnapshotDir string
 }
 
 // Defaults.

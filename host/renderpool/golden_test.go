@@ -2,7 +2,10 @@ package renderpool
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/ogmint/ogmint/host/pngfast"
 	"github.com/ogmint/ogmint/internal/golden"
@@ -123,4 +126,64 @@ func TestExportGlobalsKeepsModuleValid(t *testing.T) {
 	if len(patched) <= len(moduleBytes(t)) {
 		t.Fatal("nothing was added")
 	}
+}
+
+// TestSnapshotFileStartsWarm: a second pool on the same SnapshotDir clones
+// its first instance from the file the first pool saved, and renders the
+// golden pixels; a corrupt file is ignored and replaced.
+func TestSnapshotFileStartsWarm(t *testing.T) {
+	if bootID() == "" {
+		t.Skip("no /proc/sys/kernel/random/boot_id on this system: snapshots are not persisted")
+	}
+	dir := t.TempDir()
+	cfg := Config{Instances: 1, CacheDir: testCacheDir, Deadline: relaxedDeadline, SnapshotDir: dir}
+	p1, err := New(context.Background(), moduleBytes(t), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p1.Close(context.Background())
+	var files []string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if files, _ = filepath.Glob(filepath.Join(dir, "*.snap")); len(files) == 1 {
+			break
+		}
+	}
+	if len(files) != 1 {
+		t.Fatalf("snapshot files: %v", files)
+	}
+	set, _ := templates.Load()
+	check := func(p *Pool) {
+		c := golden.Cases(set)[0]
+		want, _ := golden.Load(c.Name)
+		if err := p.Render(context.Background(), []byte(c.Query), func(pix []byte) error {
+			if d := golden.Diff(pix, want, abi.Width); d != "" {
+				t.Errorf("%s: %s", c.Name, d)
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p2, err := New(context.Background(), moduleBytes(t), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p2.startedFromFile {
+		t.Error("the second pool did not start from the snapshot file")
+	}
+	check(p2)
+	p2.Close(context.Background())
+
+	if err := os.WriteFile(files[0], []byte("OGMSNAP2 garbage"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p3, err := New(context.Background(), moduleBytes(t), cfg)
+	if err != nil {
+		t.Fatalf("a corrupt snapshot file broke New: %v", err)
+	}
+	if p3.startedFromFile {
+		t.Error("started from a corrupt snapshot file")
+	}
+	check(p3)
+	p3.Close(context.Background())
 }

@@ -15,6 +15,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -45,6 +46,8 @@ type Pool struct {
 	compiled wazero.CompiledModule
 	modCfg   wazero.ModuleConfig
 	snap     *snapshot // a warmed instance's state; new instances are its clones
+	// startedFromFile: the first instance was cloned from a snapshot file.
+	startedFromFile bool
 
 	idle    chan *instance // capacity cfg.Instances: release never blocks
 	closing chan struct{}  // closed when Close starts: stop replacement retries
@@ -141,14 +144,9 @@ func (p *Pool) start(ctx context.Context, wasm []byte) error {
 	// The first instance is made here, so New fails fast on a broken
 	// module; the others warm up concurrently (one per core) while the pool
 	// already serves, which halves start-up on two cores.
-	in, err := p.instantiateWarm(ctx)
+	in, err := p.firstInstance(ctx, wasm, nGlobals, perr == nil)
 	if err != nil {
 		return err
-	}
-	if perr == nil {
-		// Later instances (the rest of the pool, replacements) are clones
-		// of this warmed one: ~10 ms instead of start-up plus a cold render.
-		p.snap, _ = takeSnapshot(in, nGlobals)
 	}
 	p.live.Add(1)
 	p.idle <- in
@@ -182,6 +180,46 @@ func (p *Pool) instantiate(ctx context.Context) (*instance, error) {
 	if err != nil {
 		_ = mod.Close(context.Background())
 		return nil, err
+	}
+	return in, nil
+}
+
+// firstInstance makes the pool's first instance: a clone of this boot's
+// snapshot file when there is a valid one (checked with a render), else a
+// new instance warmed by one render, whose snapshot is then kept (and saved)
+// for every later instance.
+func (p *Pool) firstInstance(ctx context.Context, wasm []byte, nGlobals int, cloneable bool) (*instance, error) {
+	if !cloneable {
+		return p.instantiateWarm(ctx)
+	}
+	boot, path := bootID(), ""
+	if p.cfg.SnapshotDir != "" && boot != "" {
+		path = snapshotPath(p.cfg.SnapshotDir, wasm)
+		if s, err := loadSnapshot(path, nGlobals, boot); err == nil {
+			p.snap = s
+			if in, err := p.instantiateClone(ctx); err == nil {
+				wctx, cancel := context.WithTimeout(ctx, instantiateTimeout)
+				err = p.renderOnce(wctx, in, []byte(warmQuery))
+				cancel()
+				if err == nil {
+					p.startedFromFile = true
+					return in, nil
+				}
+				in.close()
+			}
+			p.snap = nil
+			_ = os.Remove(path) // unusable: start cold and write a new one
+		}
+	}
+	in, err := p.instantiateWarm(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// Later instances (the rest of the pool, replacements) are clones of
+	// this warmed one: ~10 ms instead of start-up plus a cold render.
+	if p.snap, err = takeSnapshot(in, nGlobals); err == nil && path != "" {
+		snap := p.snap
+		go func() { _ = snap.save(path, boot) }()
 	}
 	return in, nil
 }

@@ -1,9 +1,14 @@
 package renderpool
 
 import (
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/tetratelabs/wazero/api"
 )
@@ -177,4 +182,97 @@ func (s *snapshot) restore(in *instance) error {
 		g.Set(v)
 	}
 	return nil
+}
+
+// Snapshot files let a restarted process clone its first instance instead of
+// starting the Go runtime and rendering cold: <dir>/<sha256 of the module>.snap,
+// holding the machine's boot id, the globals and the memory. A file from
+// another module never matches its name; one from another boot is ignored,
+// since the monotonic clock the Go runtime inside has seen restarts at boot
+// and must never go backwards. Without a boot id (non-Linux) nothing is
+// persisted.
+
+const snapMagic = "OGMSNAP2"
+
+// bootID identifies the running boot of the machine ("" when unknown).
+func bootID() string {
+	b, err := os.ReadFile("/proc/sys/kernel/random/boot_id")
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
+}
+
+func snapshotPath(dir string, wasm []byte) string {
+	sum := sha256.Sum256(wasm)
+	return filepath.Join(dir, hex.EncodeToString(sum[:16])+".snap")
+}
+
+// save writes s atomically (temporary file, then rename), mode 0600.
+func (s *snapshot) save(path, boot string) error {
+	var hdr []byte
+	hdr = append(hdr, snapMagic...)
+	var id [36]byte
+	copy(id[:], boot)
+	hdr = append(hdr, id[:]...)
+	hdr = binary.LittleEndian.AppendUint32(hdr, uint32(len(s.globals)))
+	for _, g := range s.globals {
+		hdr = binary.LittleEndian.AppendUint64(hdr, g)
+	}
+	hdr = binary.LittleEndian.AppendUint32(hdr, uint32(len(s.memory)))
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(hdr)
+	if err == nil {
+		_, err = f.Write(s.memory)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// loadSnapshot reads a snapshot file written by save during this boot.
+func loadSnapshot(path string, nGlobals int, boot string) (*snapshot, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	bad := errors.New("malformed snapshot file")
+	if len(b) < len(snapMagic)+40 || string(b[:len(snapMagic)]) != snapMagic {
+		return nil, bad
+	}
+	pos := len(snapMagic)
+	var id [36]byte
+	copy(id[:], boot)
+	if boot == "" || string(b[pos:pos+36]) != string(id[:]) {
+		return nil, errors.New("snapshot taken during another boot")
+	}
+	n := int(binary.LittleEndian.Uint32(b[pos+36:]))
+	pos += 40
+	if n != nGlobals || len(b) < pos+8*n+4 {
+		return nil, bad
+	}
+	s := &snapshot{globals: make([]uint64, n)}
+	for i := range s.globals {
+		s.globals[i] = binary.LittleEndian.Uint64(b[pos:])
+		pos += 8
+	}
+	size := int(binary.LittleEndian.Uint32(b[pos:]))
+	pos += 4
+	if size%65536 != 0 || len(b) != pos+size {
+		return nil, bad
+	}
+	s.memory = b[pos:]
+	return s, nil
 }

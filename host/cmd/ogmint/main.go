@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -105,6 +106,7 @@ func serve(args []string) error {
 	pool, err := renderpool.New(ctx, wasm, renderpool.Config{
 		Instances: cfg.Instances, QueueSize: cfg.QueueSize, Deadline: cfg.RenderDeadline,
 		MemoryLimitMiB: cfg.MemoryMiB, CacheDir: cfg.CacheDir(), NoInterrupt: !cfg.RenderInterrupt,
+		SnapshotDir: filepath.Join(cfg.DataDir, "snapshots"),
 	})
 	if err != nil {
 		return err
