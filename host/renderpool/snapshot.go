@@ -1,6 +1,7 @@
 package renderpool
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -11,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/tetratelabs/wazero/api"
+
+	"github.com/ogmint/ogmint/wasm/abi"
 )
 
 // globalExportPrefix names the exports exportGlobals adds.
@@ -142,8 +145,15 @@ type snapshot struct {
 	globals []uint64 // by global index
 }
 
-// takeSnapshot copies in's state; in must be idle.
+// takeSnapshot copies in's state; in must be idle. It first runs a full
+// collection in the module (when it exports one), so that clones do not all
+// inherit the same nearly-due collection and pay it on their first render.
 func takeSnapshot(in *instance, nGlobals int) (*snapshot, error) {
+	if gc := in.mod.ExportedFunction(abi.ExportCollect); gc != nil {
+		if _, err := gc.Call(context.Background()); err != nil {
+			return nil, fmt.Errorf("collecting before the snapshot: %w", err)
+		}
+	}
 	mem, ok := in.mem.Read(0, in.mem.Size())
 	if !ok {
 		return nil, errors.New("reading memory")

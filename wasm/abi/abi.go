@@ -51,6 +51,10 @@ const (
 	ExportOutputLen = "ogmint_output_len"
 	ExportInfo      = "ogmint_info"
 	ExportVersion   = "ogmint_abi_version"
+	// ExportCollect runs a full garbage collection (optional for hosts: the
+	// Go host calls it before it snapshots a warmed instance, so clones do
+	// not all start with the same pending collection).
+	ExportCollect = "ogmint_collect"
 )
 
 // Status codes returned by ogmint_render, ogmint_validate and ogmint_encode_png.

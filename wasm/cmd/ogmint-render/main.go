@@ -6,6 +6,7 @@
 package main
 
 import (
+	"runtime"
 	"unsafe"
 
 	"github.com/ogmint/ogmint/wasm/abi"
@@ -60,6 +61,9 @@ func output() uint32 { return ptr(mod.Output()[:cap(mod.Output())]) }
 
 //go:wasmexport ogmint_output_len
 func outputLen() uint32 { return uint32(len(mod.Output())) }
+
+//go:wasmexport ogmint_collect
+func collect() { runtime.GC() }
 
 //go:wasmexport ogmint_info
 func info() uint32 { return uint32(mod.Info()) }
