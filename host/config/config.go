@@ -186,17 +186,15 @@ func Parse(name string, args []string, getenv func(string) string, stderr io.Wri
 		return err
 	})
 	num(&c.CacheMiB, "cache-mib", "OGMINT_CACHE_MIB", "in-memory card cache size (0 = off)")
-	fun("rate-limit", "OGMINT_RATE_LIMIT", "off", "anonymous V1 renders per IP, N/duration (e.g. 10/24h)", func(s string) error {
-		r, err := ParseRate(s)
-		c.RateLimit = r
-		return err
-	})
+	rate := func(p *Rate, fl, key, usage string) {
+		fun(fl, key, "off", usage, func(s string) (err error) {
+			*p, err = ParseRate(s)
+			return err
+		})
+	}
+	rate(&c.RateLimit, "rate-limit", "OGMINT_RATE_LIMIT", "anonymous V1 renders per IP, N/duration (e.g. 10/24h)")
 	num(&c.ImageCacheMiB, "image-cache-mib", "OGMINT_IMAGE_CACHE_MIB", "in-memory cache of /i/{slug} images (0 = off)")
-	fun("key-rate-limit", "OGMINT_KEY_RATE_LIMIT", "off", "V2 renders per API key, N/duration (dedup hits are free)", func(s string) error {
-		r, err := ParseRate(s)
-		c.KeyRateLimit = r
-		return err
-	})
+	rate(&c.KeyRateLimit, "key-rate-limit", "OGMINT_KEY_RATE_LIMIT", "V2 renders per API key, N/duration (dedup hits are free)")
 	num(&c.MetadataBytes, "metadata-max-bytes", "OGMINT_METADATA_MAX_BYTES", "largest V2 metadata object in bytes")
 	num(&c.MetadataDepth, "metadata-max-depth", "OGMINT_METADATA_MAX_DEPTH", "deepest V2 metadata nesting")
 	num(&c.MaxRequestBytes, "max-request-bytes", "OGMINT_MAX_REQUEST_BYTES", "largest request body")
