@@ -37,6 +37,10 @@ type Config struct {
 	// so that the next start clones its first instance from it instead of
 	// starting the Go runtime and rendering cold. "" keeps it in memory only.
 	SnapshotDir string
+	// SnapshotEvery retakes the snapshot from an instance after this many
+	// more renders (its glyph cache then holds the sizes real cards use);
+	// 0 means the default, a negative value never retakes it.
+	SnapshotEvery int
 }
 
 // Defaults.
@@ -44,6 +48,7 @@ const (
 	DefaultQueueSize      = 64
 	DefaultDeadline       = 2 * time.Second
 	DefaultMemoryLimitMiB = 128
+	DefaultSnapshotEvery  = 500
 )
 
 // Bounds for MemoryLimitMiB: a warm instance needs about 9 MiB; wasm32
@@ -66,6 +71,9 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.MemoryLimitMiB == 0 {
 		c.MemoryLimitMiB = DefaultMemoryLimitMiB
+	}
+	if c.SnapshotEvery == 0 {
+		c.SnapshotEvery = DefaultSnapshotEvery
 	}
 	return c
 }

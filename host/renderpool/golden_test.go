@@ -78,7 +78,7 @@ func TestClonesRenderGoldenPixels(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer p.Close(context.Background())
-	if p.snap == nil {
+	if p.snap.Load() == nil {
 		t.Fatal("no snapshot: instances are not cloned")
 	}
 	set, err := templates.Load()
@@ -186,4 +186,49 @@ func TestSnapshotFileStartsWarm(t *testing.T) {
 	}
 	check(p3)
 	p3.Close(context.Background())
+}
+
+// TestSnapshotRetakenFromTraffic: after SnapshotEvery renders the snapshot
+// is retaken from a serving instance; clones of it render golden pixels and
+// find the glyphs of that traffic cached (their first such render is as fast
+// as a warm one, measured by the benchmark, here only its correctness).
+func TestSnapshotRetakenFromTraffic(t *testing.T) {
+	p, err := New(context.Background(), moduleBytes(t), Config{Instances: 1, CacheDir: testCacheDir, Deadline: relaxedDeadline, SnapshotEvery: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close(context.Background())
+	first := p.snap.Load()
+	set, _ := templates.Load()
+	cases := golden.Cases(set)
+	for _, c := range cases[:12] {
+		if err := p.Render(context.Background(), []byte(c.Query), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for p.Stats().Snapshots == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if p.Stats().Snapshots == 0 || p.snap.Load() == first {
+		t.Fatalf("snapshot not retaken after 12 renders (every 5): %+v", p.Stats())
+	}
+	in, err := p.instantiateClone(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.close()
+	for _, c := range cases {
+		want, _ := golden.Load(c.Name)
+		if err := p.renderOnce(context.Background(), in, []byte(c.Query)); err != nil {
+			t.Fatal(err)
+		}
+		pix, _ := in.pixels(context.Background())
+		if d := golden.Diff(pix, want, abi.Width); d != "" {
+			t.Errorf("clone of the retaken snapshot, %s: %s", c.Name, d)
+		}
+	}
+	if st := p.Stats(); st.Instances != 1 {
+		t.Errorf("instances after retakes: %+v", st)
+	}
 }

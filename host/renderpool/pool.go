@@ -45,7 +45,15 @@ type Pool struct {
 	cache    wazero.CompilationCache // owned; nil without CacheDir
 	compiled wazero.CompiledModule
 	modCfg   wazero.ModuleConfig
-	snap     *snapshot // a warmed instance's state; new instances are its clones
+	// snap is a warmed instance's state; new instances are its clones. It is
+	// retaken from an instance that has served SnapshotEvery more renders,
+	// so clones inherit the glyph sizes real traffic uses.
+	snap     atomic.Pointer[snapshot]
+	snapping atomic.Bool   // a retake is running
+	nextSnap atomic.Uint64 // render count at which to retake
+	nGlobals int
+	snapPath string // where the snapshot is saved; "" = not saved
+	snapBoot string
 	// startedFromFile: the first instance was cloned from a snapshot file.
 	startedFromFile bool
 
@@ -61,11 +69,12 @@ type Pool struct {
 	// still run; Close waits for them before closing the runtime.
 	abandoned sync.WaitGroup
 
-	live     atomic.Int64
-	busy     atomic.Int64
-	waiting  atomic.Int64
-	replaced atomic.Uint64
-	renders  atomic.Uint64
+	live      atomic.Int64
+	busy      atomic.Int64
+	waiting   atomic.Int64
+	replaced  atomic.Uint64
+	snapshots atomic.Uint64 // snapshots retaken from instances that served traffic
+	renders   atomic.Uint64
 }
 
 // Stats is a snapshot of the pool for metrics.
@@ -81,6 +90,8 @@ type Stats struct {
 	Replaced uint64
 	// Renders counts successful renders (abi.StatusOK).
 	Renders uint64
+	// Snapshots counts snapshots retaken from instances that served traffic.
+	Snapshots uint64
 	// MaxMemoryBytes is the largest linear memory of any instance seen after
 	// a call (it only grows within an instance; fresh instances start small).
 	MaxMemoryBytes uint64
@@ -196,7 +207,7 @@ func (p *Pool) firstInstance(ctx context.Context, wasm []byte, nGlobals int, clo
 	if p.cfg.SnapshotDir != "" && boot != "" {
 		path = snapshotPath(p.cfg.SnapshotDir, wasm)
 		if s, err := loadSnapshot(path, nGlobals, boot); err == nil {
-			p.snap = s
+			p.snap.Store(s)
 			if in, err := p.instantiateClone(ctx); err == nil {
 				wctx, cancel := context.WithTimeout(ctx, instantiateTimeout)
 				err = p.renderOnce(wctx, in, []byte(warmQuery))
@@ -207,7 +218,7 @@ func (p *Pool) firstInstance(ctx context.Context, wasm []byte, nGlobals int, clo
 				}
 				in.close()
 			}
-			p.snap = nil
+			p.snap.Store(nil)
 			_ = os.Remove(path) // unusable: start cold and write a new one
 		}
 	}
@@ -217,9 +228,13 @@ func (p *Pool) firstInstance(ctx context.Context, wasm []byte, nGlobals int, clo
 	}
 	// Later instances (the rest of the pool, replacements) are clones of
 	// this warmed one: ~10 ms instead of start-up plus a cold render.
-	if p.snap, err = takeSnapshot(in, nGlobals); err == nil && path != "" {
-		snap := p.snap
-		go func() { _ = snap.save(path, boot) }()
+	p.nGlobals, p.snapPath, p.snapBoot = nGlobals, path, boot
+	p.nextSnap.Store(uint64(p.cfg.SnapshotEvery))
+	if snap, err := takeSnapshot(in, nGlobals); err == nil {
+		p.snap.Store(snap)
+		if path != "" {
+			go func() { _ = snap.save(path, boot) }()
+		}
 	}
 	return in, nil
 }
@@ -227,7 +242,7 @@ func (p *Pool) firstInstance(ctx context.Context, wasm []byte, nGlobals int, clo
 // instantiateFresh returns a ready instance: a clone of the snapshot when
 // there is one, else a new instance warmed by one render.
 func (p *Pool) instantiateFresh(ctx context.Context) (*instance, error) {
-	if p.snap == nil {
+	if p.snap.Load() == nil {
 		return p.instantiateWarm(ctx)
 	}
 	return p.instantiateClone(ctx)
@@ -244,7 +259,11 @@ func (p *Pool) instantiateClone(ctx context.Context) (*instance, error) {
 	in, err := newInstance(mod, stderr)
 	if err == nil {
 		in.watchdog, in.running = p.cfg.NoInterrupt, &p.abandoned
-		err = p.snap.restore(in)
+		if snap := p.snap.Load(); snap != nil {
+			err = snap.restore(in)
+		} else {
+			err = errors.New("no snapshot")
+		}
 	}
 	if err != nil {
 		_ = mod.Close(context.Background())
@@ -463,6 +482,13 @@ func (p *Pool) release(in *instance) {
 		p.maxMem.Store(size) // a racy max is fine for a statistic
 	}
 	if !in.broken {
+		if every := uint64(max(p.cfg.SnapshotEvery, 0)); every > 0 && p.snap.Load() != nil &&
+			p.renders.Load() >= p.nextSnap.Load() && p.snapping.CompareAndSwap(false, true) {
+			p.nextSnap.Store(p.renders.Load() + every)
+			p.inflight.Add(1)
+			go p.retakeSnapshot(in)
+			return
+		}
 		p.idle <- in
 		return
 	}
@@ -470,6 +496,29 @@ func (p *Pool) release(in *instance) {
 	p.live.Add(-1)
 	p.inflight.Add(1) // the caller's call is still counted: safe with Close's Wait
 	go p.replace()
+}
+
+// retakeSnapshot snapshots in (which has served traffic, so its glyph cache
+// holds the sizes real cards use) for later clones and the snapshot file,
+// then returns it to the pool.
+func (p *Pool) retakeSnapshot(in *instance) {
+	defer p.inflight.Done()
+	defer p.snapping.Store(false)
+	if snap, err := takeSnapshot(in, p.nGlobals); err == nil {
+		p.snap.Store(snap)
+		if p.snapPath != "" {
+			_ = snap.save(p.snapPath, p.snapBoot)
+		}
+		p.snapshots.Add(1)
+	} else {
+		in.broken = true // a failed collection leaves the instance in doubt
+		in.close()
+		p.live.Add(-1)
+		p.inflight.Add(1)
+		go p.replace()
+		return
+	}
+	p.idle <- in
 }
 
 // replace instantiates a fresh instance, retrying with backoff until it
@@ -527,7 +576,7 @@ func (p *Pool) MeasureFresh(ctx context.Context, query []byte) (FreshTiming, err
 	start := time.Now()
 	var in *instance
 	var err error
-	if p.snap != nil {
+	if p.snap.Load() != nil {
 		in, err = p.instantiateClone(cctx) // what replacements and extra instances pay
 	} else {
 		in, err = p.instantiate(cctx) // no snapshot: start-up plus a cold first render
@@ -557,6 +606,7 @@ func (p *Pool) Stats() Stats {
 		Renders:   p.renders.Load(),
 
 		MaxMemoryBytes: p.maxMem.Load(),
+		Snapshots:      p.snapshots.Load(),
 	}
 }
 

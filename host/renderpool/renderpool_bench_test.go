@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/ogmint/ogmint/host/pngfast"
 	"github.com/ogmint/ogmint/internal/benchcard"
@@ -127,8 +128,28 @@ func BenchmarkRenderBlogParallel(b *testing.B) {
 
 // BenchmarkFreshInstance: instantiate + _initialize + first render of a blog
 // card in a new instance (the cost of a replacement or a cold start).
-func BenchmarkFreshInstance(b *testing.B) {
-	p := benchPool(b, 1)
+func BenchmarkFreshInstance(b *testing.B) { benchFresh(b, benchPool(b, 1)) }
+
+// BenchmarkFreshInstanceAfterTraffic: what recycling pays in a server that
+// has served cards: the snapshot has been retaken from an instance whose
+// glyph cache holds the sizes those cards use.
+func BenchmarkFreshInstanceAfterTraffic(b *testing.B) {
+	p := benchPoolConfig(b, Config{Instances: 1, SnapshotEvery: 100})
+	for i := 0; i < 120; i++ {
+		if err := p.Render(context.Background(), blogQuery(nil, 100000+i), nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for deadline := time.Now().Add(10 * time.Second); p.Stats().Snapshots == 0 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if p.Stats().Snapshots == 0 {
+		b.Fatal("the snapshot was not retaken")
+	}
+	benchFresh(b, p)
+}
+
+func benchFresh(b *testing.B, p *Pool) {
 	ctx := context.Background()
 	var inst, first int64
 	b.ReportAllocs()
