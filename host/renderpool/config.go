@@ -38,8 +38,9 @@ type Config struct {
 	// starting the Go runtime and rendering cold. "" keeps it in memory only.
 	SnapshotDir string
 	// SnapshotEvery retakes the snapshot from an instance after this many
-	// more renders (its glyph cache then holds the sizes real cards use);
-	// 0 means the default, a negative value never retakes it.
+	// renders (its glyph cache then holds the sizes real cards use), then
+	// after 10x, 19x, ... as many; 0 means the default, a negative value
+	// never retakes it.
 	SnapshotEvery int
 }
 

@@ -484,7 +484,9 @@ func (p *Pool) release(in *instance) {
 	if !in.broken {
 		if every := uint64(max(p.cfg.SnapshotEvery, 0)); every > 0 && p.snap.Load() != nil &&
 			p.renders.Load() >= p.nextSnap.Load() && p.snapping.CompareAndSwap(false, true) {
-			p.nextSnap.Store(p.renders.Load() + every)
+			// Retake at every, then 10x further each time: the glyph cache
+			// settles quickly, and each snapshot copies the whole memory.
+			p.nextSnap.Store(p.renders.Load() + every*p.snapshots.Load()*9 + every)
 			p.inflight.Add(1)
 			go p.retakeSnapshot(in)
 			return

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"syscall"
@@ -37,6 +38,9 @@ import (
 	"github.com/ogmint/ogmint/templates"
 	"github.com/ogmint/ogmint/wasm/abi"
 )
+
+// DefaultMemoryLimit is the Go heap's soft limit when GOMEMLIMIT is unset.
+const DefaultMemoryLimit = 224 << 20
 
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
@@ -83,6 +87,12 @@ func serve(args []string) error {
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// A soft heap limit keeps RSS near the budget under sustained load
+		// (the Go GC otherwise lets garbage double the heap); GOMEMLIMIT
+		// overrides it.
+		debug.SetMemoryLimit(DefaultMemoryLimit)
+	}
 	if err := cfg.EnsureDataDir(); err != nil {
 		return err
 	}
