@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -135,7 +136,7 @@ func Parse(data []byte) (*Template, error) {
 
 func (e *Element) validate(inStack bool, used map[string]bool) error {
 	if e.If != "" {
-		if !contains(ConditionParams, e.If) {
+		if !slices.Contains(ConditionParams, e.If) {
 			return fmt.Errorf("if: unknown parameter %q", e.If)
 		}
 		used[e.If] = true
@@ -246,7 +247,7 @@ func (e *Element) validateText(used map[string]bool) error {
 	}
 	e.placeholders = Placeholders(e.Text)
 	for _, p := range e.placeholders {
-		if !contains(TextParams, p) {
+		if !slices.Contains(TextParams, p) {
 			return fmt.Errorf("text: unknown placeholder {%s}", p)
 		}
 		used[p] = true
@@ -283,7 +284,7 @@ func (e *Element) validateText(used map[string]bool) error {
 var ColorRefs = []string{"bg", "surface", "accent", "text"}
 
 func checkColor(s string) error {
-	if contains(ColorRefs, s) || strings.HasPrefix(s, "#") && IsHexColor(s[1:]) {
+	if slices.Contains(ColorRefs, s) || strings.HasPrefix(s, "#") && IsHexColor(s[1:]) {
 		return nil
 	}
 	return fmt.Errorf("%q: want bg, surface, accent, text or #rrggbb", s)
@@ -294,17 +295,8 @@ func inSafeZone(b [4]int) bool {
 }
 
 func oneOf(name, v string, ok ...string) error {
-	if contains(ok, v) {
+	if slices.Contains(ok, v) {
 		return nil
 	}
 	return fmt.Errorf("%s: %q is not one of %q", name, v, ok[1:])
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -126,7 +127,7 @@ func (s *Server) parseV2(body []byte) (*v2Request, *params.Params, error) {
 			continue
 		}
 		switch {
-		case contains(v2Fields, name):
+		case slices.Contains(v2Fields, name):
 			if val, ok := str(name, v); ok {
 				req.params.Set(name, val)
 			}
@@ -334,15 +335,6 @@ func jsonError(err error) string {
 		return fmt.Sprintf("syntax error at byte %d", se.Offset)
 	}
 	return "expected an object"
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 func hasField(fields []params.FieldError, name string) bool {

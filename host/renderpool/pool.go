@@ -170,8 +170,20 @@ func (p *Pool) start(ctx context.Context, wasm []byte) error {
 
 // instantiate creates a warm instance and checks its ABI version.
 func (p *Pool) instantiate(ctx context.Context) (*instance, error) {
+	return p.instantiateWith(ctx, p.modCfg, func(in *instance) error {
+		v, err := in.call(ctx, fnVersion, 0)
+		if err == nil && v != abi.Version {
+			err = fmt.Errorf("renderpool: module ABI version %d, host speaks %d", v, abi.Version)
+		}
+		return err
+	})
+}
+
+// instantiateWith instantiates the module with modCfg (stderr captured)
+// and prepares the instance with setup; the module is closed if either fails.
+func (p *Pool) instantiateWith(ctx context.Context, modCfg wazero.ModuleConfig, setup func(*instance) error) (*instance, error) {
 	stderr := newHeadBuffer(stderrHead)
-	mod, err := p.rt.InstantiateModule(ctx, p.compiled, p.modCfg.WithStderr(stderr))
+	mod, err := p.rt.InstantiateModule(ctx, p.compiled, modCfg.WithStderr(stderr))
 	if err != nil {
 		if tail := stderr.String(); tail != "" {
 			return nil, fmt.Errorf("renderpool: instantiating the module: %w; stderr: %s", err, tail)
@@ -179,14 +191,9 @@ func (p *Pool) instantiate(ctx context.Context) (*instance, error) {
 		return nil, fmt.Errorf("renderpool: instantiating the module: %w", err)
 	}
 	in, err := newInstance(mod, stderr)
-	if in != nil {
-		in.watchdog, in.running = p.cfg.NoInterrupt, &p.abandoned
-	}
 	if err == nil {
-		var v uint32
-		if v, err = in.call(ctx, fnVersion, 0); err == nil && v != abi.Version {
-			err = fmt.Errorf("renderpool: module ABI version %d, host speaks %d", v, abi.Version)
-		}
+		in.watchdog, in.running = p.cfg.NoInterrupt, &p.abandoned
+		err = setup(in)
 	}
 	if err != nil {
 		_ = mod.Close(context.Background())
@@ -251,25 +258,16 @@ func (p *Pool) instantiateFresh(ctx context.Context) (*instance, error) {
 // instantiateClone instantiates the module without running _initialize and
 // restores the snapshot into it.
 func (p *Pool) instantiateClone(ctx context.Context) (*instance, error) {
-	stderr := newHeadBuffer(stderrHead)
-	mod, err := p.rt.InstantiateModule(ctx, p.compiled, p.modCfg.WithStartFunctions().WithStderr(stderr))
-	if err != nil {
-		return nil, fmt.Errorf("renderpool: instantiating the module: %w", err)
-	}
-	in, err := newInstance(mod, stderr)
-	if err == nil {
-		in.watchdog, in.running = p.cfg.NoInterrupt, &p.abandoned
-		if snap := p.snap.Load(); snap != nil {
-			err = snap.restore(in)
-		} else {
-			err = errors.New("no snapshot")
+	return p.instantiateWith(ctx, p.modCfg.WithStartFunctions(), func(in *instance) error {
+		snap := p.snap.Load()
+		if snap == nil {
+			return errors.New("renderpool: no snapshot")
 		}
-	}
-	if err != nil {
-		_ = mod.Close(context.Background())
-		return nil, fmt.Errorf("renderpool: restoring the snapshot: %w", err)
-	}
-	return in, nil
+		if err := snap.restore(in); err != nil {
+			return fmt.Errorf("renderpool: restoring the snapshot: %w", err)
+		}
+		return nil
+	})
 }
 
 // instantiateWarm instantiates and renders warmQuery once.

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -35,7 +36,7 @@ func directive(q url.Values, name string) int {
 		return n
 	}
 	for _, m := range titleDirective.FindAllStringSubmatch(q.Get("title"), -1) {
-		if "debug_"+regexp.MustCompile(`-`).ReplaceAllString(m[1], "_") == name {
+		if "debug_"+strings.ReplaceAll(m[1], "-", "_") == name {
 			n, _ := strconv.Atoi(m[2])
 			return n
 		}

@@ -40,34 +40,6 @@ func fillSpan(dst []byte, c RGB) {
 	}
 }
 
-// blendSpan blends c with coverage a (0..255) over every pixel of dst.
-func blendSpan(dst []byte, c RGB, a uint32) {
-	if a == 0 {
-		return
-	}
-	if a >= 255 {
-		fillSpan(dst, c)
-		return
-	}
-	inv := 255 - a
-	cr, cg, cb := uint32(c.R)*a, uint32(c.G)*a, uint32(c.B)*a
-	for i := 0; i+3 < len(dst); i += 4 {
-		d := dst[i : i+3 : i+3]
-		d[0] = uint8((uint32(d[0])*inv + cr + 127) / 255)
-		d[1] = uint8((uint32(d[1])*inv + cg + 127) / 255)
-		d[2] = uint8((uint32(d[2])*inv + cb + 127) / 255)
-	}
-}
-
-// blendPixel blends c with coverage a over the pixel at byte offset i.
-func (f *Frame) blendPixel(i int, c RGB, a uint32) {
-	inv := 255 - a
-	p := f.Pix[i : i+3 : i+3]
-	p[0] = uint8((uint32(p[0])*inv + uint32(c.R)*a + 127) / 255)
-	p[1] = uint8((uint32(p[1])*inv + uint32(c.G)*a + 127) / 255)
-	p[2] = uint8((uint32(p[2])*inv + uint32(c.B)*a + 127) / 255)
-}
-
 // Paint describes how a shape is filled: a solid colour or a two-stop linear
 // gradient, with an opacity (0..255).
 type Paint struct {
