@@ -33,9 +33,6 @@ type Config struct {
 	QueueSize      int           // renders allowed to wait for an instance
 	RenderDeadline time.Duration // per render
 	MemoryMiB      int           // linear memory cap per instance
-	// RenderInterrupt keeps wazero's in-code interruption of renders past
-	// their deadline (safe, 3-5x slower per render; see renderpool.Config).
-	RenderInterrupt bool
 
 	CacheMiB        int // in-memory V1 card cache
 	ImageCacheMiB   int // in-memory cache of /i/{slug} images
@@ -100,7 +97,6 @@ func Default() Config {
 		QueueSize:            64,
 		RenderDeadline:       2 * time.Second,
 		MemoryMiB:            128,
-		RenderInterrupt:      true,
 		CacheMiB:             64,
 		ImageCacheMiB:        64,
 		MetadataBytes:        16 << 10,
@@ -180,11 +176,6 @@ func Parse(name string, args []string, getenv func(string) string, stderr io.Wri
 	num(&c.QueueSize, "queue", "OGMINT_QUEUE", "renders that may wait for an instance before 503")
 	dur(&c.RenderDeadline, "render-deadline", "OGMINT_RENDER_DEADLINE", "deadline per render")
 	num(&c.MemoryMiB, "instance-memory-mib", "OGMINT_INSTANCE_MEMORY_MIB", "linear memory cap per instance")
-	fun("render-interrupt", "OGMINT_RENDER_INTERRUPT", "true", "interrupt renders at their deadline inside the module (false: 3-5x faster renders, but a render that never returns keeps its core)", func(s string) error {
-		b, err := strconv.ParseBool(s)
-		c.RenderInterrupt = b
-		return err
-	})
 	num(&c.CacheMiB, "cache-mib", "OGMINT_CACHE_MIB", "in-memory card cache size (0 = off)")
 	rate := func(p *Rate, fl, key, usage string) {
 		fun(fl, key, "off", usage, func(s string) (err error) {

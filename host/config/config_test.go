@@ -14,7 +14,7 @@ func TestDefaultsAreValid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Addr != ":8080" || c.DataDir != "./data" || c.PublicURL != "http://localhost:8080" || !c.RenderInterrupt ||
+	if c.Addr != ":8080" || c.DataDir != "./data" || c.PublicURL != "http://localhost:8080" ||
 		c.RenderDeadline != 2*time.Second || c.WebhookTimeout != 5*time.Second || len(c.WebhookRetrySchedule) != 8 {
 		t.Fatalf("defaults: %+v", c)
 	}
@@ -26,7 +26,6 @@ func TestEnvAndFlags(t *testing.T) {
 		"OGMINT_API_KEYS":               " a-key-0123456789abcdef , b-key-0123456789abcdef ",
 		"OGMINT_WEBHOOK_ALLOW_NETS":     "127.0.0.1/32, ::1",
 		"OGMINT_WEBHOOK_RETRY_SCHEDULE": "0s,1s,1m",
-		"OGMINT_RENDER_INTERRUPT":       "false",
 	}), io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -43,8 +42,8 @@ func TestEnvAndFlags(t *testing.T) {
 	if len(c.WebhookRetrySchedule) != 3 || c.WebhookRetrySchedule[2] != time.Minute {
 		t.Errorf("schedule %v", c.WebhookRetrySchedule)
 	}
-	if c.RateLimit != (Rate{N: 10, Per: 24 * time.Hour}) || c.RenderInterrupt {
-		t.Errorf("rate %v interrupt %v", c.RateLimit, c.RenderInterrupt)
+	if c.RateLimit != (Rate{N: 10, Per: 24 * time.Hour}) {
+		t.Errorf("rate %v", c.RateLimit)
 	}
 }
 

@@ -24,15 +24,6 @@ type Config struct {
 	// CacheDir is the wazero compilation cache directory; "" means none
 	// (compiling the module then takes seconds at every start).
 	CacheDir string
-	// NoInterrupt turns off wazero's in-code interruption
-	// (WithCloseOnContextDone). It checks the deadline on every loop
-	// back-edge, which Go's WebAssembly uses for most taken branches, and
-	// costs this renderer 3-5x per render (wazero issue #2466). Without it a
-	// render past its deadline is still answered with ErrDeadline and its
-	// instance replaced at once, but the abandoned call keeps its core until
-	// it returns; a call that never returns (a renderer bug) would keep it
-	// forever. Default false: interruptible.
-	NoInterrupt bool
 	// SnapshotDir, when set, keeps the snapshot of a warmed instance on disk
 	// so that the next start clones its first instance from it instead of
 	// starting the Go runtime and rendering cold. "" keeps it in memory only.

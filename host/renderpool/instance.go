@@ -48,11 +48,6 @@ type instance struct {
 	stderr *headBuffer
 	// broken is set when a call failed: the instance is never reused.
 	broken bool
-	// watchdog: the runtime cannot interrupt calls (Config.NoInterrupt), so
-	// long calls run on a goroutine and the caller stops waiting at the deadline.
-	watchdog  bool
-	abandoned chan error      // an abandoned call's result; close waits for it
-	running   *sync.WaitGroup // the pool's count of abandoned calls still running
 }
 
 func newInstance(mod api.Module, stderr *headBuffer) (*instance, error) {
@@ -72,9 +67,6 @@ func newInstance(mod api.Module, stderr *headBuffer) (*instance, error) {
 // parameters) and returns its result. Any error marks the instance broken.
 func (in *instance) call(ctx context.Context, fn int, arg uint32) (uint32, error) {
 	in.stack[0] = api.EncodeU32(arg)
-	if in.watchdog && (fn == fnRender || fn == fnEncodePNG || fn == fnValidate || fn == fnInfo) {
-		return in.watchedCall(ctx, fn)
-	}
 	if err := in.fns[fn].CallWithStack(ctx, in.stack[:]); err != nil {
 		in.broken = true
 		return 0, in.callError(exportNames[fn], err)
@@ -159,42 +151,7 @@ func (in *instance) pixels(ctx context.Context) ([]byte, error) {
 	return b, nil
 }
 
-// watchedCall runs a call that the runtime cannot interrupt on a goroutine
-// and stops waiting for it when ctx is done: the instance is then broken and
-// is closed once the abandoned call returns.
-func (in *instance) watchedCall(ctx context.Context, fn int) (uint32, error) {
-	done := make(chan error, 1)
-	go func() { done <- in.fns[fn].CallWithStack(context.Background(), in.stack[:]) }()
-	select {
-	case err := <-done:
-		if err != nil {
-			in.broken = true
-			return 0, in.callError(exportNames[fn], err)
-		}
-		return api.DecodeU32(in.stack[0]), nil
-	case <-ctx.Done():
-		in.broken = true
-		in.abandoned = done
-		if in.running != nil {
-			in.running.Add(1)
-		}
-		return 0, fmt.Errorf("%w: %s: %w", ErrDeadline, exportNames[fn], ctx.Err())
-	}
-}
-
-func (in *instance) close() {
-	if in.abandoned != nil {
-		go func() {
-			<-in.abandoned
-			_ = in.mod.Close(context.Background())
-			if in.running != nil {
-				in.running.Done()
-			}
-		}()
-		return
-	}
-	_ = in.mod.Close(context.Background())
-}
+func (in *instance) close() { _ = in.mod.Close(context.Background()) }
 
 // headBuffer keeps the first bytes a module writes to stderr since the last
 // reset (the Go runtime prints "fatal error: ..." or "panic: ..." first,

@@ -65,9 +65,6 @@ type Pool struct {
 	closed   bool
 	inflight sync.WaitGroup // calls in progress (waiting or running) and replacements
 	maxMem   atomic.Uint64  // largest instance linear memory seen
-	// abandoned counts calls abandoned at their deadline (NoInterrupt) that
-	// still run; Close waits for them before closing the runtime.
-	abandoned sync.WaitGroup
 
 	live      atomic.Int64
 	busy      atomic.Int64
@@ -105,7 +102,7 @@ func New(ctx context.Context, wasm []byte, cfg Config) (*Pool, error) {
 		return nil, err
 	}
 	rc := wazero.NewRuntimeConfig().
-		WithCloseOnContextDone(!cfg.NoInterrupt).
+		WithCloseOnContextDone(true).
 		WithMemoryLimitPages(cfg.memoryLimitPages())
 	var cache wazero.CompilationCache
 	if cfg.CacheDir != "" {
@@ -192,7 +189,6 @@ func (p *Pool) instantiateWith(ctx context.Context, modCfg wazero.ModuleConfig, 
 	}
 	in, err := newInstance(mod, stderr)
 	if err == nil {
-		in.watchdog, in.running = p.cfg.NoInterrupt, &p.abandoned
 		err = setup(in)
 	}
 	if err != nil {
@@ -627,7 +623,6 @@ func (p *Pool) Close(ctx context.Context) error {
 	drained := make(chan struct{})
 	go func() {
 		p.inflight.Wait()
-		p.abandoned.Wait()
 		close(drained)
 	}()
 	var err error

@@ -46,12 +46,6 @@ func reportMS(b *testing.B) {
 // BenchmarkRenderBlog: warm instance, distinct titles, frame viewed in place.
 func BenchmarkRenderBlog(b *testing.B) { benchRenderBlog(b, benchPool(b, 1)) }
 
-// BenchmarkRenderBlogNoInterrupt: the same without wazero's in-code
-// interruption (Config.NoInterrupt).
-func BenchmarkRenderBlogNoInterrupt(b *testing.B) {
-	benchRenderBlog(b, benchPoolConfig(b, Config{Instances: 1, NoInterrupt: true}))
-}
-
 func benchRenderBlog(b *testing.B, p *Pool) {
 	ctx := context.Background()
 	var q []byte

@@ -115,7 +115,7 @@ func serve(args []string) error {
 	poolStart := time.Now()
 	pool, err := renderpool.New(ctx, wasm, renderpool.Config{
 		Instances: cfg.Instances, QueueSize: cfg.QueueSize, Deadline: cfg.RenderDeadline,
-		MemoryLimitMiB: cfg.MemoryMiB, CacheDir: cfg.CacheDir(), NoInterrupt: !cfg.RenderInterrupt,
+		MemoryLimitMiB: cfg.MemoryMiB, CacheDir: cfg.CacheDir(),
 		SnapshotDir: filepath.Join(cfg.DataDir, "snapshots"),
 	})
 	if err != nil {

@@ -1,0 +1,164 @@
+package renderpool
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/sys"
+)
+
+// These tests hold the pool's wazero (host/third_party/wazero, see its
+// PATCHES.md) to what the pool relies on: with WithCloseOnContextDone a
+// deadline stops even a guest loop that never calls the host, on every core
+// at once, while the Go scheduler and garbage collector keep running; and the
+// counted back-edge check leaves loop results intact.
+
+// loopModule is a hand-assembled module exporting
+//
+//	spin()          loop forever: (loop (br 0))
+//	sum(n i32) i32  acc += n; n--; while n != 0; return acc
+func loopModule() []byte {
+	section := func(id byte, payload ...byte) []byte {
+		return append([]byte{id, byte(len(payload))}, payload...)
+	}
+	spin := []byte{0x00, 0x03, 0x40, 0x0c, 0x00, 0x0b, 0x0b}
+	sum := []byte{
+		0x01, 0x01, 0x7f, // one i32 local: acc
+		0x03, 0x40, // loop
+		0x20, 0x01, 0x20, 0x00, 0x6a, 0x21, 0x01, // acc = acc + n
+		0x20, 0x00, 0x41, 0x01, 0x6b, 0x22, 0x00, // n = n - 1 (tee)
+		0x0d, 0x00, // br_if 0 (n != 0)
+		0x0b,       // end loop
+		0x20, 0x01, // acc
+		0x0b,
+	}
+	var m []byte
+	m = append(m, 0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00)
+	m = append(m, section(1, 0x02, 0x60, 0x00, 0x00, 0x60, 0x01, 0x7f, 0x01, 0x7f)...)
+	m = append(m, section(3, 0x02, 0x00, 0x01)...)
+	m = append(m, section(7, 0x02,
+		0x04, 's', 'p', 'i', 'n', 0x00, 0x00,
+		0x03, 's', 'u', 'm', 0x00, 0x01)...)
+	code := []byte{0x02, byte(len(spin))}
+	code = append(code, spin...)
+	code = append(code, byte(len(sum)))
+	code = append(code, sum...)
+	m = append(m, section(10, code...)...)
+	return m
+}
+
+func loopRuntime(tb testing.TB, interrupt bool) (wazero.Runtime, wazero.CompiledModule) {
+	ctx := context.Background()
+	r := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfigCompiler().WithCloseOnContextDone(interrupt))
+	tb.Cleanup(func() { _ = r.Close(ctx) })
+	cm, err := r.CompileModule(ctx, loopModule())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return r, cm
+}
+
+func instantiateLoop(tb testing.TB, r wazero.Runtime, cm wazero.CompiledModule) api.Module {
+	m, err := r.InstantiateModule(context.Background(), cm, wazero.NewModuleConfig().WithName(""))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return m
+}
+
+func TestDeadlineStopsGuestLoopsOnEveryCore(t *testing.T) {
+	r, cm := loopRuntime(t, true)
+	// One spinning guest per P and one more: if compiled loops never gave
+	// the goroutine back to Go, nothing else (timers, GC) could run.
+	n := runtime.GOMAXPROCS(0) + 1
+	const deadline = 1500 * time.Millisecond
+	errs := make(chan error, n)
+	started := time.Now()
+	for range n {
+		m := instantiateLoop(t, r, cm)
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), deadline)
+			defer cancel()
+			_, err := m.ExportedFunction("spin").Call(ctx)
+			errs <- err
+		}()
+	}
+	// While they spin, a full collection (stop-the-world) completes.
+	time.Sleep(50 * time.Millisecond)
+	gcDone := make(chan time.Duration, 1)
+	go func() {
+		start := time.Now()
+		runtime.GC()
+		gcDone <- time.Since(start)
+	}()
+	select {
+	case d := <-gcDone:
+		if time.Since(started) >= deadline {
+			t.Fatalf("runtime.GC took %s: it waited for the spinning guests to be stopped", d)
+		}
+	case <-time.After(deadline - 100*time.Millisecond):
+		t.Fatal("runtime.GC did not complete while guests were spinning")
+	}
+	for range n {
+		select {
+		case err := <-errs:
+			var exit *sys.ExitError
+			if !errors.As(err, &exit) || exit.ExitCode() != sys.ExitCodeDeadlineExceeded {
+				t.Errorf("spin returned %v, want a deadline exit", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("a spinning guest was not stopped 10 s after its deadline")
+		}
+	}
+	if d := time.Since(started); d > deadline+2*time.Second {
+		t.Errorf("guests stopped %s after start; deadline %s", d, deadline)
+	}
+}
+
+func TestCountedLoopCheckKeepsResults(t *testing.T) {
+	for _, interrupt := range []bool{true, false} {
+		r, cm := loopRuntime(t, interrupt)
+		m := instantiateLoop(t, r, cm)
+		// Counts on both sides of the check interval (1024 back-edges).
+		for _, n := range []uint32{1, 2, 1023, 1024, 1025, 4096, 100_003, 3_000_000} {
+			res, err := m.ExportedFunction("sum").Call(context.Background(), uint64(n))
+			if err != nil {
+				t.Fatalf("interrupt %v sum(%d): %v", interrupt, n, err)
+			}
+			var want uint32
+			for i := uint32(1); i <= n; i++ {
+				want += i
+			}
+			if got := api.DecodeU32(res[0]); got != want {
+				t.Errorf("interrupt %v sum(%d) = %d, want %d", interrupt, n, got, want)
+			}
+		}
+	}
+}
+
+// BenchmarkGuestLoop: 1M loop iterations with and without
+// WithCloseOnContextDone; the difference over 1M is the cost of one
+// back-edge check (upstream wazero v1.12.0: ~30 ns here).
+func BenchmarkGuestLoop(b *testing.B) {
+	for _, tc := range []struct {
+		name      string
+		interrupt bool
+	}{{"interruptible", true}, {"uninterruptible", false}} {
+		b.Run(tc.name, func(b *testing.B) {
+			r, cm := loopRuntime(b, tc.interrupt)
+			sum := instantiateLoop(b, r, cm).ExportedFunction("sum")
+			ctx := context.Background()
+			for b.Loop() {
+				if _, err := sum.Call(ctx, 1_000_000); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/1e6, "ns/iteration")
+		})
+	}
+}
