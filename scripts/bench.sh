@@ -17,7 +17,7 @@ command -v wrk >/dev/null || { echo "bench: wrk missing (apt-get install wrk)"; 
 go build -o "$OUT/loadgen" ./scripts/loadgen
 
 start_server() {
-  OGMINT_ADDR="127.0.0.1:$PORT" OGMINT_DATA_DIR="$DATA" OGMINT_RENDER_INTERRUPT="${INTERRUPT:-true}" bin/ogmint serve 2>"$OUT/server.log" &
+  OGMINT_ADDR="127.0.0.1:$PORT" OGMINT_DATA_DIR="$DATA" bin/ogmint serve 2>"$OUT/server.log" &
   SERVER_PID=$!
   for _ in $(seq 1 300); do curl -sf "$BASE/healthz" >/dev/null && return; sleep 0.05; done
   echo "server did not start"; cat "$OUT/server.log"; exit 1
@@ -55,11 +55,6 @@ wrk.headers["Content-Type"] = "application/json"
 LUA
 WRK_DEDUP=$(wrk -t2 -c64 -d10s --latency -s "$OUT/post.lua" "$BASE/api/v2/render")
 stop_server
-# The same render measurements without in-code interruption (OGMINT_RENDER_INTERRUPT=false).
-INTERRUPT=false start_server
-LAT_NI=$("$OUT/loadgen" -mode latency -url "$BASE" -n 300 -c 1)
-THR_NI=$("$OUT/loadgen" -mode throughput -url "$BASE" -d 15s -c 4 -pid "$SERVER_PID")
-stop_server
 START=$("$OUT/loadgen" -mode startup -url "$BASE" -cmd "env OGMINT_ADDR=127.0.0.1:$PORT OGMINT_DATA_DIR=$DATA bin/ogmint serve")
 
 P50=$(json "$LAT" p50_ms); SP50=$(json "$SAT" p50_ms)
@@ -69,7 +64,6 @@ echo "- cold V1 render, 1 client, distinct titles: \`$LAT\`"
 echo "- satori + resvg, same card: \`$SAT\`"
 echo "- ratio ogmint p50 / satori p50: $(python3 -c "print(round($P50/$SP50,3))")"
 echo "- throughput, 4 clients, distinct titles: \`$THR\`"
-echo "- without interruption (OGMINT_RENDER_INTERRUPT=false): cold render \`$LAT_NI\`, ratio to satori $(python3 -c "print(round($(json "$LAT_NI" p50_ms)/$SP50,3))"), throughput \`$THR_NI\`"
 echo "- wrk cached hits, 64 connections:"
 echo '```'
 echo "$WRK" | grep -E 'Requests/sec|Latency|50%|99%'

@@ -9,6 +9,7 @@ import (
 	"github.com/ogmint/ogmint/host/pngfast"
 	"github.com/ogmint/ogmint/internal/benchcard"
 	"github.com/ogmint/ogmint/wasm/abi"
+	"github.com/ogmint/ogmint/wasm/module"
 )
 
 // Benchmarks use the release module (no debug hooks).
@@ -160,4 +161,49 @@ func benchFresh(b *testing.B, p *Pool) {
 	b.ReportMetric(float64(inst)/1e6/float64(b.N), "instantiate-ms")
 	b.ReportMetric(float64(first)/1e6/float64(b.N), "first-render-ms")
 	reportMS(b)
+}
+
+// BenchmarkWazeroVsNative renders the benchmark card alternately natively
+// (the same Go code, in process) and through wazero, each followed by the
+// host's native PNG encoder, and reports both times and their ratio: the
+// two are measured under the same machine load.
+func BenchmarkWazeroVsNative(b *testing.B) {
+	p := benchPool(b, 1)
+	native, err := module.New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	renderNative := func(q []byte) []byte {
+		n := copy(native.Request(len(q)), q)
+		if st := native.Render(n); st != abi.StatusOK {
+			b.Fatalf("native render: %v", st)
+		}
+		return native.Pixels()
+	}
+	for i := range 4 { // the same warm-up as the pool's instance
+		renderNative(blogQuery(nil, i))
+	}
+	ctx := context.Background()
+	var q, out []byte
+	encode := func(pix []byte) (err error) {
+		out, err = pngfast.Encode(out[:0], pix, abi.Width, abi.Height)
+		return err
+	}
+	var inNative, inWazero time.Duration
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		q = blogQuery(q[:0], i+1000)
+		start := time.Now()
+		if err := encode(renderNative(q)); err != nil {
+			b.Fatal(err)
+		}
+		mid := time.Now()
+		if err := p.Render(ctx, q, encode); err != nil {
+			b.Fatal(err)
+		}
+		inNative, inWazero = inNative+mid.Sub(start), inWazero+time.Since(mid)
+	}
+	b.ReportMetric(float64(inNative.Microseconds())/1000/float64(b.N), "native-ms/op")
+	b.ReportMetric(float64(inWazero.Microseconds())/1000/float64(b.N), "wazero-ms/op")
+	b.ReportMetric(float64(inWazero)/float64(inNative), "wazero/native")
 }

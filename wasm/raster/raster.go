@@ -16,6 +16,20 @@ type Frame struct {
 
 	corners map[int][2][]byte // quarter-disc coverage masks by radius: left, right
 	scratch []byte            // one frame-wide row
+	alphas  map[uint32]*[256]uint8
+	covers  [4]coverTable // recently used, replaced round-robin
+	nextCov int
+}
+
+// coverTable holds, for one background pixel, colour and opacity, the pixel
+// that blending gives at every coverage: text drawn over a flat surface then
+// costs a table lookup per pixel instead of the blend arithmetic.
+type coverTable struct {
+	bg    uint32
+	c     uint64
+	alpha uint32
+	ok    bool
+	px    [256]uint32
 }
 
 // NewFrame allocates a w x h frame.
@@ -73,7 +87,7 @@ func (f *Frame) RoundRect(x, y, w, h, r int, p Paint) {
 	if r > 0 {
 		left, right = f.corner(r)
 	}
-	scale := alphaTable(p.Alpha)
+	scale := f.alphaTable(p.Alpha)
 	var hcols []RGB // colours across the shape for horizontal gradients
 	if p.Gradient == 'h' {
 		hcols = make([]RGB, w)
@@ -95,7 +109,7 @@ func (f *Frame) RoundRect(x, y, w, h, r int, p Paint) {
 		if p.Gradient == 'v' {
 			c = lerp(p.From, p.To, j, h-1)
 		}
-		crb, cga := lanes(c)
+		cl := lanes(c)
 		// inset: columns at each end of this row covered by corner masks.
 		inset, cy := 0, -1
 		if j < r {
@@ -120,28 +134,27 @@ func (f *Frame) RoundRect(x, y, w, h, r int, p Paint) {
 				if hcols != nil {
 					cc = hcols[i]
 				}
-				rb, ga := lanes(cc)
 				if scale != nil {
 					cov = uint32(scale[cov])
 				}
-				line[cx] = blend(line[cx], cov, rb, ga)
+				line[cx] = blend(line[cx], uint64(cov), lanes(cc))
 			}
 			continue
 		}
 		if inset > 0 {
 			lc, rc := left[cy*r:(cy+1)*r], right[cy*r:(cy+1)*r]
 			if scale != nil {
-				blendRowScaled(line[x:x+r], lc, scale, crb, cga)
-				blendRowScaled(line[x+w-r:x+w], rc, scale, crb, cga)
+				blendRowScaled(line[x:x+r], lc, scale, cl)
+				blendRowScaled(line[x+w-r:x+w], rc, scale, cl)
 			} else {
-				blendRow(line[x:x+r], lc, crb, cga)
-				blendRow(line[x+w-r:x+w], rc, crb, cga)
+				blendRow(line[x:x+r], lc, cl)
+				blendRow(line[x+w-r:x+w], rc, cl)
 			}
 		}
 		span := line[x+inset : x+w-inset]
 		switch {
 		case p.Alpha < 255:
-			blendConst(span, p.Alpha, crb, cga)
+			blendConst(span, p.Alpha, cl)
 		case p.Gradient == 'v':
 			fillSpan(f.Pix[(py*f.W+x+inset)*4:(py*f.W+x+w-inset)*4], c)
 		default:
@@ -200,6 +213,40 @@ type Mask struct {
 	X, Y int
 	W, H int
 	Pix  []byte // W*H coverage values
+	// spans holds, per row, the first and the end 8-pixel word with any
+	// coverage (set by Trim; nil: rows are drawn in full).
+	spans []uint16
+}
+
+// NewMask returns a zero w x h mask at offset x, y, its rows padded with
+// zero coverage to a multiple of eight columns (whole words for blendMask).
+func NewMask(x, y, w, h int) *Mask {
+	w = (w + 7) &^ 7
+	return &Mask{X: x, Y: y, W: w, H: h, Pix: make([]byte, w*h)}
+}
+
+// Trim records which words of each row have coverage, so that drawing skips
+// the empty ends of rows. Call it once Pix is filled (W a multiple of 8).
+func (m *Mask) Trim() {
+	if m.W%8 != 0 || m.W/8 > 0xffff {
+		return
+	}
+	m.spans = make([]uint16, 2*m.H)
+	for j := range m.H {
+		row := m.Pix[j*m.W : (j+1)*m.W]
+		first, end := -1, 0
+		for k := 0; k < m.W; k += 8 {
+			if word(row[k:]) != 0 {
+				if first < 0 {
+					first = k / 8
+				}
+				end = k/8 + 1
+			}
+		}
+		if first >= 0 {
+			m.spans[2*j], m.spans[2*j+1] = uint16(first), uint16(end)
+		}
+	}
 }
 
 // DrawMask blends c through m placed with its origin at (ox, oy), scaling the
@@ -219,138 +266,239 @@ func (f *Frame) DrawMask(m *Mask, ox, oy int, c RGB, alpha uint32) {
 	if i0 >= i1 || j0 >= j1 {
 		return
 	}
-	px := f.words()
-	crb := uint32(c.R) | uint32(c.B)<<16
-	cga := uint32(c.G) | 255<<16
-	if scale := alphaTable(alpha); scale != nil {
-		for j := j0; j < j1; j++ {
-			src := m.Pix[j*m.W+i0 : j*m.W+i1]
-			blendRowScaled(px[(y0+j)*f.W+x0+i0:][:len(src)], src, scale, crb, cga)
-		}
-		return
+	dst := f.words()[(y0+j0)*f.W+x0+i0:]
+	w, h := i1-i0, j1-j0
+	cl, scale := lanes(c), f.alphaTable(alpha)
+	// Over a flat background (the box's four corners agree) most partial
+	// words are over that background too: give blendMask its table.
+	var tab *[256]uint32
+	if bg := dst[0]; dst[w-1] == bg && dst[(h-1)*f.W] == bg && dst[(h-1)*f.W+w-1] == bg {
+		tab = f.coverTable(bg, cl, alpha, scale)
 	}
-	for j := j0; j < j1; j++ {
-		src := m.Pix[j*m.W+i0 : j*m.W+i1]
-		blendRow(px[(y0+j)*f.W+x0+i0:][:len(src)], src, crb, cga)
+	var spans []uint16
+	if m.spans != nil && i0 == 0 && i1 == m.W {
+		spans = m.spans[2*j0:]
+	}
+	blendMask(dst, f.W, m.Pix[j0*m.W+i0:], m.W, w, h, spans, cl, scale, tab)
+}
+
+// coverTable returns the table of pixels of colour c at opacity alpha over bg
+// at every coverage (the same pixels blend gives).
+func (f *Frame) coverTable(bg uint32, c uint64, alpha uint32, scale *[256]uint8) *[256]uint32 {
+	for i := range f.covers {
+		if t := &f.covers[i]; t.ok && t.bg == bg && t.c == c && t.alpha == alpha {
+			return &t.px
+		}
+	}
+	t := &f.covers[f.nextCov]
+	f.nextCov = (f.nextCov + 1) % len(f.covers)
+	*t = coverTable{bg: bg, c: c, alpha: alpha, ok: true}
+	for cov := range t.px {
+		a := uint64(cov)
+		if scale != nil {
+			a = uint64(scale[cov])
+		}
+		t.px[cov] = blend(bg, a, c)
+	}
+	return &t.px
+}
+
+// identity maps coverage to itself (blendMask at full opacity).
+var identity = func() (t [256]uint8) {
+	for i := range t {
+		t[i] = uint8(i)
+	}
+	return t
+}()
+
+// blendMask blends colour lanes c through w x h coverage values of src (rows
+// srcStride apart) onto dst (rows dstStride apart), coverage mapped through
+// scale (nil: full opacity). One call per glyph: in WebAssembly a call costs
+// far more than a loop iteration. Coverage is taken eight pixels at a time
+// as one 64-bit word: a word of zeros (most of a glyph's box) leaves the
+// pixels as they are, a word of 0xff at full opacity writes the colour, and
+// only the rest is blended per pixel; blend is exact at 0 and 255, so the
+// shortcuts give the same pixels as blending everything.
+//
+// With tab (the pixels this colour gives over one background colour bg, see
+// coverTable), a partial word whose eight pixels are all bg takes its pixels
+// from the table.
+func blendMask(dst []uint32, dstStride int, src []byte, srcStride, w, h int, spans []uint16, c uint64, scale *[256]uint8, tab *[256]uint32) {
+	t, opaque := scale, scale == nil
+	if opaque {
+		t = &identity
+	}
+	solid := blend(0, 255, c)
+	var bg2 uint64 // the background pixel twice, to compare two pixels at once
+	if tab != nil {
+		bg2 = uint64(tab[0]) | uint64(tab[0])<<32
+	}
+	for j := 0; j < h; j++ {
+		d, s := dst[j*dstStride:][:w], src[j*srcStride:][:w]
+		i, end := 0, w
+		if spans != nil { // only the words with coverage (w is whole words)
+			i, end = int(spans[2*j])*8, int(spans[2*j+1])*8
+		}
+		for ; i+8 <= end; i += 8 {
+			ws := word(s[i:])
+			if ws == 0 {
+				continue
+			}
+			d8 := d[i : i+8 : i+8]
+			if ws == ^uint64(0) && opaque {
+				d8[0], d8[1], d8[2], d8[3], d8[4], d8[5], d8[6], d8[7] = solid, solid, solid, solid, solid, solid, solid, solid
+				continue
+			}
+			s8 := s[i : i+8 : i+8]
+			if tab != nil {
+				if d2 := (*[4]uint64)(unsafe.Pointer(&d8[0])); d2[0] == bg2 && d2[1] == bg2 && d2[2] == bg2 && d2[3] == bg2 {
+					d8[0], d8[1], d8[2], d8[3] = tab[s8[0]], tab[s8[1]], tab[s8[2]], tab[s8[3]]
+					d8[4], d8[5], d8[6], d8[7] = tab[s8[4]], tab[s8[5]], tab[s8[6]], tab[s8[7]]
+					continue
+				}
+			}
+			d8[0] = blend(d8[0], uint64(t[s8[0]]), c)
+			d8[1] = blend(d8[1], uint64(t[s8[1]]), c)
+			d8[2] = blend(d8[2], uint64(t[s8[2]]), c)
+			d8[3] = blend(d8[3], uint64(t[s8[3]]), c)
+			d8[4] = blend(d8[4], uint64(t[s8[4]]), c)
+			d8[5] = blend(d8[5], uint64(t[s8[5]]), c)
+			d8[6] = blend(d8[6], uint64(t[s8[6]]), c)
+			d8[7] = blend(d8[7], uint64(t[s8[7]]), c)
+		}
+		for ; i < w; i++ {
+			d[i] = blend(d[i], uint64(t[s[i]]), c)
+		}
 	}
 }
 
-// alphaTable returns coverage scaled by alpha (nil when alpha is 255).
-func alphaTable(alpha uint32) *[256]uint8 {
+// alphaTable returns coverage scaled by alpha (nil when alpha is 255),
+// computed once per frame and alpha.
+func (f *Frame) alphaTable(alpha uint32) *[256]uint8 {
 	if alpha >= 255 {
 		return nil
+	}
+	if t := f.alphas[alpha]; t != nil {
+		return t
 	}
 	var t [256]uint8
 	for a := range t {
 		t[a] = uint8((uint32(a)*alpha + 128) * 257 >> 16)
 	}
+	if f.alphas == nil {
+		f.alphas = map[uint32]*[256]uint8{}
+	}
+	f.alphas[alpha] = &t
 	return &t
 }
 
-// Row kernels. They process sixteen pixels per loop iteration: in
-// WebAssembly run under a deadline every loop back-edge costs a check (about
-// 30 ns in wazero), so fewer, fuller iterations beat skipping work. Glyph
-// masks are padded to a multiple of sixteen columns, so the tail loops rarely run.
+// Row kernels. They take coverage eight pixels at a time as one 64-bit word:
+// a word of zeros (most of a glyph's box) leaves the pixels as they are, a
+// word of 0xff (the inside of strokes) writes the colour, and only the rest
+// is blended per pixel. blend is exact at 0 and 255, so the shortcuts give
+// the same pixels as blending everything.
 
-// blendRow blends colour (crb, cga lanes) over dst with per-pixel coverage src.
-func blendRow(dst []uint32, src []byte, crb, cga uint32) {
+func blendRow(dst []uint32, src []byte, c uint64) {
 	n := len(src)
+	solid := blend(0, 255, c)
 	i := 0
-	for ; i+16 <= n; i += 16 {
-		d := dst[i : i+16 : i+16]
-		s := src[i : i+16 : i+16]
-		d[0] = blend(d[0], uint32(s[0]), crb, cga)
-		d[1] = blend(d[1], uint32(s[1]), crb, cga)
-		d[2] = blend(d[2], uint32(s[2]), crb, cga)
-		d[3] = blend(d[3], uint32(s[3]), crb, cga)
-		d[4] = blend(d[4], uint32(s[4]), crb, cga)
-		d[5] = blend(d[5], uint32(s[5]), crb, cga)
-		d[6] = blend(d[6], uint32(s[6]), crb, cga)
-		d[7] = blend(d[7], uint32(s[7]), crb, cga)
-		d[8] = blend(d[8], uint32(s[8]), crb, cga)
-		d[9] = blend(d[9], uint32(s[9]), crb, cga)
-		d[10] = blend(d[10], uint32(s[10]), crb, cga)
-		d[11] = blend(d[11], uint32(s[11]), crb, cga)
-		d[12] = blend(d[12], uint32(s[12]), crb, cga)
-		d[13] = blend(d[13], uint32(s[13]), crb, cga)
-		d[14] = blend(d[14], uint32(s[14]), crb, cga)
-		d[15] = blend(d[15], uint32(s[15]), crb, cga)
+	for ; i+8 <= n; i += 8 {
+		s := src[i : i+8 : i+8]
+		w := word(s)
+		if w == 0 {
+			continue
+		}
+		d := dst[i : i+8 : i+8]
+		if w == ^uint64(0) {
+			d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7] = solid, solid, solid, solid, solid, solid, solid, solid
+			continue
+		}
+		d[0] = blend(d[0], uint64(s[0]), c)
+		d[1] = blend(d[1], uint64(s[1]), c)
+		d[2] = blend(d[2], uint64(s[2]), c)
+		d[3] = blend(d[3], uint64(s[3]), c)
+		d[4] = blend(d[4], uint64(s[4]), c)
+		d[5] = blend(d[5], uint64(s[5]), c)
+		d[6] = blend(d[6], uint64(s[6]), c)
+		d[7] = blend(d[7], uint64(s[7]), c)
 	}
 	for ; i < n; i++ {
-		dst[i] = blend(dst[i], uint32(src[i]), crb, cga)
+		dst[i] = blend(dst[i], uint64(src[i]), c)
 	}
 }
 
 // blendRowScaled is blendRow with coverage mapped through t (opacity).
-func blendRowScaled(dst []uint32, src []byte, t *[256]uint8, crb, cga uint32) {
+func blendRowScaled(dst []uint32, src []byte, t *[256]uint8, c uint64) {
 	n := len(src)
 	i := 0
-	for ; i+16 <= n; i += 16 {
-		d := dst[i : i+16 : i+16]
-		s := src[i : i+16 : i+16]
-		d[0] = blend(d[0], uint32(t[s[0]]), crb, cga)
-		d[1] = blend(d[1], uint32(t[s[1]]), crb, cga)
-		d[2] = blend(d[2], uint32(t[s[2]]), crb, cga)
-		d[3] = blend(d[3], uint32(t[s[3]]), crb, cga)
-		d[4] = blend(d[4], uint32(t[s[4]]), crb, cga)
-		d[5] = blend(d[5], uint32(t[s[5]]), crb, cga)
-		d[6] = blend(d[6], uint32(t[s[6]]), crb, cga)
-		d[7] = blend(d[7], uint32(t[s[7]]), crb, cga)
-		d[8] = blend(d[8], uint32(t[s[8]]), crb, cga)
-		d[9] = blend(d[9], uint32(t[s[9]]), crb, cga)
-		d[10] = blend(d[10], uint32(t[s[10]]), crb, cga)
-		d[11] = blend(d[11], uint32(t[s[11]]), crb, cga)
-		d[12] = blend(d[12], uint32(t[s[12]]), crb, cga)
-		d[13] = blend(d[13], uint32(t[s[13]]), crb, cga)
-		d[14] = blend(d[14], uint32(t[s[14]]), crb, cga)
-		d[15] = blend(d[15], uint32(t[s[15]]), crb, cga)
+	for ; i+8 <= n; i += 8 {
+		s := src[i : i+8 : i+8]
+		if word(s) == 0 {
+			continue
+		}
+		d := dst[i : i+8 : i+8]
+		d[0] = blend(d[0], uint64(t[s[0]]), c)
+		d[1] = blend(d[1], uint64(t[s[1]]), c)
+		d[2] = blend(d[2], uint64(t[s[2]]), c)
+		d[3] = blend(d[3], uint64(t[s[3]]), c)
+		d[4] = blend(d[4], uint64(t[s[4]]), c)
+		d[5] = blend(d[5], uint64(t[s[5]]), c)
+		d[6] = blend(d[6], uint64(t[s[6]]), c)
+		d[7] = blend(d[7], uint64(t[s[7]]), c)
 	}
 	for ; i < n; i++ {
-		dst[i] = blend(dst[i], uint32(t[src[i]]), crb, cga)
+		dst[i] = blend(dst[i], uint64(t[src[i]]), c)
 	}
 }
 
+// word reads eight coverage bytes as one word (byte order does not matter:
+// callers only compare it with all zeros and all ones).
+func word(s []byte) uint64 { return *(*uint64)(unsafe.Pointer(unsafe.SliceData(s[:8]))) }
+
 // blendConst blends colour at one coverage over every pixel of dst.
-func blendConst(dst []uint32, cov, crb, cga uint32) {
+func blendConst(dst []uint32, cov uint32, c uint64) {
+	cv := uint64(cov)
 	n := len(dst)
 	i := 0
 	for ; i+16 <= n; i += 16 {
 		d := dst[i : i+16 : i+16]
-		d[0] = blend(d[0], cov, crb, cga)
-		d[1] = blend(d[1], cov, crb, cga)
-		d[2] = blend(d[2], cov, crb, cga)
-		d[3] = blend(d[3], cov, crb, cga)
-		d[4] = blend(d[4], cov, crb, cga)
-		d[5] = blend(d[5], cov, crb, cga)
-		d[6] = blend(d[6], cov, crb, cga)
-		d[7] = blend(d[7], cov, crb, cga)
-		d[8] = blend(d[8], cov, crb, cga)
-		d[9] = blend(d[9], cov, crb, cga)
-		d[10] = blend(d[10], cov, crb, cga)
-		d[11] = blend(d[11], cov, crb, cga)
-		d[12] = blend(d[12], cov, crb, cga)
-		d[13] = blend(d[13], cov, crb, cga)
-		d[14] = blend(d[14], cov, crb, cga)
-		d[15] = blend(d[15], cov, crb, cga)
+		d[0] = blend(d[0], cv, c)
+		d[1] = blend(d[1], cv, c)
+		d[2] = blend(d[2], cv, c)
+		d[3] = blend(d[3], cv, c)
+		d[4] = blend(d[4], cv, c)
+		d[5] = blend(d[5], cv, c)
+		d[6] = blend(d[6], cv, c)
+		d[7] = blend(d[7], cv, c)
+		d[8] = blend(d[8], cv, c)
+		d[9] = blend(d[9], cv, c)
+		d[10] = blend(d[10], cv, c)
+		d[11] = blend(d[11], cv, c)
+		d[12] = blend(d[12], cv, c)
+		d[13] = blend(d[13], cv, c)
+		d[14] = blend(d[14], cv, c)
+		d[15] = blend(d[15], cv, c)
 	}
 	for ; i < n; i++ {
-		dst[i] = blend(dst[i], cov, crb, cga)
+		dst[i] = blend(dst[i], cv, c)
 	}
 }
 
-// lanes splits a colour into the two 16-bit lanes blend works on.
-func lanes(c RGB) (crb, cga uint32) {
-	return uint32(c.R) | uint32(c.B)<<16, uint32(c.G) | 255<<16
+// lanes spreads a colour (alpha 255) over the four 16-bit lanes blend
+// works on: R, B, G, A at bits 0, 16, 32 and 48.
+func lanes(c RGB) uint64 {
+	return uint64(c.R) | uint64(c.B)<<16 | uint64(c.G)<<32 | 255<<48
 }
 
-// blend mixes one pixel d with colour lanes crb/cga at coverage cov (0..255).
-func blend(d, cov, crb, cga uint32) uint32 {
-	inv := 255 - cov
-	rb := (d&0x00ff00ff)*inv + crb*cov + 0x00800080
-	ga := (d>>8&0x00ff00ff)*inv + cga*cov + 0x00800080
-	rb = (rb + (rb >> 8 & 0x00ff00ff)) >> 8 & 0x00ff00ff
-	ga = (ga + (ga >> 8 & 0x00ff00ff)) >> 8 & 0x00ff00ff
-	return rb | ga<<8
+// blend mixes one pixel d with colour lanes c at coverage cov (0..255): each
+// channel is (d*(255-cov) + c*cov)/255, rounded, all four in one 64-bit
+// word (WebAssembly's native integer width, so no 32-bit masking either).
+func blend(d uint32, cov, c uint64) uint32 {
+	const lo = 0x00ff00ff00ff00ff
+	x := (uint64(d) | uint64(d)<<24) & lo
+	t := x*(255-cov) + c*cov + 0x0080008000800080
+	t = (t + (t >> 8 & lo)) >> 8 & lo
+	return uint32(t | t>>24)
 }
 
 // words views the frame's pixels as little-endian uint32s (RGBA in memory

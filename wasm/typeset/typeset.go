@@ -45,6 +45,37 @@ type Typesetter struct {
 	latin    [][256]int16       // owner for runes < 256, by fontIndex(family, bold); -2 = unknown
 	masks    map[maskKey]*raster.Mask
 	nmasks   int
+
+	// splits memoises the words of recently wrapped texts: fitting a text
+	// wraps it at several sizes.
+	splits    [4]split
+	nextSplit int
+}
+
+// split is a text cut into words, as strings and as runes (each rune slice
+// with cap == len, so appending to it never writes into a shared array).
+type split struct {
+	text  string
+	words []string
+	runes [][]rune
+}
+
+// words returns text's words (strings.Fields) and their runes.
+func (t *Typesetter) words(text string) ([]string, [][]rune) {
+	for i := range t.splits {
+		if sp := &t.splits[i]; sp.words != nil && sp.text == text {
+			return sp.words, sp.runes
+		}
+	}
+	words := strings.Fields(text)
+	runes := make([][]rune, len(words))
+	for i, w := range words {
+		r := []rune(w)
+		runes[i] = r[:len(r):len(r)]
+	}
+	t.splits[t.nextSplit] = split{text: text, words: words, runes: runes}
+	t.nextSplit = (t.nextSplit + 1) % len(t.splits)
+	return words, runes
 }
 
 type faceKey struct {
@@ -268,26 +299,31 @@ func (t *Typesetter) Wrap(text string, st Style, lineHeight float64, width, maxL
 	if maxLines < 1 {
 		maxLines = 1
 	}
-	b := &Block{Style: st, LineHeight: int(float64(st.Size)*lineHeight + 0.5)}
+	b := &Block{Style: st, LineHeight: int(float64(st.Size)*lineHeight + 0.5),
+		Lines: make([][]rune, 0, maxLines), Widths: make([]fixed.Int26_6, 0, maxLines)}
 	limit := fixed.I(width)
 	space := t.advance(st, ' ')
-	var line []rune
+	words, runes := t.words(text)
+	// Lines are built one after another in buf and handed out as
+	// cap-limited slices of it: one allocation for all of them (appending
+	// past a full buf moves only the line being built).
+	buf := make([]rune, 0, len(text)+1)
+	start := 0 // the current line is buf[start:]
 	var lineW fixed.Int26_6
 	flush := func() {
-		b.Lines = append(b.Lines, line)
+		b.Lines = append(b.Lines, buf[start:len(buf):len(buf)])
 		b.Widths = append(b.Widths, lineW)
-		line, lineW = nil, 0
+		start, lineW = len(buf), 0
 	}
-	words := strings.Fields(text)
 	for wi := 0; wi < len(words); wi++ {
-		word := []rune(words[wi])
+		word := runes[wi]
 		w := t.Measure(word, st)
 		switch {
-		case len(line) > 0 && lineW+space+w <= limit:
-			line = append(append(line, ' '), word...)
+		case len(buf) > start && lineW+space+w <= limit:
+			buf = append(append(buf, ' '), word...)
 			lineW += space + w
 			continue
-		case len(line) > 0:
+		case len(buf) > start:
 			flush()
 		}
 		if len(b.Lines) >= maxLines {
@@ -295,7 +331,7 @@ func (t *Typesetter) Wrap(text string, st Style, lineHeight float64, width, maxL
 			return b
 		}
 		if w <= limit {
-			line, lineW = word, w
+			buf, lineW = append(buf, word...), w
 			continue
 		}
 		// A word wider than the line: break it between characters.
@@ -318,7 +354,7 @@ func (t *Typesetter) Wrap(text string, st Style, lineHeight float64, width, maxL
 				b.clamp(t, append([]string{string(word)}, words[wi+1:]...), limit)
 				return b
 			}
-			line, lineW = word[:n:n], pw
+			buf, lineW = append(buf, word[:n]...), pw
 			word = word[n:]
 			if len(word) > 0 {
 				flush()
@@ -329,7 +365,7 @@ func (t *Typesetter) Wrap(text string, st Style, lineHeight float64, width, maxL
 			}
 		}
 	}
-	if len(line) > 0 {
+	if len(buf) > start {
 		flush()
 	}
 	return b
@@ -472,10 +508,7 @@ func (t *Typesetter) mask(fi, size int, r rune, sub int8) *raster.Mask {
 	dr, img, mp, _, ok := f.f.Glyph(fixed.Point26_6{X: fixed.Int26_6(sub) * 16}, r)
 	m := noMask
 	if ok && !dr.Empty() {
-		// Rows are padded with zero coverage to a multiple of 16 columns so
-		// the blend kernels never run their (branchy) tail loops.
-		w := (dr.Dx() + 15) &^ 15
-		m = &raster.Mask{X: dr.Min.X, Y: dr.Min.Y, W: w, H: dr.Dy(), Pix: make([]byte, w*dr.Dy())}
+		m = raster.NewMask(dr.Min.X, dr.Min.Y, dr.Dx(), dr.Dy())
 		a, isAlpha := img.(*image.Alpha)
 		for j := 0; j < m.H; j++ {
 			for i := 0; i < dr.Dx(); i++ {
@@ -489,6 +522,7 @@ func (t *Typesetter) mask(fi, size int, r rune, sub int8) *raster.Mask {
 				m.Pix[j*m.W+i] = v
 			}
 		}
+		m.Trim()
 	}
 	if r < 256 {
 		f.latMask[r][sub] = m
