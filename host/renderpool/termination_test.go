@@ -98,6 +98,7 @@ func TestDeadlineStopsGuestLoopsOnEveryCore(t *testing.T) {
 	}()
 	select {
 	case d := <-gcDone:
+		t.Logf("runtime.GC with %d spinning guests: %s", n, d)
 		if time.Since(started) >= deadline {
 			t.Fatalf("runtime.GC took %s: it waited for the spinning guests to be stopped", d)
 		}

@@ -478,6 +478,14 @@ func (c *callEngine) callWithStack(ctx context.Context, paramResultStack []uint6
 			// Note: this operation must be done in Go, not native code. The reason is that
 			// native code cannot be preempted and that means it can block forever if there are not
 			// enough OS threads (which we don't have control over).
+			//
+			// ogmint patch: compiled code now exits here only once per
+			// BackEdgeCheckInterval back-edges, and so spends too little time
+			// in Go for signal-based preemption to land. preemptPoint gives
+			// the runtime a synchronous preemption point instead, so that a
+			// stop-the-world (GC) or a waiting goroutine (the timer that
+			// closes this module) gets the P.
+			preemptPoint()
 			if err := m.FailIfClosed(); err != nil {
 				panic(err)
 			}
@@ -893,3 +901,15 @@ func init() {
 		panic(fmt.Sprintf("BUG: backEdgeCount offset %d, want %d", off, wazevoapi.ExecutionContextOffsetBackEdgeCount))
 	}
 }
+
+// preemptPoint is a preemption point for a goroutine running compiled code:
+// its prologue's stack check is where a pending preemption request (from a
+// stop-the-world or the scheduler) takes effect. It must not be inlined, and
+// calls a function so that it is not a leaf (leaves skip the check) (ogmint
+// patch).
+//
+//go:noinline
+func preemptPoint() { preemptPointCallee() }
+
+//go:noinline
+func preemptPointCallee() {}
