@@ -42,6 +42,27 @@ func (f *Frame) Clear(c RGB) {
 	fillSpan(f.Pix, c)
 }
 
+// ClearAround fills the frame with c except where an opaque RoundRect(x, y,
+// w, h, r) drawn next is sure to cover it: the rows between its corners,
+// from x to x+w. Drawing the shape after it gives the same pixels as Clear
+// followed by the shape, with most of the frame written once instead of twice.
+func (f *Frame) ClearAround(c RGB, x, y, w, h, r int) {
+	r = max(0, min(r, w/2, h/2))
+	top, bottom := y+r, y+h-r // rows [top, bottom) are covered from x to x+w
+	if x < 0 || y < 0 || x+w > f.W || y+h > f.H || top >= bottom || w <= 0 {
+		f.Clear(c)
+		return
+	}
+	row := f.W * 4
+	fillSpan(f.Pix[:top*row], c)
+	solid := f.solidRow(c) // one memory.copy per side and row
+	for j := top; j < bottom; j++ {
+		copy(f.Pix[j*row:j*row+x*4], solid)
+		copy(f.Pix[j*row+(x+w)*4:(j+1)*row], solid)
+	}
+	fillSpan(f.Pix[bottom*row:], c)
+}
+
 // fillSpan writes c into every pixel of dst (len a multiple of 4) by doubling
 // copies, which compile to memory.copy in WebAssembly.
 func fillSpan(dst []byte, c RGB) {

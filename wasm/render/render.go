@@ -62,13 +62,26 @@ func (r *Renderer) Render(p *params.Params) (*raster.Frame, error) {
 	if c.family < 0 {
 		return nil, fmt.Errorf("render: unknown font family %q", p.Font)
 	}
-	r.frame.Clear(c.color(t.Background))
+	c.clear(t)
 	for _, e := range t.Elements {
 		if c.shown(e) {
 			c.draw(e)
 		}
 	}
 	return r.frame, nil
+}
+
+// clear paints the template's background, skipping what its first element
+// covers when that is an opaque rectangle (the card's surface).
+func (c *card) clear(t *templates.Template) {
+	bg := c.color(t.Background)
+	if len(t.Elements) > 0 {
+		if e := t.Elements[0]; e.Type == templates.KindRect && c.shown(e) && c.paint(e).Alpha == 255 {
+			c.r.frame.ClearAround(bg, e.Box[0], e.Box[1], e.Box[2], e.Box[3], e.Radius)
+			return
+		}
+	}
+	c.r.frame.Clear(bg)
 }
 
 // card is the state of one render.
