@@ -15,12 +15,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/experimental"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 
 	"github.com/ogmint/ogmint/wasm/abi"
@@ -34,6 +36,34 @@ const instantiateTimeout = 30 * time.Second
 // real render finds the common glyphs cached (a cold first render costs
 // about three warm ones).
 const warmQuery = "template=blog&title=The+quick+brown+fox+jumps+over+the+lazy+dog&description=Pack+my+box+with+five+dozen+liquor+jugs%2C+0123456789.&tag=Go&author=Ada+Lovelace"
+
+// warmCorpus is rendered by the pool's first instance before its snapshot is
+// taken (when there is no snapshot file to start from), so that every clone
+// starts with the glyphs of typical cards cached at the sizes they are drawn
+// at: each built-in template with a short, a medium and a long title (text
+// is fitted by shrinking, so title length picks the size). A cold card costs
+// a clone ~25 ms of glyph rasterising; a warm one ~2 ms. Queries for a
+// template the module lacks are skipped.
+var warmCorpus = func() []string {
+	titles := []string{
+		"Hello, world: v2.0 is out",
+		"Shipping faster builds with incremental caches (and why it matters)",
+		"The quick brown fox jumps over the lazy dog: a field guide to kerning, pangrams and text that always fits its box",
+	}
+	var out []string
+	for _, tpl := range []string{"blog", "article", "product", "profile", "docs", "changelog", "minimal"} {
+		for _, title := range titles {
+			out = append(out, url.Values{
+				"template":    {tpl},
+				"title":       {title},
+				"description": {"Pack my box with five dozen liquor jugs: a deep dive into WebAssembly, glyph caches and JSON, in 0123456789 milliseconds."},
+				"tag":         {"Engineering"},
+				"author":      {"Ada Lovelace"},
+			}.Encode())
+		}
+	}
+	return out
+}()
 
 // stderrHead is how much of a call's stderr is kept for trap messages.
 const stderrHead = 512
@@ -229,8 +259,18 @@ func (p *Pool) firstInstance(ctx context.Context, wasm []byte, nGlobals int, clo
 	if err != nil {
 		return nil, err
 	}
+	var me *ModuleError
+	for _, q := range warmCorpus {
+		wctx, cancel := context.WithTimeout(ctx, instantiateTimeout)
+		err := p.renderOnce(wctx, in, []byte(q))
+		cancel()
+		if err != nil && !errors.As(err, &me) {
+			in.close()
+			return nil, fmt.Errorf("renderpool: warming the first instance: %w", err)
+		}
+	}
 	// Later instances (the rest of the pool, replacements) are clones of
-	// this warmed one: ~10 ms instead of start-up plus a cold render.
+	// this warmed one: ~10 ms instead of start-up plus cold renders.
 	p.nGlobals, p.snapPath, p.snapBoot = nGlobals, path, boot
 	p.nextSnap.Store(uint64(p.cfg.SnapshotEvery))
 	if snap, err := takeSnapshot(in, nGlobals); err == nil {
@@ -254,7 +294,8 @@ func (p *Pool) instantiateFresh(ctx context.Context) (*instance, error) {
 // instantiateClone instantiates the module without running _initialize and
 // restores the snapshot into it.
 func (p *Pool) instantiateClone(ctx context.Context) (*instance, error) {
-	return p.instantiateWith(ctx, p.modCfg.WithStartFunctions(), func(in *instance) error {
+	// Without data segments: memory stays zero, and restore writes all of it.
+	return p.instantiateWith(experimental.WithoutDataSegments(ctx), p.modCfg.WithStartFunctions(), func(in *instance) error {
 		snap := p.snap.Load()
 		if snap == nil {
 			return errors.New("renderpool: no snapshot")

@@ -143,6 +143,45 @@ func skipLimits(b []byte) int {
 type snapshot struct {
 	memory  []byte
 	globals []uint64 // by global index
+	// used lists the runs of memory holding anything but zeros, as
+	// [start, end) offsets: a new instance's memory is zero, so restoring
+	// writes only these.
+	used [][2]int
+}
+
+// usedBlock is the granularity of snapshot.used.
+const usedBlock = 4096
+
+// usedRuns returns the runs of usedBlock-sized blocks of mem that are not all zero.
+func usedRuns(mem []byte) [][2]int {
+	var runs [][2]int
+	for off := 0; off < len(mem); off += usedBlock {
+		block := mem[off:min(off+usedBlock, len(mem))]
+		if allZero(block) {
+			continue
+		}
+		if n := len(runs); n > 0 && runs[n-1][1] == off {
+			runs[n-1][1] = off + len(block)
+		} else {
+			runs = append(runs, [2]int{off, off + len(block)})
+		}
+	}
+	return runs
+}
+
+func allZero(b []byte) bool {
+	for len(b) >= 8 {
+		if binary.LittleEndian.Uint64(b) != 0 {
+			return false
+		}
+		b = b[8:]
+	}
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // takeSnapshot copies in's state; in must be idle. It first runs a full
@@ -159,6 +198,7 @@ func takeSnapshot(in *instance, nGlobals int) (*snapshot, error) {
 		return nil, errors.New("reading memory")
 	}
 	s := &snapshot{memory: append([]byte(nil), mem...), globals: make([]uint64, nGlobals)}
+	s.used = usedRuns(s.memory)
 	for i := range s.globals {
 		g := in.mod.ExportedGlobal(fmt.Sprintf("%s%d", globalExportPrefix, i))
 		if g == nil {
@@ -170,7 +210,8 @@ func takeSnapshot(in *instance, nGlobals int) (*snapshot, error) {
 }
 
 // restore puts s into a freshly instantiated module that has not run
-// _initialize.
+// _initialize and whose memory is zero (instantiated without its data
+// segments, see instantiateClone).
 func (s *snapshot) restore(in *instance) error {
 	size := in.mem.Size()
 	if need := uint32(len(s.memory)); need > size {
@@ -178,8 +219,10 @@ func (s *snapshot) restore(in *instance) error {
 			return errors.New("growing memory to the snapshot's size")
 		}
 	}
-	if !in.mem.Write(0, s.memory) {
-		return errors.New("writing memory")
+	for _, r := range s.used {
+		if !in.mem.Write(uint32(r[0]), s.memory[r[0]:r[1]]) {
+			return errors.New("writing memory")
+		}
 	}
 	for i, v := range s.globals {
 		g, ok := in.mod.ExportedGlobal(fmt.Sprintf("%s%d", globalExportPrefix, i)).(api.MutableGlobal)
@@ -284,5 +327,6 @@ func loadSnapshot(path string, nGlobals int, boot string) (*snapshot, error) {
 		return nil, bad
 	}
 	s.memory = b[pos:]
+	s.used = usedRuns(s.memory)
 	return s, nil
 }

@@ -269,12 +269,15 @@ func (m *ModuleInstance) validateData(data []DataSegment) (err error) {
 // applyData uses the given data segments and mutate the memory according to the initial contents on it
 // and populate the `DataInstances`. This is called after all the validation phase passes and out of
 // bounds memory access error here is not a validation error, but rather a runtime error.
-func (m *ModuleInstance) applyData(data []DataSegment) error {
+//
+// ogmint patch: with copyActive false, active segments are not copied into
+// memory (see experimental.WithoutDataSegments).
+func (m *ModuleInstance) applyData(data []DataSegment, copyActive bool) error {
 	m.DataInstances = make([][]byte, len(data))
 	for i := range data {
 		d := &data[i]
 		m.DataInstances[i] = d.Init
-		if !d.IsPassive() {
+		if copyActive && !d.IsPassive() {
 			offsetExprResults := evaluateConstExprInModuleInstance(&d.OffsetExpression, m)
 			offset := int(offsetExprResults[0])
 			if offset < 0 || offset+len(d.Init) > len(m.MemoryInstance.Buffer) {
@@ -392,7 +395,9 @@ func (s *Store) instantiate(
 	m.buildElementInstances(module.ElementSection)
 
 	// Now all the validation passes, we are safe to mutate memory instances (possibly imported ones).
-	if err = m.applyData(module.DataSection); err != nil {
+	// ogmint patch: experimental.WithoutDataSegments leaves memory zero.
+	_, skipData := ctx.Value(expctxkeys.SkipDataSegmentsKey{}).(struct{})
+	if err = m.applyData(module.DataSection, !skipData); err != nil {
 		return nil, err
 	}
 
