@@ -294,12 +294,18 @@ func (p *Pool) instantiateFresh(ctx context.Context) (*instance, error) {
 // instantiateClone instantiates the module without running _initialize and
 // restores the snapshot into it.
 func (p *Pool) instantiateClone(ctx context.Context) (*instance, error) {
-	// Without data segments: memory stays zero, and restore writes all of it.
-	return p.instantiateWith(experimental.WithoutDataSegments(ctx), p.modCfg.WithStartFunctions(), func(in *instance) error {
-		snap := p.snap.Load()
-		if snap == nil {
-			return errors.New("renderpool: no snapshot")
-		}
+	snap := p.snap.Load()
+	if snap == nil {
+		return nil, errors.New("renderpool: no snapshot")
+	}
+	// Without data segments, memory stays zero and restore writes all of
+	// it; allocated at the snapshot's size at once, it is never regrown
+	// (and copied) on the way.
+	ctx = experimental.WithoutDataSegments(ctx)
+	ctx = experimental.WithMemoryAllocator(ctx, experimental.MemoryAllocatorFunc(func(capBytes, _ uint64) experimental.LinearMemory {
+		return &sliceMemory{buf: make([]byte, 0, max(capBytes, uint64(snap.size)))}
+	}))
+	return p.instantiateWith(ctx, p.modCfg.WithStartFunctions(), func(in *instance) error {
 		if err := snap.restore(in); err != nil {
 			return fmt.Errorf("renderpool: restoring the snapshot: %w", err)
 		}

@@ -21,11 +21,23 @@ func benchPoolConfig(b *testing.B, cfg Config) *Pool {
 	b.Helper()
 	instances := cfg.Instances
 	cfg.CacheDir, cfg.Deadline = testCacheDir, relaxedDeadline
+	if cfg.SnapshotDir == "" { // as the server runs: snapshots kept in files
+		cfg.SnapshotDir = b.TempDir()
+	} else if cfg.SnapshotDir == inMemory {
+		cfg.SnapshotDir = ""
+	}
 	p, err := New(context.Background(), moduleBytes(b), cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { _ = p.Close(context.Background()) })
+	if cfg.SnapshotDir != "" && bootID() != "" { // wait until the file is written
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+			if s := p.snap.Load(); s != nil && s.file.Load() != nil {
+				break
+			}
+		}
+	}
 	// Warm every instance (glyph caches) with the titles' alphabet.
 	for i := 0; i < 4*instances; i++ {
 		if err := p.Render(context.Background(), blogQuery(nil, i), func([]byte) error { return nil }); err != nil {
@@ -121,8 +133,12 @@ func BenchmarkRenderBlogParallel(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "renders/s")
 }
 
-// BenchmarkFreshInstance: instantiate + _initialize + first render of a blog
-// card in a new instance (the cost of a replacement or a cold start).
+// inMemory as Config.SnapshotDir makes benchPoolConfig keep snapshots in
+// memory only.
+const inMemory = "-"
+
+// BenchmarkFreshInstance: a clone of the snapshot plus its first render of a
+// blog card: what a replacement or an added instance costs.
 func BenchmarkFreshInstance(b *testing.B) { benchFresh(b, benchPool(b, 1)) }
 
 // BenchmarkFreshInstanceAfterTraffic: what recycling pays in a server that

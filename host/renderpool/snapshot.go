@@ -7,9 +7,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/tetratelabs/wazero/api"
 
@@ -141,12 +144,56 @@ func skipLimits(b []byte) int {
 // continues exactly where the original was, glyph caches included: one
 // memory copy instead of runtime start-up, package init and a cold render.
 type snapshot struct {
-	memory  []byte
 	globals []uint64 // by global index
+	size    int      // bytes of memory
+
+	// file, once set, holds the memory (for a snapshot loaded from a file,
+	// read when first needed).
+	file atomic.Pointer[snapFile]
+
+	memOnce sync.Once
+	memory  []byte // nil until needed when the snapshot was loaded from a file
+	memErr  error
 	// used lists the runs of memory holding anything but zeros, as
 	// [start, end) offsets: a new instance's memory is zero, so restoring
-	// writes only these.
+	// by copying writes only these.
 	used [][2]int
+}
+
+// snapFile locates a snapshot's memory in its file.
+type snapFile struct {
+	path string
+	off  int64
+}
+
+// mem returns the snapshot's memory, reading it from its file the first
+// time for a snapshot loaded from one.
+func (s *snapshot) mem() ([]byte, [][2]int, error) {
+	s.memOnce.Do(func() {
+		if s.memory == nil {
+			f := s.file.Load()
+			if f == nil {
+				s.memErr = errors.New("snapshot has no memory")
+				return
+			}
+			s.memory, s.memErr = readAt(f.path, f.off, s.size)
+		}
+		if s.memErr == nil {
+			s.used = usedRuns(s.memory)
+		}
+	})
+	return s.memory, s.used, s.memErr
+}
+
+func readAt(path string, off int64, n int) ([]byte, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	b := make([]byte, n)
+	_, err = fh.ReadAt(b, off)
+	return b, err
 }
 
 // usedBlock is the granularity of snapshot.used.
@@ -197,8 +244,7 @@ func takeSnapshot(in *instance, nGlobals int) (*snapshot, error) {
 	if !ok {
 		return nil, errors.New("reading memory")
 	}
-	s := &snapshot{memory: append([]byte(nil), mem...), globals: make([]uint64, nGlobals)}
-	s.used = usedRuns(s.memory)
+	s := &snapshot{memory: append([]byte(nil), mem...), globals: make([]uint64, nGlobals), size: len(mem)}
 	for i := range s.globals {
 		g := in.mod.ExportedGlobal(fmt.Sprintf("%s%d", globalExportPrefix, i))
 		if g == nil {
@@ -214,13 +260,17 @@ func takeSnapshot(in *instance, nGlobals int) (*snapshot, error) {
 // segments, see instantiateClone).
 func (s *snapshot) restore(in *instance) error {
 	size := in.mem.Size()
-	if need := uint32(len(s.memory)); need > size {
+	if need := uint32(s.size); need > size {
 		if _, ok := in.mem.Grow((need - size + 65535) / 65536); !ok {
 			return errors.New("growing memory to the snapshot's size")
 		}
 	}
-	for _, r := range s.used {
-		if !in.mem.Write(uint32(r[0]), s.memory[r[0]:r[1]]) {
+	memory, used, err := s.mem()
+	if err != nil {
+		return err
+	}
+	for _, r := range used {
+		if !in.mem.Write(uint32(r[0]), memory[r[0]:r[1]]) {
 			return errors.New("writing memory")
 		}
 	}
@@ -245,7 +295,10 @@ func (s *snapshot) restore(in *instance) error {
 // and must never go backwards. Without a boot id (non-Linux) nothing is
 // persisted.
 
-const snapMagic = "OGMSNAP2"
+const snapMagic = "OGMSNAP3"
+
+// snapAlign aligns the memory in a snapshot file (to 64 KiB pages).
+const snapAlign = 65536
 
 // bootID identifies the running boot of the machine ("" when unknown).
 func bootID() string {
@@ -273,6 +326,8 @@ func (s *snapshot) save(path, boot string) error {
 		hdr = binary.LittleEndian.AppendUint64(hdr, g)
 	}
 	hdr = binary.LittleEndian.AppendUint32(hdr, uint32(len(s.memory)))
+	off := (len(hdr) + snapAlign - 1) / snapAlign * snapAlign
+	hdr = append(hdr, make([]byte, off-len(hdr))...)
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
 	}
@@ -292,13 +347,28 @@ func (s *snapshot) save(path, boot string) error {
 		os.Remove(tmp)
 		return err
 	}
-	return os.Rename(tmp, path)
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	s.file.Store(&snapFile{path: path, off: int64(off)})
+	return nil
 }
 
-// loadSnapshot reads a snapshot file written by save during this boot.
+// loadSnapshot opens a snapshot file written by save during this boot. It
+// reads the header; the memory is mapped by clones (or read when it must be
+// copied).
 func loadSnapshot(path string, nGlobals int, boot string) (*snapshot, error) {
-	b, err := os.ReadFile(path)
+	fh, err := os.Open(path)
 	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	st, err := fh.Stat()
+	if err != nil {
+		return nil, err
+	}
+	b := make([]byte, min(st.Size(), snapAlign))
+	if _, err := io.ReadFull(fh, b); err != nil {
 		return nil, err
 	}
 	bad := errors.New("malformed snapshot file")
@@ -321,12 +391,12 @@ func loadSnapshot(path string, nGlobals int, boot string) (*snapshot, error) {
 		s.globals[i] = binary.LittleEndian.Uint64(b[pos:])
 		pos += 8
 	}
-	size := int(binary.LittleEndian.Uint32(b[pos:]))
+	s.size = int(binary.LittleEndian.Uint32(b[pos:]))
 	pos += 4
-	if size%65536 != 0 || len(b) != pos+size {
+	off := int64((pos + snapAlign - 1) / snapAlign * snapAlign)
+	if s.size%65536 != 0 || st.Size() != off+int64(s.size) {
 		return nil, bad
 	}
-	s.memory = b[pos:]
-	s.used = usedRuns(s.memory)
+	s.file.Store(&snapFile{path: path, off: off})
 	return s, nil
 }
