@@ -264,8 +264,16 @@ func (t *Typesetter) advance(st Style, r rune) fixed.Int26_6 {
 
 // Measure returns the advance width of s in style st.
 func (t *Typesetter) Measure(s []rune, st Style) fixed.Int26_6 {
+	// Fast path, inline: Latin runes the style's own font draws and whose
+	// advance is cached (fitting measures every word at several sizes).
+	fi := fontIndex(st.Family, st.Bold)
+	lat, f := &t.latin[fi], t.face(fi, st.Size)
 	var w fixed.Int26_6
 	for _, r := range s {
+		if r < 256 && lat[r] == int16(fi) && f.latAdvOK[r] {
+			w += f.latAdv[r]
+			continue
+		}
 		w += t.advance(st, r)
 	}
 	return w
