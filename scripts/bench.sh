@@ -29,7 +29,7 @@ echo "## Run of $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores ($(git rev-parse -
 echo
 echo '### Go benchmarks'
 echo '```'
-go test -run XXX -bench 'RenderBlog|Fresh' -benchtime 300x -count 3 ./wasm/module/ ./host/renderpool/ | grep -E '^Benchmark' || true
+go test -run XXX -bench 'RenderBlog|Fresh|WazeroVsNative' -benchtime 300x -count 3 ./wasm/module/ ./host/renderpool/ | grep -E '^Benchmark' || true
 go test -run XXX -bench 'Encode' -benchtime 100x ./host/pngfast/ | grep -E '^Benchmark' || true
 echo '```'
 
