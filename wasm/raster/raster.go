@@ -4,7 +4,10 @@
 // these loops run inside WebAssembly where branches and calls are expensive.
 package raster
 
-import "unsafe"
+import (
+	"sync/atomic"
+	"unsafe"
+)
 
 // RGB is an opaque colour.
 type RGB struct{ R, G, B uint8 }
@@ -19,12 +22,23 @@ type Frame struct {
 	alphas  map[uint32]*[256]uint8
 	covers  [4]coverTable // recently used, replaced round-robin
 	nextCov int
+	// sprites are the masks holding a sprite, and their bytes (bounded by
+	// MaxSpriteBytes: past it, every sprite is dropped).
+	sprites     []*Mask
+	spriteBytes int
 }
+
+// MaxSpriteBytes bounds the memory a frame's glyph sprites take.
+const MaxSpriteBytes = 8 << 20
+
+// tableIDs numbers cover tables: a sprite names the table it was made with.
+var tableIDs atomic.Uint64
 
 // coverTable holds, for one background pixel, colour and opacity, the pixel
 // that blending gives at every coverage: text drawn over a flat surface then
 // costs a table lookup per pixel instead of the blend arithmetic.
 type coverTable struct {
+	id    uint64
 	bg    uint32
 	c     uint64
 	alpha uint32
@@ -237,6 +251,10 @@ type Mask struct {
 	// spans holds, per row, the first and the end 8-pixel word with any
 	// coverage (set by Trim; nil: rows are drawn in full).
 	spans []uint16
+	// sprite is the mask through the cover table numbered spriteID (see
+	// Frame.sprite).
+	sprite   []uint32
+	spriteID uint64
 }
 
 // NewMask returns a zero w x h mask at offset x, y, its rows padded with
@@ -292,9 +310,11 @@ func (f *Frame) DrawMask(m *Mask, ox, oy int, c RGB, alpha uint32) {
 	cl, scale := lanes(c), f.alphaTable(alpha)
 	// Over a flat background (the box's four corners agree) most partial
 	// words are over that background too: give blendMask its table.
+	var ct *coverTable
 	var tab *[256]uint32
 	if bg := dst[0]; dst[w-1] == bg && dst[(h-1)*f.W] == bg && dst[(h-1)*f.W+w-1] == bg {
-		tab = f.coverTable(bg, cl, alpha, scale)
+		ct = f.coverTable(bg, cl, alpha, scale)
+		tab = &ct.px
 	}
 	var spans []uint16
 	if m.spans != nil && i0 == 0 && i1 == m.W {
@@ -302,8 +322,17 @@ func (f *Frame) DrawMask(m *Mask, ox, oy int, c RGB, alpha uint32) {
 	}
 	src := m.Pix[j0*m.W+i0:]
 	if tab != nil && uniform(dst, f.W, spans, w, h, tab[0]) {
-		// Every pixel the glyph covers is the background: look every one up.
-		tableMask(dst, f.W, src, m.W, w, h, spans, tab)
+		// Every pixel the glyph covers is the background: copy the glyph's
+		// sprite for this table (unclipped masks) or look every pixel up.
+		if spans == nil {
+			tableMask(dst, f.W, src, m.W, w, h, spans, tab)
+			return
+		}
+		sp := f.sprite(m, ct)[j0*m.W:]
+		for j := 0; j < h; j++ {
+			i, end := int(spans[2*j])*8, int(spans[2*j+1])*8
+			copy(dst[j*f.W+i:j*f.W+end], sp[j*m.W+i:j*m.W+end])
+		}
 		return
 	}
 	blendMask(dst, f.W, src, m.W, w, h, spans, cl, scale, tab)
@@ -361,15 +390,15 @@ func tableMask(dst []uint32, dstStride int, src []byte, srcStride, w, h int, spa
 
 // coverTable returns the table of pixels of colour c at opacity alpha over bg
 // at every coverage (the same pixels blend gives).
-func (f *Frame) coverTable(bg uint32, c uint64, alpha uint32, scale *[256]uint8) *[256]uint32 {
+func (f *Frame) coverTable(bg uint32, c uint64, alpha uint32, scale *[256]uint8) *coverTable {
 	for i := range f.covers {
 		if t := &f.covers[i]; t.ok && t.bg == bg && t.c == c && t.alpha == alpha {
-			return &t.px
+			return t
 		}
 	}
 	t := &f.covers[f.nextCov]
 	f.nextCov = (f.nextCov + 1) % len(f.covers)
-	*t = coverTable{bg: bg, c: c, alpha: alpha, ok: true}
+	*t = coverTable{id: tableIDs.Add(1), bg: bg, c: c, alpha: alpha, ok: true}
 	for cov := range t.px {
 		a := uint64(cov)
 		if scale != nil {
@@ -377,7 +406,31 @@ func (f *Frame) coverTable(bg uint32, c uint64, alpha uint32, scale *[256]uint8)
 		}
 		t.px[cov] = blend(bg, a, c)
 	}
-	return &t.px
+	return t
+}
+
+// sprite returns m's pixels through table t (rows within m's spans), made
+// once per mask and table: drawing the glyph over t's background is then a
+// copy per row (memory.copy in WebAssembly, run at native speed).
+func (f *Frame) sprite(m *Mask, t *coverTable) []uint32 {
+	if m.spriteID == t.id {
+		return m.sprite
+	}
+	n := m.W * m.H
+	if cap(m.sprite) < n {
+		if f.spriteBytes+4*n > MaxSpriteBytes {
+			for _, old := range f.sprites {
+				old.sprite, old.spriteID = nil, 0
+			}
+			f.sprites, f.spriteBytes = f.sprites[:0], 0
+		}
+		m.sprite = make([]uint32, n)
+		f.sprites = append(f.sprites, m)
+		f.spriteBytes += 4 * n
+	}
+	m.sprite, m.spriteID = m.sprite[:n], t.id
+	tableMask(m.sprite, m.W, m.Pix, m.W, m.W, m.H, m.spans, &t.px)
+	return m.sprite
 }
 
 // identity maps coverage to itself (blendMask at full opacity).
