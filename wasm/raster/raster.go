@@ -26,7 +26,21 @@ type Frame struct {
 	// MaxSpriteBytes: past it, every sprite is dropped).
 	sprites     []*Mask
 	spriteBytes int
+
+	// Where the frame is known to be flat (see knownFlat): since the last
+	// Clear or ClearAround, every row y was drawn on only within
+	// [inkLo[y], inkHi[y]); outside, it holds the clear colour, or the cover
+	// rectangle's colour inside that rectangle's rows between its corners.
+	inkLo, inkHi []int32
+	cover        struct {
+		x, y, w, h, r int
+		armed         bool // ClearAround registered it; the next RoundRect may draw it
+		solid         bool // it was drawn solid and opaque: its core is flat
+	}
 }
+
+// trackInk enables knownFlat (tests turn it off to compare with scanning).
+var trackInk = true
 
 // MaxSpriteBytes bounds the memory a frame's glyph sprites take.
 const MaxSpriteBytes = 8 << 20
@@ -54,6 +68,59 @@ func NewFrame(w, h int) *Frame {
 // Clear fills the whole frame with c.
 func (f *Frame) Clear(c RGB) {
 	fillSpan(f.Pix, c)
+	f.resetInk()
+}
+
+// resetInk records that the frame holds only its fills (nothing drawn yet).
+func (f *Frame) resetInk() {
+	if len(f.inkLo) != f.H {
+		f.inkLo, f.inkHi = make([]int32, f.H), make([]int32, f.H)
+	}
+	for y := range f.inkLo {
+		f.inkLo[y], f.inkHi[y] = int32(f.W), 0
+	}
+	f.cover.armed, f.cover.solid = false, false
+	f.cover.w = 0
+}
+
+// addInk records that the box x0..x1 x y0..y1 (clipped) was drawn on.
+func (f *Frame) addInk(x0, y0, x1, y1 int) {
+	if len(f.inkLo) != f.H {
+		return
+	}
+	x0, x1, y0, y1 = max(x0, 0), min(x1, f.W), max(y0, 0), min(y1, f.H)
+	if x0 >= x1 || y0 >= y1 {
+		return
+	}
+	lo, hi := f.inkLo[y0:y1], f.inkHi[y0:y1]
+	for i := range lo {
+		lo[i] = min(lo[i], int32(x0))
+		hi[i] = max(hi[i], int32(x1))
+	}
+}
+
+// knownFlat reports whether the box x0..x1 x y0..y1 (inside the frame) is
+// certainly one flat colour: nothing has been drawn on it since the last
+// clear, and it lies wholly outside the cover rectangle or wholly inside its
+// flat core. It reads two numbers per row, with no branch per row, where
+// checking the pixels reads them all.
+func (f *Frame) knownFlat(x0, y0, x1, y1 int) bool {
+	if !trackInk || len(f.inkLo) != f.H {
+		return false
+	}
+	if c := &f.cover; c.w > 0 {
+		outside := x1 <= c.x || x0 >= c.x+c.w || y1 <= c.y || y0 >= c.y+c.h
+		inCore := c.solid && x0 >= c.x && x1 <= c.x+c.w && y0 >= c.y+c.r && y1 <= c.y+c.h-c.r
+		if !outside && !inCore {
+			return false
+		}
+	}
+	overlap := int32(0)
+	lo, hi := f.inkLo[y0:y1], f.inkHi[y0:y1]
+	for i := range lo {
+		overlap = max(overlap, min(hi[i], int32(x1))-max(lo[i], int32(x0)))
+	}
+	return overlap <= 0
 }
 
 // ClearAround fills the frame with c except where an opaque RoundRect(x, y,
@@ -67,6 +134,8 @@ func (f *Frame) ClearAround(c RGB, x, y, w, h, r int) {
 		f.Clear(c)
 		return
 	}
+	f.resetInk()
+	f.cover.x, f.cover.y, f.cover.w, f.cover.h, f.cover.r, f.cover.armed = x, y, w, h, r, true
 	row := f.W * 4
 	fillSpan(f.Pix[:top*row], c)
 	solid := f.solidRow(c) // one memory.copy per side and row
@@ -118,6 +187,14 @@ func (f *Frame) RoundRect(x, y, w, h, r int, p Paint) {
 		return
 	}
 	r = max(0, min(r, w/2, h/2))
+	if c := &f.cover; c.armed && x == c.x && y == c.y && w == c.w && h == c.h && r == c.r {
+		// The cover rectangle ClearAround left room for: its core is flat
+		// if it is one opaque colour.
+		c.solid = p.Alpha == 255 && (p.Gradient == 0 || p.From == p.To)
+	} else {
+		f.addInk(x, y, x+w, y+h)
+	}
+	f.cover.armed = false
 	var left, right []byte
 	if r > 0 {
 		left, right = f.corner(r)
@@ -251,6 +328,8 @@ type Mask struct {
 	// spans holds, per row, the first and the end 8-pixel word with any
 	// coverage (set by Trim; nil: rows are drawn in full).
 	spans []uint16
+	// inkX0, inkX1: the columns with any coverage (set by Trim; else 0, W).
+	inkX0, inkX1 int
 	// sprite is the mask through the cover table numbered spriteID (see
 	// Frame.sprite).
 	sprite   []uint32
@@ -271,6 +350,12 @@ func (m *Mask) Trim() {
 		return
 	}
 	m.spans = make([]uint16, 2*m.H)
+	m.inkX0, m.inkX1 = m.W, 0
+	for i, v := range m.Pix {
+		if v != 0 {
+			m.inkX0, m.inkX1 = min(m.inkX0, i%m.W), max(m.inkX1, i%m.W+1)
+		}
+	}
 	for j := range m.H {
 		row := m.Pix[j*m.W : (j+1)*m.W]
 		first, end := -1, 0
@@ -321,7 +406,13 @@ func (f *Frame) DrawMask(m *Mask, ox, oy int, c RGB, alpha uint32) {
 		spans = m.spans[2*j0:]
 	}
 	src := m.Pix[j0*m.W+i0:]
-	if tab != nil && uniform(dst, f.W, spans, w, h, tab[0]) {
+	bx0, by0 := x0+i0, y0+j0
+	inkX0, inkX1 := 0, m.W
+	if m.spans != nil {
+		inkX0, inkX1 = m.inkX0, m.inkX1
+	}
+	defer f.addInk(x0+max(i0, inkX0), by0, x0+min(i1, inkX1), by0+h)
+	if tab != nil && (f.knownFlat(bx0, by0, bx0+w, by0+h) || uniform(dst, f.W, spans, w, h, tab[0])) {
 		// Every pixel the glyph covers is the background: copy the glyph's
 		// sprite for this table (unclipped masks) or look every pixel up.
 		if spans == nil {
