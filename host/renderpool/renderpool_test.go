@@ -113,6 +113,9 @@ func shared(t *testing.T) *Pool {
 	if sharedErr != nil {
 		t.Fatal(sharedErr)
 	}
+	// The second instance is added in the background: tests that count
+	// instances start once it is there.
+	waitFor(t, "the shared pool's two instances", func() bool { return sharedPool.Stats().Instances == 2 })
 	return sharedPool
 }
 
