@@ -8,6 +8,13 @@
 //  1. ptr := ogmint_request(len)  reserve len bytes for the request; write the
 //     request (a URL-encoded query string, e.g. "template=blog&title=Hi")
 //     into linear memory at ptr.
+//  1b. optionally, for each image the request names (avatar, logo) and the
+//     host fetched: ptr := ogmint_image(slot<<24 | n) reserves n bytes in
+//     image slot SlotAvatar or SlotLogo; write the image file (PNG, JPEG or
+//     GIF) at ptr. ogmint_request empties every slot. A named image whose
+//     slot is empty is not drawn (the avatar falls back to initials); one
+//     that does not decode, or has more than MaxImagePixels pixels, makes
+//     ogmint_render fail with StatusInvalid naming the parameter.
 //  2. st := ogmint_render(len)    validate and draw. On StatusOK the frame is
 //     ready; otherwise the output buffer holds a JSON error body.
 //  3. ogmint_pixels()             pointer to the frame: Width*Height*4 bytes,
@@ -40,6 +47,23 @@ const (
 // MaxRequest is the largest request, in bytes, the module accepts.
 const MaxRequest = 64 << 10
 
+// Image slots for ogmint_image.
+const (
+	SlotAvatar = 0
+	SlotLogo   = 1
+	NumSlots   = 2
+)
+
+// MaxImageBytes is the largest image file a slot takes; MaxImagePixels the
+// most pixels (width x height) an image may decode to.
+const (
+	MaxImageBytes  = 4 << 20
+	MaxImagePixels = 4 << 20
+)
+
+// ImageArg packs a slot and a length into ogmint_image's argument.
+func ImageArg(slot, n int) uint32 { return uint32(slot)<<24 | uint32(n) }
+
 // Export names.
 const (
 	ExportRequest   = "ogmint_request"
@@ -50,6 +74,7 @@ const (
 	ExportOutput    = "ogmint_output"
 	ExportOutputLen = "ogmint_output_len"
 	ExportInfo      = "ogmint_info"
+	ExportImage     = "ogmint_image"
 	ExportVersion   = "ogmint_abi_version"
 	// ExportCollect runs a full garbage collection (optional for hosts: the
 	// Go host calls it before it snapshots a warmed instance, so clones do

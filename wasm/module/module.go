@@ -26,6 +26,7 @@ type Module struct {
 	zlib     *zlib.Writer
 	row      []byte
 	rendered bool
+	images   [abi.NumSlots][]byte // image files for the next render, by slot
 }
 
 // New loads templates and fonts.
@@ -51,7 +52,24 @@ func (m *Module) Request(n int) []byte {
 		m.request = make([]byte, n)
 	}
 	m.request = m.request[:n]
+	for i := range m.images {
+		m.images[i] = m.images[i][:0]
+	}
 	return m.request
+}
+
+// Image returns a buffer of n bytes for the image file of slot (abi.SlotAvatar,
+// abi.SlotLogo) for the next render, or nil for a bad slot or n beyond
+// abi.MaxImageBytes. Request empties every slot.
+func (m *Module) Image(slot, n int) []byte {
+	if slot < 0 || slot >= abi.NumSlots || n < 0 || n > abi.MaxImageBytes {
+		return nil
+	}
+	if cap(m.images[slot]) < n {
+		m.images[slot] = make([]byte, n)
+	}
+	m.images[slot] = m.images[slot][:n]
+	return m.images[slot]
 }
 
 // Output is the output buffer of the last call.

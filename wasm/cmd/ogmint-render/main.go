@@ -44,6 +44,15 @@ func request(n uint32) uint32 {
 	return ptr(b[:cap(b)])
 }
 
+//go:wasmexport ogmint_image
+func image(arg uint32) uint32 {
+	b := mod.Image(int(arg>>24), int(arg&(1<<24-1)))
+	if b == nil {
+		return 0
+	}
+	return ptr(b[:cap(b)])
+}
+
 //go:wasmexport ogmint_render
 func render(n uint32) uint32 { return uint32(mod.Render(int(n))) }
 
