@@ -31,7 +31,11 @@ const (
 	KindPill     = "pill"     // one line of text on a rounded background sized to it
 	KindInitials = "initials" // a disc with the initials of a text (e.g. the author)
 	KindStack    = "stack"    // children laid out top to bottom inside a box
+	KindImage    = "image"    // a fetched image (the avatar or the logo) fitted into a box
 )
+
+// ImageParams are the parameters naming images an image element may show.
+var ImageParams = []string{"avatar", "logo"}
 
 // Element is one drawing instruction. Which fields apply depends on Type.
 type Element struct {
@@ -63,6 +67,13 @@ type Element struct {
 	Transform  string  `json:"transform,omitempty"` // "", "upper"
 	PadX       int     `json:"padX,omitempty"`
 	PadY       int     `json:"padY,omitempty"`
+
+	// Image: Src names the image parameter (avatar or logo); Fit is
+	// "contain" (default: all of it, aligned by Align and VAlign) or "cover"
+	// (fills the box, centred and cropped). An initials element shows the
+	// avatar instead of the initials when the request carries one.
+	Src string `json:"src,omitempty"`
+	Fit string `json:"fit,omitempty"`
 
 	// Stack.
 	Gap      int        `json:"gap,omitempty"`
@@ -177,6 +188,24 @@ func (e *Element) validate(inStack bool, used map[string]bool) error {
 			return fmt.Errorf("box %v: text must keep %d px from every edge", e.Box, SafeMargin)
 		}
 		return nil
+	case KindImage:
+		if inStack {
+			return fmt.Errorf("images cannot be stacked")
+		}
+		if !slices.Contains(ImageParams, e.Src) {
+			return fmt.Errorf("src: %q is not one of %q", e.Src, ImageParams)
+		}
+		used[e.Src] = true
+		if e.Radius < 0 {
+			return fmt.Errorf("radius: must be >= 0")
+		}
+		if err := oneOf("fit", e.Fit, "", "contain", "cover"); err != nil {
+			return err
+		}
+		if err := oneOf("align", e.Align, "", "left", "center", "right"); err != nil {
+			return err
+		}
+		return oneOf("valign", e.VAlign, "", "top", "middle", "bottom")
 	case KindStack:
 		if inStack {
 			return fmt.Errorf("stacks do not nest")
@@ -206,7 +235,7 @@ func (e *Element) validate(inStack bool, used map[string]bool) error {
 		}
 		return nil
 	}
-	return fmt.Errorf("type: want one of rect, text, pill, initials, stack")
+	return fmt.Errorf("type: want one of rect, text, pill, initials, image, stack")
 }
 
 func (e *Element) checkFill() error {

@@ -18,7 +18,7 @@ func TestLoad(t *testing.T) {
 	if blog == nil {
 		t.Fatalf("no blog template; have %v", s.Names())
 	}
-	if !reflect.DeepEqual(blog.Params, []string{"author", "description", "tag", "title"}) {
+	if !reflect.DeepEqual(blog.Params, []string{"author", "description", "logo", "tag", "title"}) {
 		t.Errorf("blog params %v", blog.Params)
 	}
 	for name, tpl := range s.Templates {

@@ -66,6 +66,40 @@ func Cases(set *templates.Set) []Case {
 	return out
 }
 
+// ImageCase is a golden image drawn with image files in the module's slots
+// (abi.SlotAvatar, abi.SlotLogo), as a host puts them there after fetching.
+type ImageCase struct {
+	Case
+	Images map[int]string // slot -> file name under testdata/images
+}
+
+// Image slots, as in wasm/abi (not imported: golden has no module deps).
+const (
+	slotAvatar = 0
+	slotLogo   = 1
+)
+
+// ImageCases draws the avatar (a landscape JPEG, cropped into the initials'
+// disc) and the logo (a PNG with transparency, fitted into its box) on every
+// template that shows them.
+func ImageCases(set *templates.Set) []ImageCase {
+	var out []ImageCase
+	for _, t := range set.Names() {
+		q := clone(Texts)
+		q.Set("template", t)
+		q.Set("avatar", "https://images.example.com/avatar.jpg")
+		q.Set("logo", "https://images.example.com/logo.png")
+		out = append(out, ImageCase{Case{Name: "image-" + t, Query: q.Encode()},
+			map[int]string{slotAvatar: "avatar.jpg", slotLogo: "logo.png"}})
+	}
+	return out
+}
+
+// ImageFile reads a test image from testdata/images.
+func ImageFile(name string) ([]byte, error) {
+	return os.ReadFile(filepath.Join(Dir(), "images", name))
+}
+
 func clone(v url.Values) url.Values {
 	out := url.Values{}
 	for k, vs := range v {

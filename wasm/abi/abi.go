@@ -8,7 +8,7 @@
 //  1. ptr := ogmint_request(len)  reserve len bytes for the request; write the
 //     request (a URL-encoded query string, e.g. "template=blog&title=Hi")
 //     into linear memory at ptr.
-//  1b. optionally, for each image the request names (avatar, logo) and the
+//     1b. optionally, for each image the request names (avatar, logo) and the
 //     host fetched: ptr := ogmint_image(slot<<24 | n) reserves n bytes in
 //     image slot SlotAvatar or SlotLogo; write the image file (PNG, JPEG or
 //     GIF) at ptr. ogmint_request empties every slot. A named image whose

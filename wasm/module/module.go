@@ -5,9 +5,16 @@
 package module
 
 import (
+	"bytes"
 	"compress/flate"
 	"compress/zlib"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"image"
+	_ "image/gif"  // avatar and logo formats
+	_ "image/jpeg" // avatar and logo formats
+	_ "image/png"  // avatar and logo formats
 	"net/url"
 
 	"github.com/ogmint/ogmint/templates"
@@ -118,13 +125,62 @@ func (m *Module) Render(n int) abi.Status {
 	if st != abi.StatusOK {
 		return st
 	}
-	if _, err := m.renderer.Render(p); err != nil {
+	images, fields := m.decodeImages(p)
+	if fields != nil {
+		m.fail(abi.StatusInvalid, "invalid parameters", fields)
+		return abi.StatusInvalid
+	}
+	if _, err := m.renderer.RenderImages(p, images); err != nil {
 		m.fail(abi.StatusInternal, err.Error(), nil)
 		return abi.StatusInternal
 	}
 	m.output = m.output[:0]
 	m.rendered = true
 	return abi.StatusOK
+}
+
+// decodeImages decodes the image files the host put in the slots of the
+// images p names (a named image with an empty slot is left out: the host did
+// not fetch it). Files that are not PNG, JPEG or GIF, or that decode to more
+// than abi.MaxImagePixels pixels, are field errors.
+func (m *Module) decodeImages(p *params.Params) (map[string]image.Image, []params.FieldError) {
+	var images map[string]image.Image
+	var fields []params.FieldError
+	for _, im := range []struct {
+		name string
+		url  string
+		slot int
+	}{{"avatar", p.Avatar, abi.SlotAvatar}, {"logo", p.Logo, abi.SlotLogo}} {
+		b := m.images[im.slot]
+		if im.url == "" || len(b) == 0 {
+			continue
+		}
+		img, err := decodeImage(b)
+		if err != nil {
+			fields = append(fields, params.FieldError{Field: im.name, Message: err.Error()})
+			continue
+		}
+		if images == nil {
+			images = map[string]image.Image{}
+		}
+		images[im.name] = img
+	}
+	return images, fields
+}
+
+func decodeImage(b []byte) (image.Image, error) {
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(b))
+	if err != nil {
+		return nil, errors.New("not a PNG, JPEG or GIF image")
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > abi.MaxImagePixels/max(cfg.Height, 1) {
+		return nil, fmt.Errorf("image is %dx%d; at most %d pixels", cfg.Width, cfg.Height, abi.MaxImagePixels)
+	}
+	img, _, err := image.Decode(bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("%s image does not decode: %v", format, err)
+	}
+	return img, nil
 }
 
 // EncodePNG encodes the last rendered frame into the output buffer with the

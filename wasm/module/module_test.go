@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"image"
 	"image/png"
+	"strings"
 	"testing"
 
 	"github.com/ogmint/ogmint/internal/benchcard"
@@ -132,5 +134,71 @@ func BenchmarkRenderBlogNative(b *testing.B) {
 		if st := call(m, m.Render, q); st != abi.StatusOK {
 			b.Fatal(st)
 		}
+	}
+}
+
+// TestImages: images in the slots are drawn; a named image whose slot is
+// empty is left out (the avatar falls back to initials); files that do not
+// decode or are too large are field errors naming the parameter; a request
+// empties the slots; slot and size limits hold.
+func TestImages(t *testing.T) {
+	m := newModule(t)
+	var pngBuf, bigBuf bytes.Buffer
+	small := image.NewRGBA(image.Rect(0, 0, 40, 40))
+	for i := range small.Pix {
+		small.Pix[i] = 200
+	}
+	if err := png.Encode(&pngBuf, small); err != nil {
+		t.Fatal(err)
+	}
+	if err := png.Encode(&bigBuf, image.NewGray(image.Rect(0, 0, 2100, 2100))); err != nil { // 4.41 Mpx
+		t.Fatal(err)
+	}
+	q := "template=blog&title=Images&author=Ada+Lovelace&avatar=https%3A%2F%2Fexample.com%2Fa.png&logo=https%3A%2F%2Fexample.com%2Fl.png"
+	render := func(images map[int][]byte) (abi.Status, []byte) {
+		n := copy(m.Request(len(q)), q)
+		for slot, b := range images {
+			copy(m.Image(slot, len(b)), b)
+		}
+		st := m.Render(n)
+		return st, append([]byte(nil), m.Pixels()...)
+	}
+	stNone, none := render(nil)
+	stBoth, both := render(map[int][]byte{abi.SlotAvatar: pngBuf.Bytes(), abi.SlotLogo: pngBuf.Bytes()})
+	stAgain, again := render(nil) // the request emptied the slots
+	if stNone != abi.StatusOK || stBoth != abi.StatusOK || stAgain != abi.StatusOK {
+		t.Fatalf("statuses %v %v %v: %s", stNone, stBoth, stAgain, m.Output())
+	}
+	if bytes.Equal(none, both) {
+		t.Error("images in the slots were not drawn")
+	}
+	if !bytes.Equal(none, again) {
+		t.Error("a new request did not empty the image slots")
+	}
+	for _, tc := range []struct {
+		name  string
+		slot  int
+		file  []byte
+		field string
+		msg   string
+	}{
+		{"garbage avatar", abi.SlotAvatar, []byte("<html>not an image</html>"), "avatar", "not a PNG, JPEG or GIF image"},
+		{"huge logo", abi.SlotLogo, bigBuf.Bytes(), "logo", "2100x2100"},
+	} {
+		st, _ := render(map[int][]byte{tc.slot: tc.file})
+		if st != abi.StatusInvalid {
+			t.Errorf("%s: status %v, want invalid", tc.name, st)
+			continue
+		}
+		var body struct {
+			Details []struct{ Field, Message string } `json:"details"`
+		}
+		if err := json.Unmarshal(m.Output(), &body); err != nil || len(body.Details) != 1 ||
+			body.Details[0].Field != tc.field || !strings.Contains(body.Details[0].Message, tc.msg) {
+			t.Errorf("%s: body %s, want details.%s containing %q", tc.name, m.Output(), tc.field, tc.msg)
+		}
+	}
+	if m.Image(2, 10) != nil || m.Image(-1, 10) != nil || m.Image(abi.SlotAvatar, abi.MaxImageBytes+1) != nil {
+		t.Error("bad slot or oversized image accepted")
 	}
 }

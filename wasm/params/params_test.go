@@ -3,6 +3,7 @@ package params_test
 import (
 	"crypto/sha256"
 	"net/url"
+	"strconv"
 	"reflect"
 	"strings"
 	"sync"
@@ -107,7 +108,7 @@ func paramCases() []paramCase {
 	return []paramCase{
 		// Minimal request and defaults.
 		{name: "minimal", query: base, check: func(t *testing.T, p *params.Params) {
-			want := params.Params{Template: "blog", TemplateVer: 1, Title: "Hello", Font: "Inter",
+			want := params.Params{Template: "blog", TemplateVer: 2, Title: "Hello", Font: "Inter",
 				Bg: D, Text: T, Accent: A, Surface: S}
 			if *p != want {
 				t.Errorf("got %+v\nwant %+v", *p, want)
@@ -518,7 +519,7 @@ func TestCanonicalIncludesVersions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if q.Get("tv") != "1" || q.Get("rv") == "" || q.Get("template") != "blog" || q.Get("font") != "Inter" {
+	if q.Get("tv") != strconv.Itoa(set.Templates["blog"].Version) || q.Get("rv") == "" || q.Get("template") != "blog" || q.Get("font") != "Inter" {
 		t.Errorf("canonical %q lacks versions, template or font", c)
 	}
 	if q.Has("palette") || q.Has("bg") {

@@ -91,4 +91,3 @@ func drawScene(rng *rand.Rand) []byte {
 	}
 	return f.Pix
 }
-

@@ -5,6 +5,7 @@
 package raster
 
 import (
+	"image"
 	"sync/atomic"
 	"unsafe"
 )
@@ -745,4 +746,60 @@ func clamp(v, lo, hi int) int {
 		return hi
 	}
 	return v
+}
+
+// DrawImage draws src (already scaled to its size, premultiplied alpha) with
+// its top-left corner at x, y, clipped to the frame and to a rounded
+// rectangle of corner radius r over src's bounds (r = half the side: a disc).
+func (f *Frame) DrawImage(src *image.RGBA, x, y, r int) {
+	w, h := src.Rect.Dx(), src.Rect.Dy()
+	if w <= 0 || h <= 0 {
+		return
+	}
+	r = max(0, min(r, w/2, h/2))
+	var left, right []byte
+	if r > 0 {
+		left, right = f.corner(r)
+	}
+	f.addInk(x, y, x+w, y+h)
+	f.cover.armed = false
+	px := f.words()
+	for j := range h {
+		py := y + j
+		if py < 0 || py >= f.H {
+			continue
+		}
+		inset, cy := 0, -1
+		if j < r {
+			inset, cy = r, j
+		} else if j >= h-r {
+			inset, cy = r, h-1-j
+		}
+		row := src.Pix[j*src.Stride:]
+		for i := range w {
+			cx := x + i
+			if cx < 0 || cx >= f.W {
+				continue
+			}
+			cov := uint32(255)
+			if i < inset {
+				cov = uint32(left[cy*r+i])
+			} else if i >= w-inset {
+				cov = uint32(right[cy*r+i-(w-inset)])
+			}
+			s := row[i*4 : i*4+4 : i*4+4]
+			// Source over: the image's (premultiplied) colour at its alpha,
+			// times the shape's coverage.
+			a := uint32(s[3]) * cov / 255
+			if a == 0 {
+				continue
+			}
+			d := px[py*f.W+cx]
+			inv := 255 - a
+			rr := (uint32(s[0])*cov/255 + (d&0xff)*inv/255)
+			gg := (uint32(s[1])*cov/255 + (d>>8&0xff)*inv/255)
+			bb := (uint32(s[2])*cov/255 + (d>>16&0xff)*inv/255)
+			px[py*f.W+cx] = min(rr, 255) | min(gg, 255)<<8 | min(bb, 255)<<16 | 255<<24
+		}
+	}
 }

@@ -4,7 +4,10 @@
 package render
 
 import (
+	"image"
+
 	"fmt"
+	xdraw "golang.org/x/image/draw"
 	"strconv"
 	"strings"
 
@@ -54,11 +57,18 @@ func (r *Renderer) Frame() *raster.Frame { return r.frame }
 
 // Render draws p into the renderer's frame and returns it.
 func (r *Renderer) Render(p *params.Params) (*raster.Frame, error) {
+	return r.RenderImages(p, nil)
+}
+
+// RenderImages is Render with the decoded images the parameters name, by
+// parameter ("avatar", "logo"); a named image missing from images is not
+// drawn (the avatar's initials element shows the initials).
+func (r *Renderer) RenderImages(p *params.Params, images map[string]image.Image) (*raster.Frame, error) {
 	t := r.Set.Templates[p.Template]
 	if t == nil {
 		return nil, fmt.Errorf("render: unknown template %q", p.Template)
 	}
-	c := &card{r: r, p: p, family: r.ts.FamilyIndex(p.Font), texts: map[*templates.Element]string{}}
+	c := &card{r: r, p: p, family: r.ts.FamilyIndex(p.Font), texts: map[*templates.Element]string{}, images: images}
 	if c.family < 0 {
 		return nil, fmt.Errorf("render: unknown font family %q", p.Font)
 	}
@@ -90,6 +100,7 @@ type card struct {
 	p      *params.Params
 	family int
 	texts  map[*templates.Element]string // resolved element texts
+	images map[string]image.Image        // decoded images by parameter
 }
 
 func (c *card) shown(e *templates.Element) bool {
@@ -98,6 +109,9 @@ func (c *card) shown(e *templates.Element) bool {
 	}
 	if e.Type == templates.KindRect || e.Type == templates.KindStack {
 		return true
+	}
+	if e.Type == templates.KindImage {
+		return c.images[e.Src] != nil
 	}
 	return c.text(e) != ""
 }
@@ -214,7 +228,13 @@ func (c *card) draw(e *templates.Element) {
 	case templates.KindPill:
 		b := c.pill(e, w)
 		c.drawPill(e, b, x, y, w)
+	case templates.KindImage:
+		c.drawImage(c.images[e.Src], e, x, y, w, h, e.Radius)
 	case templates.KindInitials:
+		if img := c.images["avatar"]; img != nil {
+			c.drawImage(img, &templates.Element{Fit: "cover"}, x, y, w, h, min(w, h)/2)
+			return
+		}
 		c.r.frame.RoundRect(x, y, w, h, min(w, h)/2, c.paint(e))
 		st := c.style(e, e.Size[1])
 		b := &typeset.Block{Style: st, LineHeight: h}
@@ -255,4 +275,48 @@ func (c *card) drawPill(e *templates.Element, b *typeset.Block, x, y, avail int)
 	x += offset(e.Align, avail, w)
 	c.r.frame.RoundRect(x, y, w, h, e.Radius, c.paint(e))
 	c.r.ts.Draw(c.r.frame, b, x+e.PadX, y+e.PadY, w-2*e.PadX, typeset.Left, c.color(e.Color), 255)
+}
+
+// drawImage fits img into the box x, y, w, h as e says (Fit, Align, VAlign),
+// scaled with Catmull-Rom, with corners of radius r.
+func (c *card) drawImage(img image.Image, e *templates.Element, x, y, w, h, r int) {
+	sb := img.Bounds()
+	sw, sh := sb.Dx(), sb.Dy()
+	if sw <= 0 || sh <= 0 {
+		return
+	}
+	src := sb
+	dw, dh := w, h
+	if e.Fit == "cover" {
+		// Crop the source, centred, to the box's aspect ratio.
+		if sw*h > sh*w {
+			cw := sh * w / h
+			src = image.Rect(sb.Min.X+(sw-cw)/2, sb.Min.Y, sb.Min.X+(sw-cw)/2+cw, sb.Max.Y)
+		} else {
+			ch := sw * h / w
+			src = image.Rect(sb.Min.X, sb.Min.Y+(sh-ch)/2, sb.Max.X, sb.Min.Y+(sh-ch)/2+ch)
+		}
+	} else {
+		// Contain: the largest size of the source's aspect ratio in the box.
+		if sw*h > sh*w {
+			dh = max(1, sh*w/sw)
+		} else {
+			dw = max(1, sw*h/sh)
+		}
+		switch e.Align {
+		case "center":
+			x += (w - dw) / 2
+		case "right":
+			x += w - dw
+		}
+		switch e.VAlign {
+		case "middle":
+			y += (h - dh) / 2
+		case "bottom":
+			y += h - dh
+		}
+	}
+	dst := image.NewRGBA(image.Rect(0, 0, dw, dh))
+	xdraw.CatmullRom.Scale(dst, dst.Rect, img, src, xdraw.Src, nil)
+	c.r.frame.DrawImage(dst, x, y, min(r, dw/2, dh/2))
 }
