@@ -44,7 +44,7 @@ type Frame struct {
 var trackInk = true
 
 // MaxSpriteBytes bounds the memory a frame's glyph sprites take.
-const MaxSpriteBytes = 8 << 20
+const MaxSpriteBytes = 4 << 20
 
 // tableIDs numbers cover tables: a sprite names the table it was made with.
 var tableIDs atomic.Uint64
