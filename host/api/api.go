@@ -20,6 +20,7 @@ import (
 
 	"github.com/ogmint/ogmint/host/apikeys"
 	"github.com/ogmint/ogmint/host/cardcache"
+	"github.com/ogmint/ogmint/host/imagefetch"
 	"github.com/ogmint/ogmint/host/metrics"
 	"github.com/ogmint/ogmint/host/pngfast"
 	"github.com/ogmint/ogmint/host/ratelimit"
@@ -70,6 +71,10 @@ type Options struct {
 	WebhookFirstDelay time.Duration
 	// Ready reports whether dependencies are usable (for /readyz); nil: always.
 	Ready func(context.Context) error
+	// Fetcher fetches the avatar and logo images of a render (on a cache or
+	// dedup miss only); nil: images are not fetched, and the module draws
+	// the card without them.
+	Fetcher *imagefetch.Fetcher
 }
 
 // Server holds the handlers' dependencies.
@@ -247,7 +252,11 @@ func (s *Server) v1(ctx *fasthttp.RequestCtx) error {
 		v, err, _ := s.flight.Do("v1\x00"+string(key[:]), func() (any, error) {
 			opctx, cancel := storeContext() // not the recycled RequestCtx
 			defer cancel()
-			png, err := s.renderPNG(opctx, p.Template, canonical)
+			images, err := s.fetchImages(opctx, p)
+			if err != nil {
+				return nil, err
+			}
+			png, err := s.renderPNG(opctx, p.Template, canonical, images)
 			if err == nil {
 				s.opt.Cache.Add(key, png)
 			}
@@ -263,12 +272,48 @@ func (s *Server) v1(ctx *fasthttp.RequestCtx) error {
 	return nil
 }
 
-// renderPNG draws a card in the pool and encodes it natively, recording the
-// outcome and duration.
-func (s *Server) renderPNG(ctx context.Context, template, canonical string) ([]byte, error) {
+// imageFields names the render parameter of each image slot.
+var imageFields = [abi.NumSlots]string{abi.SlotAvatar: "avatar", abi.SlotLogo: "logo"}
+
+// fetchImages fetches p's avatar and logo (those set) concurrently for the
+// module's image slots, counting each fetch by outcome. A failed fetch is a
+// 400 naming the parameter, in the contract's error shape.
+func (s *Server) fetchImages(ctx context.Context, p *params.Params) ([abi.NumSlots][]byte, error) {
+	var out [abi.NumSlots][]byte
+	urls := [abi.NumSlots]string{abi.SlotAvatar: p.Avatar, abi.SlotLogo: p.Logo}
+	if s.opt.Fetcher == nil || urls == [abi.NumSlots]string{} {
+		return out, nil
+	}
+	imgs, errs := s.opt.Fetcher.FetchAll(ctx, urls[:])
+	var fields []params.FieldError
+	for slot, u := range urls {
+		if u == "" {
+			continue
+		}
+		err := errs[slot]
+		s.opt.Metrics.ImageFetches.WithLabelValues(imageFields[slot], imagefetch.Outcome(imgs[slot], err)).Inc()
+		var fe *imagefetch.Error
+		switch {
+		case err == nil:
+			out[slot] = imgs[slot].Data
+		case errors.As(err, &fe):
+			fields = append(fields, params.FieldError{Field: imageFields[slot], Message: "could not be fetched: " + fe.Error()})
+		default:
+			return out, err // the request's own time ran out: 500
+		}
+	}
+	if len(fields) > 0 {
+		return out, &Error{Status: fasthttp.StatusBadRequest, Message: "invalid parameters", Details: fields}
+	}
+	return out, nil
+}
+
+// renderPNG draws a card in the pool, with the images for the module's
+// slots, and encodes it natively, recording the outcome and duration.
+func (s *Server) renderPNG(ctx context.Context, template, canonical string, images [abi.NumSlots][]byte) ([]byte, error) {
 	start := time.Now()
 	var png []byte
-	err := s.opt.Pool.Render(ctx, []byte(canonical), func(pix []byte) error {
+	err := s.opt.Pool.RenderImages(ctx, []byte(canonical), images, func(pix []byte) error {
 		var err error
 		png, err = pngfast.Encode(nil, pix, abi.Width, abi.Height)
 		return err
@@ -295,6 +340,8 @@ func renderOutcome(err error) string {
 		return "deadline"
 	case errors.Is(err, renderpool.ErrTrap):
 		return "trap"
+	case errors.Is(err, renderpool.ErrImageRefused):
+		return "image_refused"
 	}
 	return "error"
 }

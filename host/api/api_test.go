@@ -20,6 +20,7 @@ import (
 	"github.com/ogmint/ogmint/host/api"
 	"github.com/ogmint/ogmint/host/apikeys"
 	"github.com/ogmint/ogmint/host/cardcache"
+	"github.com/ogmint/ogmint/host/imagefetch"
 	"github.com/ogmint/ogmint/host/jsjson"
 	"github.com/ogmint/ogmint/host/metrics"
 	"github.com/ogmint/ogmint/host/module"
@@ -63,6 +64,7 @@ type setup struct {
 	cacheSize int
 	dataDir   string // SQLite store directory; default a fresh temp dir
 	maxBody   int
+	fetcher   *imagefetch.Fetcher // avatar and logo fetches; nil: none
 }
 
 // Two V2 keys used throughout.
@@ -113,7 +115,8 @@ func start(t *testing.T, s setup) *env {
 		Payload: func(url, slug, template string, metadata []byte, created time.Time, cached bool) []byte {
 			return webhook.Payload{URL: url, Slug: slug, Template: template, Metadata: metadata, CreatedAt: created, Cached: cached}.Body()
 		},
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Fetcher: s.fetcher,
 		Metrics: metrics.New(func() (int, int, int, uint64) {
 			st := pool.Stats()
 			return st.Instances, st.Busy, st.Waiting, st.Replaced

@@ -213,7 +213,11 @@ func (s *Server) v2Render(ctx *fasthttp.RequestCtx) error {
 	leader := false
 	v, err, _ := s.flight.Do("v2\x00"+key.ID+"\x00"+string(hash[:]), func() (any, error) {
 		leader = true
-		png, err := s.renderPNG(opctx, p.Template, canonical)
+		images, err := s.fetchImages(opctx, p)
+		if err != nil {
+			return nil, err
+		}
+		png, err := s.renderPNG(opctx, p.Template, canonical, images)
 		if err != nil {
 			return nil, err
 		}

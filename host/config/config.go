@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ogmint/ogmint/wasm/abi"
 )
 
 // Config is the host's configuration. Build it with Parse (flags and
@@ -51,7 +53,17 @@ type Config struct {
 	WebhookRetrySchedule []time.Duration
 	WebhookWorkers       int // webhook attempts in flight at once
 	WebhookPerEndpoint   int // webhook attempts in flight at once to one URL host
+
+	// Fetching the avatar and logo images a render names.
+	ImageAllowNets     []netip.Prefix // addresses exempt from the SSRF guard (plain http allowed)
+	ImageMaxBytes      int            // largest image file
+	ImageTimeout       time.Duration  // per fetch, redirects included
+	ImageFetchCacheMiB int            // in-memory cache of fetched images (0 = off)
 }
+
+// MaxImageTimeout is the longest image-timeout accepted: a fetch holds the
+// request that needs it open.
+const MaxImageTimeout = 30 * time.Second
 
 // Rate is N events per Per; N == 0 means unlimited.
 type Rate struct {
@@ -110,6 +122,9 @@ func Default() Config {
 		WebhookRetrySchedule: []time.Duration{0, 5 * time.Second, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour, 5 * time.Hour, 10 * time.Hour, 10 * time.Hour},
 		WebhookWorkers:       32,
 		WebhookPerEndpoint:   4,
+		ImageMaxBytes:        abi.MaxImageBytes,
+		ImageTimeout:         3 * time.Second,
+		ImageFetchCacheMiB:   32,
 	}
 }
 
@@ -206,6 +221,14 @@ func Parse(name string, args []string, getenv func(string) string, stderr io.Wri
 	})
 	num(&c.WebhookWorkers, "webhook-workers", "OGMINT_WEBHOOK_WORKERS", "webhook attempts in flight at once")
 	num(&c.WebhookPerEndpoint, "webhook-per-endpoint", "OGMINT_WEBHOOK_PER_ENDPOINT", "webhook attempts in flight at once to one receiver host")
+	fun("image-allow-nets", "OGMINT_IMAGE_ALLOW_NETS", `""`, "CIDRs exempt from the SSRF guard for avatar and logo fetches", func(s string) error {
+		nets, err := ParsePrefixes(s)
+		c.ImageAllowNets = nets
+		return err
+	})
+	num(&c.ImageMaxBytes, "image-max-bytes", "OGMINT_IMAGE_MAX_BYTES", "largest avatar or logo image file in bytes")
+	dur(&c.ImageTimeout, "image-timeout", "OGMINT_IMAGE_TIMEOUT", "timeout per avatar or logo fetch, redirects included")
+	num(&c.ImageFetchCacheMiB, "image-fetch-cache-mib", "OGMINT_IMAGE_FETCH_CACHE_MIB", "in-memory cache of fetched avatar and logo images (0 = off)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -243,8 +266,14 @@ func (c Config) Validate() error {
 	if c.MemoryMiB < 32 || c.MemoryMiB > 4096 {
 		bad("instance-memory-mib: %d, want 32-4096", c.MemoryMiB)
 	}
-	if c.CacheMiB < 0 || c.ImageCacheMiB < 0 {
-		bad("cache-mib, image-cache-mib: must be >= 0")
+	if c.CacheMiB < 0 || c.ImageCacheMiB < 0 || c.ImageFetchCacheMiB < 0 {
+		bad("cache-mib, image-cache-mib, image-fetch-cache-mib: must be >= 0")
+	}
+	if c.ImageMaxBytes < 1 || c.ImageMaxBytes > abi.MaxImageBytes {
+		bad("image-max-bytes: %d, want 1-%d (what the render module takes)", c.ImageMaxBytes, abi.MaxImageBytes)
+	}
+	if c.ImageTimeout <= 0 || c.ImageTimeout > MaxImageTimeout {
+		bad("image-timeout: %s, want > 0 and at most %s", c.ImageTimeout, MaxImageTimeout)
 	}
 	if c.MetadataBytes < 2 || c.MetadataBytes > c.MaxRequestBytes {
 		bad("metadata-max-bytes: %d, want 2..max-request-bytes", c.MetadataBytes)

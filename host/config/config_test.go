@@ -63,6 +63,14 @@ func TestInvalidSettingsAreNamed(t *testing.T) {
 		{map[string]string{"OGMINT_INSTANCE_MEMORY_MIB": "8"}, nil, "instance-memory-mib"},
 		{map[string]string{"OGMINT_METADATA_MAX_DEPTH": "0"}, nil, "metadata-max-depth"},
 		{nil, []string{"extra"}, "unexpected arguments"},
+		{map[string]string{"OGMINT_IMAGE_ALLOW_NETS": "localhost"}, nil, "CIDR"},
+		{map[string]string{"OGMINT_IMAGE_MAX_BYTES": "0"}, nil, "image-max-bytes"},
+		{map[string]string{"OGMINT_IMAGE_MAX_BYTES": "4194305"}, nil, "image-max-bytes"},
+		{map[string]string{"OGMINT_IMAGE_MAX_BYTES": "4MiB"}, nil, "OGMINT_IMAGE_MAX_BYTES"},
+		{map[string]string{"OGMINT_IMAGE_TIMEOUT": "0s"}, nil, "image-timeout"},
+		{map[string]string{"OGMINT_IMAGE_TIMEOUT": "1m"}, nil, "image-timeout"},
+		{map[string]string{"OGMINT_IMAGE_TIMEOUT": "3"}, nil, "OGMINT_IMAGE_TIMEOUT"},
+		{map[string]string{"OGMINT_IMAGE_FETCH_CACHE_MIB": "-1"}, nil, "image-fetch-cache-mib"},
 	} {
 		_, err := Parse("test", tc.args, env(tc.env), io.Discard)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -82,5 +90,34 @@ func TestParseRate(t *testing.T) {
 		if _, err := ParseRate(in); err == nil {
 			t.Errorf("ParseRate(%q) accepted", in)
 		}
+	}
+}
+
+func TestImageFetchSettings(t *testing.T) {
+	c, err := Parse("test", nil, env(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.ImageAllowNets) != 0 || c.ImageMaxBytes != 4<<20 || c.ImageTimeout != 3*time.Second || c.ImageFetchCacheMiB != 32 {
+		t.Fatalf("defaults: nets %v, max %d, timeout %s, cache %d", c.ImageAllowNets, c.ImageMaxBytes, c.ImageTimeout, c.ImageFetchCacheMiB)
+	}
+	c, err = Parse("test", []string{"-image-timeout", "500ms"}, env(map[string]string{
+		"OGMINT_IMAGE_ALLOW_NETS":      "10.1.0.0/16, 127.0.0.1",
+		"OGMINT_IMAGE_MAX_BYTES":       "1048576",
+		"OGMINT_IMAGE_TIMEOUT":         "10s",
+		"OGMINT_IMAGE_FETCH_CACHE_MIB": "0",
+		"OGMINT_WEBHOOK_ALLOW_NETS":    "192.168.0.0/16",
+	}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.ImageAllowNets) != 2 || c.ImageAllowNets[0].String() != "10.1.0.0/16" || c.ImageAllowNets[1].String() != "127.0.0.1/32" {
+		t.Errorf("image allow nets %v", c.ImageAllowNets)
+	}
+	if len(c.WebhookAllowNets) != 1 || c.WebhookAllowNets[0].String() != "192.168.0.0/16" {
+		t.Errorf("webhook allow nets %v (the two lists are separate)", c.WebhookAllowNets)
+	}
+	if c.ImageMaxBytes != 1<<20 || c.ImageTimeout != 500*time.Millisecond || c.ImageFetchCacheMiB != 0 {
+		t.Errorf("max %d, timeout %s (the flag wins), cache %d", c.ImageMaxBytes, c.ImageTimeout, c.ImageFetchCacheMiB)
 	}
 }

@@ -21,6 +21,12 @@ type Metrics struct {
 	RenderDuration *prometheus.HistogramVec // template
 	CacheHits      *prometheus.CounterVec   // kind: v1_cache, v1_not_modified, v2_dedup, image_cache
 	HTTPResponses  *prometheus.CounterVec   // route, code
+	// ImageFetches counts avatar and logo fetches by field (avatar, logo)
+	// and outcome: ok, cached, shared (another request's fetch), canceled,
+	// or the failure's kind (imagefetch.Kind: not_https, invalid_url,
+	// blocked, status, redirects, too_large, timeout, empty, not_image,
+	// network).
+	ImageFetches *prometheus.CounterVec
 
 	Deliveries      *prometheus.CounterVec // outcome
 	AttemptDuration prometheus.Histogram
@@ -39,7 +45,7 @@ func New(pool PoolStats, queue QueueStats) *Metrics {
 	m := &Metrics{
 		Registry: r,
 		Renders: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "ogmint_renders_total", Help: "Renders by template and outcome (ok, invalid, not_found, deadline, trap, queue_full, error).",
+			Name: "ogmint_renders_total", Help: "Renders by template and outcome (ok, invalid, not_found, too_large, internal, deadline, trap, queue_full, image_refused, error).",
 		}, []string{"template", "outcome"}),
 		RenderDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "ogmint_render_duration_seconds", Help: "Render plus PNG encode time of successful renders.",
@@ -51,6 +57,9 @@ func New(pool PoolStats, queue QueueStats) *Metrics {
 		HTTPResponses: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ogmint_http_responses_total", Help: "HTTP responses by route and status code.",
 		}, []string{"route", "code"}),
+		ImageFetches: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ogmint_image_fetches_total", Help: "Avatar and logo fetches by field and outcome (ok, cached, shared, canceled, or the error kind: not_https, invalid_url, blocked, status, redirects, too_large, timeout, empty, not_image, network).",
+		}, []string{"field", "outcome"}),
 		Deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ogmint_webhook_deliveries_total", Help: "Webhook attempts by outcome (delivered, retry, failed, stopped).",
 		}, []string{"outcome"}),
@@ -59,7 +68,7 @@ func New(pool PoolStats, queue QueueStats) *Metrics {
 			Buckets: prometheus.DefBuckets,
 		}),
 	}
-	r.MustRegister(m.Renders, m.RenderDuration, m.CacheHits, m.HTTPResponses, m.Deliveries, m.AttemptDuration,
+	r.MustRegister(m.Renders, m.RenderDuration, m.CacheHits, m.HTTPResponses, m.ImageFetches, m.Deliveries, m.AttemptDuration,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if pool != nil {
 		gauge := func(name, help string, f func() float64) {

@@ -18,6 +18,10 @@ var (
 	// ErrTrap: the module trapped, exited or hit its memory cap; its instance
 	// was replaced.
 	ErrTrap = errors.New("renderpool: module trapped")
+	// ErrImageRefused: an image passed to RenderImages is larger than
+	// abi.MaxImageBytes or the module refused its slot. The instance stays in
+	// service.
+	ErrImageRefused = errors.New("renderpool: image refused by the module")
 	// ErrClosed: the pool is closed.
 	ErrClosed = errors.New("renderpool: closed")
 )

@@ -24,6 +24,7 @@ const (
 	fnOutputLen
 	fnInfo
 	fnVersion
+	fnImage
 	numExports
 )
 
@@ -37,6 +38,7 @@ var exportNames = [numExports]string{
 	fnOutputLen: abi.ExportOutputLen,
 	fnInfo:      abi.ExportInfo,
 	fnVersion:   abi.ExportVersion,
+	fnImage:     abi.ExportImage,
 }
 
 // instance is one warm module instance. Used by one goroutine at a time.
@@ -108,6 +110,34 @@ func (in *instance) writeRequest(ctx context.Context, query []byte) (uint32, err
 		return 0, in.trap("%s returned %#x: %d bytes out of memory range", abi.ExportRequest, ptr, n)
 	}
 	return n, nil
+}
+
+// writeImages fills the module's image slots (after writeRequest, which
+// empties them) with images[slot]; an empty entry leaves its slot empty. A
+// slot the module refuses (ogmint_image returned 0) is an ErrImageRefused.
+func (in *instance) writeImages(ctx context.Context, images *[abi.NumSlots][]byte) error {
+	if images == nil {
+		return nil
+	}
+	for slot, b := range images {
+		if len(b) == 0 {
+			continue
+		}
+		if len(b) > abi.MaxImageBytes {
+			return fmt.Errorf("%w: slot %d: %d bytes, at most %d", ErrImageRefused, slot, len(b), abi.MaxImageBytes)
+		}
+		ptr, err := in.call(ctx, fnImage, abi.ImageArg(slot, len(b)))
+		if err != nil {
+			return err
+		}
+		if ptr == 0 {
+			return fmt.Errorf("%w: %s refused slot %d (%d bytes)", ErrImageRefused, abi.ExportImage, slot, len(b))
+		}
+		if !in.mem.Write(ptr, b) {
+			return in.trap("%s returned %#x: %d bytes out of memory range", abi.ExportImage, ptr, len(b))
+		}
+	}
+	return nil
 }
 
 // output returns a view of the output buffer (aliasing wasm memory, valid

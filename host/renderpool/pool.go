@@ -346,8 +346,23 @@ func (p *Pool) Config() Config { return p.cfg }
 // render takes milliseconds, a replacement instance more); Config.Deadline
 // bounds it.
 func (p *Pool) Render(ctx context.Context, query []byte, fn func(pixels []byte) error) error {
+	return p.renderImages(ctx, query, nil, fn)
+}
+
+// RenderImages is Render with image files for the module's image slots:
+// images[abi.SlotAvatar] and images[abi.SlotLogo] (PNG, JPEG or GIF bytes,
+// at most abi.MaxImageBytes each; nil or empty leaves a slot empty, so the
+// module does not draw that image). The images are only read. An image the
+// module cannot decode, or with more than abi.MaxImagePixels pixels, is a
+// *ModuleError with abi.StatusInvalid naming the parameter; one the module
+// refuses to take is ErrImageRefused.
+func (p *Pool) RenderImages(ctx context.Context, query []byte, images [abi.NumSlots][]byte, fn func(pixels []byte) error) error {
+	return p.renderImages(ctx, query, &images, fn)
+}
+
+func (p *Pool) renderImages(ctx context.Context, query []byte, images *[abi.NumSlots][]byte, fn func(pixels []byte) error) error {
 	return p.with(ctx, len(query), func(cctx context.Context, in *instance) error {
-		if err := p.render(cctx, in, query); err != nil || fn == nil {
+		if err := p.renderWith(cctx, in, query, images); err != nil || fn == nil {
 			return err
 		}
 		pix, err := in.pixels(cctx)
@@ -433,7 +448,12 @@ func (p *Pool) Info(ctx context.Context) ([]byte, error) {
 
 // render writes the request and draws; a non-OK status is a *ModuleError.
 func (p *Pool) render(ctx context.Context, in *instance, query []byte) error {
-	if err := p.renderOnce(ctx, in, query); err != nil {
+	return p.renderWith(ctx, in, query, nil)
+}
+
+// renderWith is render with images for the module's slots (nil: none).
+func (p *Pool) renderWith(ctx context.Context, in *instance, query []byte, images *[abi.NumSlots][]byte) error {
+	if err := p.renderOnceWith(ctx, in, query, images); err != nil {
 		return err
 	}
 	p.renders.Add(1)
@@ -442,8 +462,17 @@ func (p *Pool) render(ctx context.Context, in *instance, query []byte) error {
 
 // renderOnce is render without counting.
 func (p *Pool) renderOnce(ctx context.Context, in *instance, query []byte) error {
+	return p.renderOnceWith(ctx, in, query, nil)
+}
+
+// renderOnceWith writes the request, then the images (ogmint_request has
+// emptied every slot), and draws, without counting.
+func (p *Pool) renderOnceWith(ctx context.Context, in *instance, query []byte, images *[abi.NumSlots][]byte) error {
 	n, err := in.writeRequest(ctx, query)
 	if err != nil {
+		return err
+	}
+	if err := in.writeImages(ctx, images); err != nil {
 		return err
 	}
 	st, err := in.call(ctx, fnRender, n)

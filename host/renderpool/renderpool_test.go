@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"image"
 	"image/png"
 	"net/url"
 	"os"
@@ -547,5 +548,75 @@ func TestMeasureFresh(t *testing.T) {
 	t.Logf("fresh instance: instantiate %s, first render %s", ft.Instantiate, ft.FirstRender)
 	if st := p.Stats(); st.Instances != 2 {
 		t.Errorf("MeasureFresh changed the pool: %+v", st)
+	}
+}
+
+// testImagePNG is a small opaque PNG in one colour.
+func testImagePNG(t *testing.T, c [4]byte) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 32, 32))
+	for i := 0; i < len(img.Pix); i += 4 {
+		copy(img.Pix[i:i+4], c[:])
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// TestRenderImages: images go into the module's slots between the request
+// and the render; ogmint_request empties them again; a bad image is the
+// module's field error; an oversized one is refused before the module.
+func TestRenderImages(t *testing.T) {
+	p := newPool(t, Config{Instances: 1})
+	query := q("template", "blog", "title", "Images", "author", "Ada Lovelace",
+		"avatar", "https://images.example.com/a.png", "logo", "https://images.example.com/l.png")
+	frame := func(images *[abi.NumSlots][]byte) []byte {
+		t.Helper()
+		var out []byte
+		fn := func(pix []byte) error { out = append([]byte(nil), pix...); return nil }
+		var err error
+		if images == nil {
+			err = p.Render(context.Background(), query, fn)
+		} else {
+			err = p.RenderImages(context.Background(), query, *images, fn)
+		}
+		if err != nil {
+			t.Fatalf("render: %v", err)
+		}
+		return out
+	}
+	plain := frame(nil)
+	if empty := frame(&[abi.NumSlots][]byte{}); !bytes.Equal(empty, plain) {
+		t.Fatal("RenderImages without images differs from Render")
+	}
+	avatar := testImagePNG(t, [4]byte{0x10, 0xe0, 0x30, 0xff})
+	logo := testImagePNG(t, [4]byte{0xe0, 0x10, 0xc0, 0xff})
+	withAvatar := frame(&[abi.NumSlots][]byte{abi.SlotAvatar: avatar})
+	withBoth := frame(&[abi.NumSlots][]byte{abi.SlotAvatar: avatar, abi.SlotLogo: logo})
+	if bytes.Equal(withAvatar, plain) || bytes.Equal(withBoth, withAvatar) {
+		t.Fatal("the images were not drawn")
+	}
+	// The next request starts with empty slots.
+	if again := frame(nil); !bytes.Equal(again, plain) {
+		t.Fatal("an image stayed in its slot for the next request")
+	}
+
+	replaced := p.Stats().Replaced
+	err := p.RenderImages(context.Background(), query, [abi.NumSlots][]byte{abi.SlotLogo: []byte("not an image")}, nil)
+	var me *ModuleError
+	if !errors.As(err, &me) || me.Status != abi.StatusInvalid || !strings.Contains(string(me.Body), `"logo"`) {
+		t.Fatalf("undecodable logo: %v", err)
+	}
+	err = p.RenderImages(context.Background(), query, [abi.NumSlots][]byte{abi.SlotAvatar: make([]byte, abi.MaxImageBytes+1)}, nil)
+	if !errors.Is(err, ErrImageRefused) {
+		t.Fatalf("oversized avatar: %v", err)
+	}
+	if p.Stats().Replaced != replaced {
+		t.Fatal("an image error replaced the instance")
+	}
+	if again := frame(nil); !bytes.Equal(again, plain) {
+		t.Fatal("the instance renders differently after image errors")
 	}
 }

@@ -295,6 +295,34 @@ func TestClientLocalServer(t *testing.T) {
 			t.Fatalf("/exact: got %d len=%d trunc=%v err=%v", st, len(body), trunc, err)
 		}
 	})
+	t.Run("do-limit", func(t *testing.T) {
+		doLimit := func(path string, limit int) (int, []byte, bool, error) {
+			c := New(allow).Client(3*time.Second, "ogmint-test/1")
+			defer c.CloseIdleConnections()
+			req := fasthttp.AcquireRequest()
+			defer fasthttp.ReleaseRequest(req)
+			resp := fasthttp.AcquireResponse()
+			defer fasthttp.ReleaseResponse(resp)
+			req.SetRequestURI("http://" + addr + path)
+			body, trunc, err := DoLimit(c, req, resp, limit)
+			return resp.StatusCode(), body, trunc, err
+		}
+		// A declared length over the limit: not read at all.
+		if st, body, trunc, err := doLimit("/big", 1000); err != nil || st != 200 || len(body) != 0 || !trunc {
+			t.Fatalf("/big: got %d len=%d trunc=%v err=%v", st, len(body), trunc, err)
+		}
+		// A chunked body: read up to the limit.
+		if st, body, trunc, err := doLimit("/bigchunked", 1000); err != nil || st != 200 || len(body) != 1000 || !trunc {
+			t.Fatalf("/bigchunked: got %d len=%d trunc=%v err=%v", st, len(body), trunc, err)
+		}
+		// A limit above MaxBodySize reads more than Do would.
+		if st, body, trunc, err := doLimit("/big", 1<<20); err != nil || st != 200 || len(body) != len(big) || trunc {
+			t.Fatalf("/big under a 1 MiB limit: got %d len=%d trunc=%v err=%v", st, len(body), trunc, err)
+		}
+		if st, body, trunc, err := doLimit("/exact", MaxBodySize); err != nil || st != 200 || len(body) != MaxBodySize || trunc {
+			t.Fatalf("/exact: got %d len=%d trunc=%v err=%v", st, len(body), trunc, err)
+		}
+	})
 	t.Run("buffered-do-limit", func(t *testing.T) {
 		// Without Do's streaming, fasthttp's MaxResponseBodySize turns an
 		// over-limit body into an error even on a 200.

@@ -186,30 +186,50 @@ func (g *Guard) Client(timeout time.Duration, userAgent string) *fasthttp.Client
 // connection is closed instead of drained. resp's headers and status are
 // valid after Do; its body is in the returned slice, not in resp.Body().
 func Do(c *fasthttp.Client, req *fasthttp.Request, resp *fasthttp.Response) (body []byte, truncated bool, err error) {
+	return do(c, req, resp, MaxBodySize, false)
+}
+
+// DoLimit is Do with a body limit of limit bytes (instead of MaxBodySize)
+// for callers that need the whole body, e.g. image fetches. A body longer
+// than limit is not an error: truncated is true and body holds at most limit
+// bytes; when the response declares a Content-Length beyond limit, the body
+// is not read at all (body is empty) and the connection is closed.
+func DoLimit(c *fasthttp.Client, req *fasthttp.Request, resp *fasthttp.Response, limit int) (body []byte, truncated bool, err error) {
+	return do(c, req, resp, max(limit, 0), true)
+}
+
+func do(c *fasthttp.Client, req *fasthttp.Request, resp *fasthttp.Response, limit int, skipDeclared bool) (body []byte, truncated bool, err error) {
 	resp.StreamBody = true
 	if err := c.Do(req, resp); err != nil {
 		return nil, false, err
 	}
 	stream := resp.BodyStream()
 	if stream == nil { // HEAD, 204, 304
-		return append([]byte(nil), resp.Body()...), false, nil
+		b := resp.Body()
+		if len(b) > limit {
+			return append([]byte(nil), b[:limit]...), true, nil
+		}
+		return append([]byte(nil), b...), false, nil
 	}
-	body, err = io.ReadAll(io.LimitReader(stream, MaxBodySize+1))
-	if err != nil {
+	abort := func(cause error) {
 		if cw, ok := stream.(fasthttp.ReadCloserWithError); ok {
-			_ = cw.CloseWithError(err)
+			_ = cw.CloseWithError(cause)
 		} else {
 			_ = resp.CloseBodyStream()
 		}
+	}
+	if skipDeclared && resp.Header.ContentLength() > limit {
+		abort(fasthttp.ErrBodyTooLarge)
+		return nil, true, nil
+	}
+	body, err = io.ReadAll(io.LimitReader(stream, int64(limit)+1))
+	if err != nil {
+		abort(err)
 		return body, false, err
 	}
-	if len(body) > MaxBodySize {
-		if cw, ok := stream.(fasthttp.ReadCloserWithError); ok {
-			_ = cw.CloseWithError(fasthttp.ErrBodyTooLarge)
-		} else {
-			_ = resp.CloseBodyStream()
-		}
-		return body[:MaxBodySize], true, nil
+	if len(body) > limit {
+		abort(fasthttp.ErrBodyTooLarge)
+		return body[:limit], true, nil
 	}
 	if err := resp.CloseBodyStream(); err != nil && !errors.Is(err, io.EOF) {
 		return body, false, err

@@ -17,8 +17,9 @@
 // IPv6 outside 2000::/3, and known cloud-internal endpoints. IPv6 forms that
 // embed an IPv4 address (IPv4-mapped, NAT64 64:ff9b::/96, 6to4, Teredo) are
 // judged by the embedded address. Addresses inside the allow prefixes
-// (OGMINT_WEBHOOK_ALLOW_NETS) are exempt; host names are never exempt, so an
-// operator reaches private services by address or by a non-reserved name.
+// (OGMINT_WEBHOOK_ALLOW_NETS, OGMINT_IMAGE_ALLOW_NETS: a guard each) are
+// exempt; host names are never exempt, so an operator reaches private
+// services by address or by a non-reserved name.
 package ssrf
 
 import (

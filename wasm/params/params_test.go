@@ -3,8 +3,8 @@ package params_test
 import (
 	"crypto/sha256"
 	"net/url"
-	"strconv"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"

@@ -25,6 +25,7 @@ import (
 	"github.com/ogmint/ogmint/host/apikeys"
 	"github.com/ogmint/ogmint/host/cardcache"
 	"github.com/ogmint/ogmint/host/config"
+	"github.com/ogmint/ogmint/host/imagefetch"
 	"github.com/ogmint/ogmint/host/jsjson"
 	"github.com/ogmint/ogmint/host/metrics"
 	"github.com/ogmint/ogmint/host/module"
@@ -137,6 +138,19 @@ func serve(args []string) error {
 		return err
 	}
 	disp := dispatch.New(st, guard, m, dcfg, log)
+	// Avatar and logo fetches have a guard of their own: their allow list is
+	// not the webhooks'.
+	fetchCache := cfg.ImageFetchCacheMiB
+	if fetchCache == 0 {
+		fetchCache = -1 // imagefetch: negative is off, zero the default
+	}
+	fetcher, err := imagefetch.New(ssrf.New(cfg.ImageAllowNets), imagefetch.Config{
+		MaxBytes: cfg.ImageMaxBytes, Timeout: cfg.ImageTimeout, CacheMiB: fetchCache,
+		UserAgent: imageUserAgent(version),
+	})
+	if err != nil {
+		return err
+	}
 	// The dispatcher has its own context: on SIGTERM it stops after the HTTP
 	// server has drained (renders answered during the drain still get their
 	// first attempt), and before the store closes.
@@ -163,7 +177,8 @@ func serve(args []string) error {
 		Payload: func(url, slug, template string, metadata []byte, created time.Time, cached bool) []byte {
 			return webhook.Payload{URL: url, Slug: slug, Template: template, Metadata: metadata, CreatedAt: created, Cached: cached}.Body()
 		},
-		Ready: func(ctx context.Context) error { _, err := st.APIKeys(ctx); return err },
+		Ready:   func(ctx context.Context) error { _, err := st.APIKeys(ctx); return err },
+		Fetcher: fetcher,
 	})
 	hs := &fasthttp.Server{
 		Handler:            srv.Handler,
@@ -194,6 +209,11 @@ func serve(args []string) error {
 	log.Info("shutting down: finishing in-flight webhook attempts")
 	stopDispatch()
 	return pool.Close(sctx)
+}
+
+// imageUserAgent is the User-Agent of avatar and logo fetches.
+func imageUserAgent(version string) string {
+	return "ogmint-image-fetcher/" + version + " (+https://github.com/ogmint/ogmint)"
 }
 
 // loadKeys builds the V2 key set from the configuration, or generates (once)
@@ -253,11 +273,16 @@ func render(args []string, stdout io.Writer) error {
 	}
 	fs.Var(paramFlags(q), "param", "any render parameter as name=value (repeatable)")
 	out := fs.String("o", "card.png", "output PNG file ('-' for stdout)")
+	allowNets := fs.String("image-allow-nets", os.Getenv("OGMINT_IMAGE_ALLOW_NETS"), "CIDRs exempt from the SSRF guard for avatar and logo fetches")
 	modulePath := fs.String("module", os.Getenv("OGMINT_MODULE"), "render module file (default: embedded)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	ctx := context.Background()
+	images, err := fetchImages(ctx, q, *allowNets)
+	if err != nil {
+		return err
+	}
 	wasm, err := module.Load(ctx, *modulePath)
 	if err != nil {
 		return err
@@ -273,7 +298,7 @@ func render(args []string, stdout io.Writer) error {
 	}
 	defer pool.Close(ctx)
 	var png []byte
-	err = pool.Render(ctx, []byte(q.Encode()), func(pix []byte) error {
+	err = pool.RenderImages(ctx, []byte(q.Encode()), images, func(pix []byte) error {
 		png, err = pngfast.Encode(nil, pix, abi.Width, abi.Height)
 		return err
 	})
@@ -289,4 +314,30 @@ func render(args []string, stdout io.Writer) error {
 		return err
 	}
 	return os.WriteFile(*out, png, 0o644)
+}
+
+// fetchImages fetches the avatar and logo a local render names, under the
+// same SSRF guard and limits as the server's defaults.
+func fetchImages(ctx context.Context, q url.Values, allowNets string) ([abi.NumSlots][]byte, error) {
+	var out [abi.NumSlots][]byte
+	urls := []string{abi.SlotAvatar: q.Get("avatar"), abi.SlotLogo: q.Get("logo")}
+	if urls[abi.SlotAvatar] == "" && urls[abi.SlotLogo] == "" {
+		return out, nil
+	}
+	nets, err := config.ParsePrefixes(allowNets)
+	if err != nil {
+		return out, fmt.Errorf("image-allow-nets: %w", err)
+	}
+	f, err := imagefetch.New(ssrf.New(nets), imagefetch.Config{CacheMiB: -1, UserAgent: imageUserAgent(version)})
+	if err != nil {
+		return out, err
+	}
+	imgs, errs := f.FetchAll(ctx, urls)
+	for slot, name := range []string{abi.SlotAvatar: "avatar", abi.SlotLogo: "logo"} {
+		if errs[slot] != nil {
+			return out, fmt.Errorf("%s could not be fetched: %w", name, errs[slot])
+		}
+		out[slot] = imgs[slot].Data
+	}
+	return out, nil
 }
