@@ -68,6 +68,37 @@ func TestGoldenThroughWazero(t *testing.T) {
 	}
 }
 
+// TestGoldenImagesThroughWazero: the avatar and logo golden cases, with the
+// image files in the module's slots, give the native renderer's pixels
+// (JPEG decoding and Catmull-Rom scaling included).
+func TestGoldenImagesThroughWazero(t *testing.T) {
+	p := newPool(t, Config{Instances: 1})
+	set, err := templates.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range golden.ImageCases(set) {
+		want, err := golden.Load(c.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var images [abi.NumSlots][]byte
+		for slot, file := range c.Images {
+			if images[slot], err = golden.ImageFile(file); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := p.RenderImages(context.Background(), []byte(c.Query), images, func(pix []byte) error {
+			if d := golden.Diff(pix, want, abi.Width); d != "" {
+				t.Errorf("%s: %s", c.Name, d)
+			}
+			return nil
+		}); err != nil {
+			t.Fatalf("%s: %v", c.Name, err)
+		}
+	}
+}
+
 // TestClonesRenderGoldenPixels renders every golden case on an instance
 // cloned from the pool's snapshot (what extra instances and replacements
 // are) and on a second clone in the opposite order: both give the golden
