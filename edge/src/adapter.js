@@ -8,6 +8,7 @@
 
 import { HEIGHT, InstanceHolder, MAX_REQUEST, ModuleFault, Status, WIDTH } from "./module.js";
 import { ENCODER_TAGS, assemble, deflateStream, hasCompressionStream, scanlines } from "./png.js";
+import { ImageErrors, fetchImages, imageSettings } from "./images.js";
 import { normalizePath, requestBytes } from "./query.js";
 
 /** The contract's caching policy for rendered cards (host: api.V1CacheControl). */
@@ -85,9 +86,18 @@ async function sha256Hex16(text) {
  * @property {(env?: object) => (Cache | null | Promise<Cache | null>)} [cache] a Cache API cache for rendered cards
  * @property {(data: Uint8Array, opts: {level: number}) => Uint8Array} [deflateSync] node:zlib's deflateSync, when the runtime has it
  * @property {string | ((env?: object) => string | undefined)} [encoder] "auto" (default), "zlib", "stream" or "module": the first to try
+ * @property {ImageSettingsRaw | ((env?: object) => ImageSettingsRaw)} [images] settings for fetching avatar and logo (images.js)
+ * @property {typeof fetch} [fetch] the fetch used for avatar and logo (default: the global one)
  *
  * Function options get the env of the first request (a Worker's bindings).
  * @property {(msg: string, err?: unknown) => void} [log]
+ */
+
+/**
+ * @typedef {object} ImageSettingsRaw raw strings, as the environment gives them
+ * @property {string} [allowHosts] OGMINT_IMAGE_ALLOW_HOSTS: host[:port],... exempt from the SSRF guard, http allowed
+ * @property {string} [timeoutMs] OGMINT_IMAGE_TIMEOUT_MS (default 3000)
+ * @property {string} [maxBytes] OGMINT_IMAGE_MAX_BYTES (default and maximum 4 MiB)
  */
 
 /**
@@ -112,6 +122,14 @@ export function createHandler(opt) {
     return true;
   }
   let env0; // the first request's env (Worker bindings)
+  let images = null; // parsed image settings, from env0
+  function imageConfig() {
+    if (images) return images;
+    const raw = typeof opt.images === "function" ? opt.images(env0) : opt.images;
+    images = imageSettings(raw ?? {}, (msg) => log(msg));
+    return images;
+  }
+  const doFetch = opt.fetch ?? ((u, init) => fetch(u, init));
   function currentEncoder() {
     if (encoder) return encoder;
     const asked = typeof opt.encoder === "function" ? opt.encoder(env0) : opt.encoder;
@@ -151,11 +169,21 @@ export function createHandler(opt) {
    * the next one if it fails. Throws HttpError or ModuleFault.
    * @returns {Promise<{png: Uint8Array, encoder: string}>}
    */
-  async function render(req) {
+  async function render(req, canonical) {
+    // avatar and logo, fetched concurrently before the module is touched.
+    let imgs;
+    try {
+      imgs = await fetchImages(canonical, imageConfig(), doFetch);
+    } catch (err) {
+      if (!(err instanceof ImageErrors)) throw err;
+      throw new HttpError(400, "invalid parameters", {
+        details: err.errors.map((e) => ({ field: e.field, message: e.message })),
+      });
+    }
     for (;;) {
       const enc = currentEncoder();
       const inst = await holder.get();
-      const r = inst.render(req);
+      const r = inst.render(req, imgs);
       if (r.status !== Status.OK) throw new HttpError(moduleStatus(r.status), r.body);
       stats.renders++;
       try {
@@ -176,10 +204,10 @@ export function createHandler(opt) {
     }
   }
 
-  async function renderOnce(etag, req) {
+  async function renderOnce(etag, req, canonical) {
     let p = flight.get(etag);
     if (!p) {
-      p = render(req).finally(() => flight.delete(etag));
+      p = render(req, canonical).finally(() => flight.delete(etag));
       flight.set(etag, p);
     }
     return p;
@@ -229,7 +257,8 @@ export function createHandler(opt) {
       }
     }
     if (!png) {
-      const out = await renderOnce(etag, req);
+      // Not served from the cache nor a 304: render, fetching avatar and logo first.
+      const out = await renderOnce(etag, req, canonical);
       png = out.png;
       if (out.encoder !== enc) headers.ETag = `"${await tagFor(out.encoder)}"`; // fell back
       if (cache && cacheState === "on") {

@@ -1,6 +1,7 @@
 // Deno entry point for `deno serve` (and Deno Deploy): a default export with a
 // fetch handler. Deno can compile Wasm from bytes, so the module is read from
-// the file next to this one (needs --allow-read for that file).
+// the file next to this one (needs --allow-read for that file). Fetching the
+// avatar and logo images needs --allow-net.
 import { deflateSync } from "node:zlib";
 import { createHandler } from "./adapter.js";
 
@@ -21,6 +22,12 @@ const handle = createHandler({
   // OGMINT_CACHE=off.
   cache: () =>
     env("OGMINT_CACHE") !== "off" && typeof caches !== "undefined" && caches.open ? caches.open("ogmint-v1") : null,
+  // avatar and logo fetches (see images.js); fetching needs --allow-net.
+  images: {
+    allowHosts: env("OGMINT_IMAGE_ALLOW_HOSTS"),
+    timeoutMs: env("OGMINT_IMAGE_TIMEOUT_MS"),
+    maxBytes: env("OGMINT_IMAGE_MAX_BYTES"),
+  },
 });
 
 // Instantiate in the background at start, so the first request finds it warm.

@@ -11,6 +11,7 @@ export const WIDTH = 1200;
 export const HEIGHT = 630;
 export const FRAME_SIZE = WIDTH * HEIGHT * 4;
 export const MAX_REQUEST = 64 << 10;
+export const MAX_IMAGE_BYTES = 4 << 20;
 export const Status = Object.freeze({ OK: 0, INVALID: 1, NOT_FOUND: 2, TOO_LARGE: 3, INTERNAL: 4 });
 
 /** A failure of the module itself (trap, exit, bad pointer): HTTP 500. */
@@ -117,9 +118,23 @@ export class Instance {
   /**
    * Renders a request. On OK the frame is ready (pixels()); otherwise body
    * is the module's JSON error body.
+   * @param {Uint8Array} bytes the request
+   * @param {{field: string, slot: number, bytes: Uint8Array}[]} [images] fetched
+   *   image files for the module's slots (abi.SlotAvatar, abi.SlotLogo)
    */
-  render(bytes) {
-    const status = this.#run("ogmint_render", bytes);
+  render(bytes, images = []) {
+    const n = this.#request(bytes);
+    if (n < 0) return { status: Status.TOO_LARGE, body: tooLargeBody() };
+    // Between ogmint_request (which empties the slots) and ogmint_render.
+    for (const img of images) {
+      const len = img.bytes.length;
+      const ptr = len > 0 && len <= MAX_IMAGE_BYTES ? this.#call("ogmint_image", ((img.slot << 24) | len) >>> 0) : 0;
+      if (ptr === 0) {
+        return { status: Status.INVALID, body: invalidBody(img.field, `image of ${len} bytes refused by the renderer`) };
+      }
+      this.#mem(ptr, len).set(img.bytes);
+    }
+    const status = this.#call("ogmint_render", n);
     if (status === Status.OK) return { status, body: null };
     if (status === Status.TOO_LARGE && bytes.length > MAX_REQUEST) {
       return { status, body: tooLargeBody() };
@@ -149,6 +164,11 @@ export class Instance {
     if (st !== Status.OK) throw new ModuleFault(`ogmint_info: status ${st}`);
     return out;
   }
+}
+
+/** The module's 400 body shape (wasm/module ErrorBody) for one field. */
+export function invalidBody(field, message) {
+  return new TextEncoder().encode(JSON.stringify({ error: "invalid parameters", details: [{ field, message }] }));
 }
 
 function tooLargeBody() {

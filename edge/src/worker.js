@@ -16,6 +16,12 @@ const handle = createHandler({
   // "No Cache was configured" in a bare workerd (then it is off). The var
   // OGMINT_CACHE=off turns it off.
   cache: (env) => (env.OGMINT_CACHE !== "off" && typeof caches !== "undefined" && caches.default) || null,
+  // avatar and logo fetches (see images.js): vars or secrets.
+  images: (env) => ({
+    allowHosts: env.OGMINT_IMAGE_ALLOW_HOSTS,
+    timeoutMs: env.OGMINT_IMAGE_TIMEOUT_MS,
+    maxBytes: env.OGMINT_IMAGE_MAX_BYTES,
+  }),
 });
 
 // Instantiate the module and run Go's init now, in the global scope: that

@@ -6,6 +6,7 @@ import fs from "node:fs";
 import { before, describe, it } from "node:test";
 import { deflateSync } from "node:zlib";
 import { createHandler, etagMatch } from "../src/adapter.js";
+import { MAX_IMAGE_BYTES, imageSettings, refusal } from "../src/images.js";
 import { ENCODER_TAGS, assemble, crc32, scanlines } from "../src/png.js";
 import { hostArgs, normalizePath, requestBytes } from "../src/query.js";
 import { MODULE_FILE, decodePNG, diffPixels, golden, goldenCases } from "./helpers.mjs";
@@ -54,6 +55,68 @@ describe("If-None-Match", () => {
     ["abc", false],
   ]) {
     it(`${h} -> ${want}`, () => assert.equal(etagMatch(h, etag), want));
+  }
+});
+
+describe("image URL guard and settings", () => {
+  const warnings = [];
+  const st = imageSettings(
+    { allowHosts: " 127.0.0.1:8443, Images.Example.COM ,[::1]:9,10.0.0.0/8, ", timeoutMs: "abc", maxBytes: String(64 << 20) },
+    (m) => warnings.push(m),
+  );
+  it("parses the settings, warns about bad values and caps the size at the module's limit", () => {
+    assert.deepEqual(st.allow, [
+      { host: "127.0.0.1", port: 8443 },
+      { host: "images.example.com", port: null },
+      { host: "[::1]", port: 9 },
+    ]);
+    assert.equal(st.timeoutMs, 3000);
+    assert.equal(st.maxBytes, MAX_IMAGE_BYTES);
+    assert.equal(warnings.length, 3, warnings.join("\n"));
+    assert.deepEqual(imageSettings({}), { allow: [], timeoutMs: 3000, maxBytes: 4 << 20 });
+  });
+  const refused = (u) => refusal(new URL(u), st);
+  for (const u of [
+    "https://127.0.0.1/",
+    "https://127.0.0.1:8444/",
+    "https://0x7f.1/",
+    "https://2130706433/",
+    "https://0177.0.0.1/",
+    "https://[::1]/",
+    "https://[::ffff:127.0.0.1]/",
+    "https://[::ffff:a9fe:a9fe]/",
+    "https://[64:ff9b::10.1.2.3]/",
+    "https://[2002:c0a8:0101::1]/",
+    "https://[fd00::1]/",
+    "https://[fe80::1]/",
+    "https://10.1.2.3/",
+    "https://172.16.0.1/",
+    "https://192.168.1.1/",
+    "https://100.64.0.1/",
+    "https://169.254.169.254/",
+    "https://0.0.0.0/",
+    "https://localhost/",
+    "https://a.localhost/",
+    "https://printer.local/",
+    "https://metadata.google.internal/",
+    "https://intranet/",
+    "http://example.com/",
+    "http://127.0.0.1:8444/",
+    "ftp://example.com/",
+    "https://user@example.com/",
+  ]) {
+    it(`refuses ${u}`, () => assert.notEqual(refused(u), ""));
+  }
+  for (const u of [
+    "https://example.com/a.png",
+    "https://8.8.8.8/",
+    "https://[2606:4700::1111]/",
+    "https://127.0.0.1:8443/a.png",
+    "http://127.0.0.1:8443/a.png",
+    "http://images.example.com:8080/a.png",
+    "https://[::1]:9/",
+  ]) {
+    it(`allows ${u}`, () => assert.equal(refused(u), ""));
   }
 });
 
