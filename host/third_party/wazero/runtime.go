@@ -235,7 +235,21 @@ func (r *runtime) CompileModule(ctx context.Context, binary []byte) (CompiledMod
 		r.memoryLimitPages, r.memoryCapacityFromMax, !r.dwarfDisabled, r.storeCustomSections)
 	if err != nil {
 		return nil, err
-	} else if err = internal.Validate(r.enabledFeatures); err != nil {
+	}
+	// ogmint patch: the function bodies of a module whose compiled code is
+	// already cached were validated when it was compiled (the cache key is
+	// the binary's hash); validating them again costs ~50 ms at every start
+	// for a large module. Everything else is still validated.
+	listeners, err := buildFunctionListeners(ctx, internal)
+	if err != nil {
+		return nil, err
+	}
+	internal.AssignModuleID(binary, listeners, r.ensureTermination)
+	skipFunctions := false
+	if c, ok := r.store.Engine.(interface{ HasCompiledModule(*wasm.Module) bool }); ok {
+		skipFunctions = c.HasCompiledModule(internal)
+	}
+	if err = internal.ValidateSkippingFunctions(r.enabledFeatures, skipFunctions); err != nil {
 		// TODO: decoders should validate before returning, as that allows
 		// them to err with the correct position in the wasm binary.
 		return nil, err
@@ -254,11 +268,6 @@ func (r *runtime) CompileModule(ctx context.Context, binary []byte) (CompiledMod
 	}
 	c.typeIDs = typeIDs
 
-	listeners, err := buildFunctionListeners(ctx, internal)
-	if err != nil {
-		return nil, err
-	}
-	internal.AssignModuleID(binary, listeners, r.ensureTermination)
 	if err = r.store.Engine.CompileModule(ctx, internal, listeners, r.ensureTermination); err != nil {
 		return nil, err
 	}

@@ -279,6 +279,13 @@ func (m *Module) typeIndexOfFunction(funcIdx Index) (Index, bool) {
 }
 
 func (m *Module) Validate(enabledFeatures api.CoreFeatures) error {
+	return m.ValidateSkippingFunctions(enabledFeatures, false)
+}
+
+// ValidateSkippingFunctions is Validate, leaving out the function bodies when
+// skipFunctions is set (ogmint patch: for a module whose compiled code is
+// cached, see runtime.CompileModule).
+func (m *Module) ValidateSkippingFunctions(enabledFeatures api.CoreFeatures, skipFunctions bool) error {
 	for i := range m.TypeSection {
 		tp := &m.TypeSection[i]
 		tp.CacheNumInUint64()
@@ -317,7 +324,7 @@ func (m *Module) Validate(enabledFeatures api.CoreFeatures) error {
 		return err
 	}
 
-	if m.CodeSection != nil {
+	if m.CodeSection != nil && !skipFunctions {
 		if err = m.validateFunctions(enabledFeatures, functions, globals, memory, tables, tags, MaximumFunctionIndex); err != nil {
 			return err
 		}

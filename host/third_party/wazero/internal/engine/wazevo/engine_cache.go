@@ -345,3 +345,21 @@ func readUint64(reader io.Reader, b *[8]byte) (uint64, error) {
 	ret := binary.LittleEndian.Uint64(s)
 	return ret, nil
 }
+
+// HasCompiledModule reports whether module's compiled code is in memory or
+// in the file cache, without loading it (ogmint patch: see
+// runtime.CompileModule). module.ID must be assigned.
+func (e *engine) HasCompiledModule(module *wasm.Module) bool {
+	if _, ok := e.getCompiledModuleFromMemory(module, false); ok {
+		return true
+	}
+	if e.fileCache == nil || module.IsHostModule {
+		return false
+	}
+	cached, hit, err := e.fileCache.Get(fileCacheKey(module))
+	if hit && err == nil {
+		_ = cached.Close()
+		return true
+	}
+	return false
+}

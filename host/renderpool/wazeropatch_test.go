@@ -166,3 +166,41 @@ func BenchmarkGuestLoop(b *testing.B) {
 		})
 	}
 }
+
+// TestCachedCompileStillValidates: with a compilation cache, function bodies
+// are validated unless the module's compiled code is cached (wazero patch
+// 3), so a module whose body is invalid is refused every time, and a valid
+// one compiles again from the cache.
+func TestCachedCompileStillValidates(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	// (func (export "bad") (result i32)) with an empty body: no value left.
+	bad := []byte{0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+		0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7f, // type: () -> i32
+		0x03, 0x02, 0x01, 0x00, // one function of type 0
+		0x07, 0x07, 0x01, 0x03, 'b', 'a', 'd', 0x00, 0x00, // export "bad"
+		0x0a, 0x04, 0x01, 0x02, 0x00, 0x0b, // body: no locals, end
+	}
+	for round := range 2 {
+		cache, err := wazero.NewCompilationCacheWithDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfigCompiler().WithCompilationCache(cache).WithCloseOnContextDone(true))
+		if _, err := r.CompileModule(ctx, bad); err == nil {
+			t.Errorf("round %d: an invalid function body compiled", round)
+		}
+		cm, err := r.CompileModule(ctx, loopModule())
+		if err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+		m, err := r.InstantiateModule(ctx, cm, wazero.NewModuleConfig().WithName(""))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res, err := m.ExportedFunction("sum").Call(ctx, 3); err != nil || api.DecodeU32(res[0]) != 6 {
+			t.Errorf("round %d: sum(3) = %v, %v", round, res, err)
+		}
+		_ = r.Close(ctx)
+	}
+}
