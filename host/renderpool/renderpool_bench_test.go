@@ -2,6 +2,7 @@ package renderpool
 
 import (
 	"context"
+	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -44,6 +45,11 @@ func benchPoolConfig(b *testing.B, cfg Config) *Pool {
 			b.Fatal(err)
 		}
 	}
+	// Collect the set-up's garbage (and an earlier run's pool) now: a
+	// collection's mark phase during the timed loop occupies the other core
+	// and halves the render's speed on this two-core machine, which would
+	// charge one run's set-up to another's result.
+	runtime.GC()
 	return p
 }
 
@@ -200,6 +206,7 @@ func BenchmarkWazeroVsNative(b *testing.B) {
 	for i := range 4 { // the same warm-up as the pool's instance
 		renderNative(blogQuery(nil, i))
 	}
+	runtime.GC()
 	ctx := context.Background()
 	var q, out []byte
 	var encoding time.Duration // of the current side
