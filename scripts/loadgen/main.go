@@ -31,7 +31,7 @@ import (
 func main() {
 	mode := flag.String("mode", "latency", "latency, throughput or startup")
 	base := flag.String("url", "http://127.0.0.1:8080", "ogmint base URL (local only)")
-	n := flag.Int("n", 300, "requests (latency mode)")
+	n := flag.Int("n", 300, "requests (latency mode); starts (startup mode, default 5 there)")
 	c := flag.Int("c", 1, "concurrent clients")
 	d := flag.Duration("d", 10*time.Second, "duration (throughput mode)")
 	pid := flag.Int("pid", 0, "server pid whose peak RSS to report (throughput mode)")
@@ -49,7 +49,13 @@ func main() {
 	case "throughput":
 		out = throughput(*base, *template, *d, *c, *pid)
 	case "startup":
-		out = startup(*base, *template, *cmdline)
+		starts := 5
+		flag.Visit(func(f *flag.Flag) {
+			if f.Name == "n" {
+				starts = *n
+			}
+		})
+		out = startups(*base, *template, *cmdline, starts)
 	default:
 		fail("unknown mode " + *mode)
 	}
@@ -199,8 +205,21 @@ func rssKB(pid int) int64 {
 	return 0
 }
 
-// startup starts the server command and polls until the first card renders.
-func startup(base, template, cmdline string) map[string]any {
+// startups measures n starts one after another (the first may warm the OS
+// page cache) and reports each and their median.
+func startups(base, template, cmdline string, n int) map[string]any {
+	var all []float64
+	for range max(n, 1) {
+		all = append(all, startup(base, template, cmdline))
+	}
+	sorted := append([]float64(nil), all...)
+	sort.Float64s(sorted)
+	return map[string]any{"start_to_first_render_ms": sorted[len(sorted)/2], "starts_ms": all}
+}
+
+// startup starts the server command, polls until the first card renders,
+// and returns the time that took in ms.
+func startup(base, template, cmdline string) float64 {
 	if cmdline == "" {
 		fail("startup mode needs -cmd")
 	}
@@ -215,10 +234,10 @@ func startup(base, template, cmdline string) map[string]any {
 	u := cardURL(base, template)
 	for time.Since(t0) < 30*time.Second {
 		if st, err := get(u); err == nil && st == 200 {
-			return map[string]any{"start_to_first_render_ms": float64(time.Since(t0).Microseconds()) / 1000}
+			return float64(time.Since(t0).Microseconds()) / 1000
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
 	fail("server did not render within 30s")
-	return nil
+	return 0
 }
