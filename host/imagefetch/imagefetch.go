@@ -18,11 +18,11 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/valyala/fasthttp"
 	"golang.org/x/sync/singleflight"
 
+	"github.com/ogmint/ogmint/host/printable"
 	"github.com/ogmint/ogmint/host/ssrf"
 	"github.com/ogmint/ogmint/wasm/abi"
 )
@@ -152,7 +152,7 @@ type Error struct {
 
 func (e *Error) Error() string {
 	if e.Redirected {
-		return "after a redirect to " + clean(e.URL, 200) + ": " + e.Reason
+		return "after a redirect to " + printable.Clip(e.URL, 200) + ": " + e.Reason
 	}
 	return e.Reason
 }
@@ -324,11 +324,11 @@ func (f *Fetcher) fetch(rawURL string) ([]byte, error) {
 			case isTimeout(err) || time.Until(deadline) <= 0:
 				return nil, fail(KindTimeout, 0, err, "no complete answer within %s", f.cfg.Timeout)
 			case errors.Is(err, ssrf.ErrDenied):
-				return nil, fail(KindBlocked, 0, err, "refused by the SSRF guard: %s", clean(err.Error(), 300))
+				return nil, fail(KindBlocked, 0, err, "refused by the SSRF guard: %s", printable.Clip(err.Error(), 300))
 			case errors.Is(err, ssrf.ErrInvalidURL):
-				return nil, fail(KindInvalidURL, 0, err, "invalid URL: %s", clean(err.Error(), 300))
+				return nil, fail(KindInvalidURL, 0, err, "invalid URL: %s", printable.Clip(err.Error(), 300))
 			}
-			return nil, fail(KindNetwork, 0, err, "request failed: %s", clean(err.Error(), 300))
+			return nil, fail(KindNetwork, 0, err, "request failed: %s", printable.Clip(err.Error(), 300))
 		}
 		code := resp.StatusCode()
 		if isRedirect(code) {
@@ -341,7 +341,7 @@ func (f *Fetcher) fetch(rawURL string) ([]byte, error) {
 			}
 			next, err := resolve(cur, loc)
 			if err != nil {
-				return nil, fail(KindInvalidURL, code, err, "HTTP %d to an invalid Location %q", code, clean(loc, 200))
+				return nil, fail(KindInvalidURL, code, err, "HTTP %d to an invalid Location %q", code, printable.Clip(loc, 200))
 			}
 			cur = next
 			continue
@@ -356,7 +356,7 @@ func (f *Fetcher) fetch(rawURL string) ([]byte, error) {
 			return nil, fail(KindEmpty, code, nil, "empty response body")
 		}
 		if ct := string(resp.Header.ContentType()); !isImage(ct, body) {
-			return nil, fail(KindNotImage, code, nil, "Content-Type %q is not an image", clean(ct, 100))
+			return nil, fail(KindNotImage, code, nil, "Content-Type %q is not an image", printable.Clip(ct, 100))
 		}
 		return body, nil
 	}
@@ -391,9 +391,9 @@ func guardError(err error) *Error {
 	case err == nil:
 		return nil
 	case errors.Is(err, ssrf.ErrDenied):
-		return &Error{Kind: KindBlocked, Err: err, Reason: "refused by the SSRF guard: " + clean(err.Error(), 300)}
+		return &Error{Kind: KindBlocked, Err: err, Reason: "refused by the SSRF guard: " + printable.Clip(err.Error(), 300)}
 	}
-	return &Error{Kind: KindInvalidURL, Err: err, Reason: "invalid URL: " + clean(err.Error(), 300)}
+	return &Error{Kind: KindInvalidURL, Err: err, Reason: "invalid URL: " + printable.Clip(err.Error(), 300)}
 }
 
 func isRedirect(code int) bool {
@@ -433,23 +433,4 @@ func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.Is(err, fasthttp.ErrTimeout) || errors.Is(err, fasthttp.ErrDialTimeout) ||
 		errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
-}
-
-// clean makes s printable UTF-8 of at most n bytes.
-func clean(s string, n int) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = strings.Map(func(r rune) rune {
-		if r < ' ' || r == 0x7f {
-			return ' '
-		}
-		return r
-	}, s)
-	if len(s) > n {
-		cut := n
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + "…"
-	}
-	return s
 }

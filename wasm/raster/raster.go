@@ -224,12 +224,7 @@ func (f *Frame) RoundRect(x, y, w, h, r int, p Paint) {
 		}
 		cl := lanes(c)
 		// inset: columns at each end of this row covered by corner masks.
-		inset, cy := 0, -1
-		if j < r {
-			inset, cy = r, j
-		} else if j >= h-r {
-			inset, cy = r, h-1-j
-		}
+		inset, cy := cornerRow(j, h, r)
 		line := px[py*f.W : (py+1)*f.W]
 		if !fast {
 			for i := 0; i < w; i++ {
@@ -237,12 +232,7 @@ func (f *Frame) RoundRect(x, y, w, h, r int, p Paint) {
 				if cx < 0 || cx >= f.W {
 					continue
 				}
-				cov := uint32(255)
-				if i < inset {
-					cov = uint32(left[cy*r+i])
-				} else if i >= w-inset {
-					cov = uint32(right[cy*r+i-(w-inset)])
-				}
+				cov := cornerCoverage(i, w, inset, cy, r, left, right)
 				cc := c
 				if hcols != nil {
 					cc = hcols[i]
@@ -318,6 +308,31 @@ func (f *Frame) corner(r int) (left, right []byte) {
 	}
 	f.corners[r] = [2][]byte{left, right}
 	return left, right
+}
+
+// cornerRow returns, for row j of a w x h shape with corner radius r, how
+// many columns at each end the corner masks cover (inset) and which mask row
+// covers them (cy, -1 for none).
+func cornerRow(j, h, r int) (inset, cy int) {
+	switch {
+	case j < r:
+		return r, j
+	case j >= h-r:
+		return r, h - 1 - j
+	}
+	return 0, -1
+}
+
+// cornerCoverage is the coverage (0..255) of column i of a row of width w
+// whose corner masks (Frame.corner(r)) cover inset columns at each end.
+func cornerCoverage(i, w, inset, cy, r int, left, right []byte) uint32 {
+	switch {
+	case i < inset:
+		return uint32(left[cy*r+i])
+	case i >= w-inset:
+		return uint32(right[cy*r+i-(w-inset)])
+	}
+	return 255
 }
 
 // Mask is an alpha coverage image positioned relative to an origin.
@@ -769,24 +784,14 @@ func (f *Frame) DrawImage(src *image.RGBA, x, y, r int) {
 		if py < 0 || py >= f.H {
 			continue
 		}
-		inset, cy := 0, -1
-		if j < r {
-			inset, cy = r, j
-		} else if j >= h-r {
-			inset, cy = r, h-1-j
-		}
+		inset, cy := cornerRow(j, h, r)
 		row := src.Pix[j*src.Stride:]
 		for i := range w {
 			cx := x + i
 			if cx < 0 || cx >= f.W {
 				continue
 			}
-			cov := uint32(255)
-			if i < inset {
-				cov = uint32(left[cy*r+i])
-			} else if i >= w-inset {
-				cov = uint32(right[cy*r+i-(w-inset)])
-			}
+			cov := cornerCoverage(i, w, inset, cy, r, left, right)
 			s := row[i*4 : i*4+4 : i*4+4]
 			// Source over: the image's (premultiplied) colour at its alpha,
 			// times the shape's coverage.

@@ -10,10 +10,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/ogmint/ogmint/host/printable"
 	"github.com/ogmint/ogmint/host/ssrf"
 	"github.com/ogmint/ogmint/host/store"
 	"github.com/ogmint/ogmint/host/webhook"
@@ -152,9 +152,9 @@ func errorText(err error, timeout time.Duration) string {
 		return fmt.Sprintf("timeout: no answer within %s", timeout)
 	}
 	if errors.Is(err, ssrf.ErrDenied) || errors.Is(err, ssrf.ErrInvalidURL) {
-		return clean("refused by the SSRF guard: "+err.Error(), maxErrorText)
+		return printable.Clip("refused by the SSRF guard: "+err.Error(), maxErrorText)
 	}
-	return clean(err.Error(), maxErrorText)
+	return printable.Clip(err.Error(), maxErrorText)
 }
 
 // statusText describes a non-2xx answer.
@@ -167,32 +167,13 @@ func statusText(r result) string {
 	case r.code >= 300 && r.code < 400:
 		s += ": redirect not followed"
 		if r.location != "" {
-			s += " (Location: " + clean(r.location, 200) + ")"
+			s += " (Location: " + printable.Clip(r.location, 200) + ")"
 		}
 	case (r.code == fasthttp.StatusTooManyRequests || r.code == fasthttp.StatusServiceUnavailable) && r.retryAfter != "":
-		s += " (Retry-After: " + clean(r.retryAfter, 40) + ")"
+		s += " (Retry-After: " + printable.Clip(r.retryAfter, 40) + ")"
 	}
-	if b := clean(string(r.body), 200); strings.TrimSpace(b) != "" {
+	if b := printable.Clip(string(r.body), 200); strings.TrimSpace(b) != "" {
 		s += ": " + b
 	}
-	return clean(s, maxErrorText)
-}
-
-// clean makes s printable UTF-8 of at most n bytes.
-func clean(s string, n int) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = strings.Map(func(r rune) rune {
-		if r < ' ' || r == 0x7f {
-			return ' '
-		}
-		return r
-	}, s)
-	if len(s) > n {
-		cut := n
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + "…"
-	}
-	return s
+	return printable.Clip(s, maxErrorText)
 }
