@@ -131,7 +131,7 @@ func TestClonesRenderGoldenPixels(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := p.renderOnce(context.Background(), in, []byte(c.Query)); err != nil {
+			if err := p.renderOnce(context.Background(), in, []byte(c.Query), nil); err != nil {
 				t.Fatalf("clone %d, %s: %v", round, c.Name, err)
 			}
 			pix, err := in.pixels(context.Background())
@@ -251,7 +251,7 @@ func TestSnapshotRetakenFromTraffic(t *testing.T) {
 	defer in.close()
 	for _, c := range cases {
 		want, _ := golden.Load(c.Name)
-		if err := p.renderOnce(context.Background(), in, []byte(c.Query)); err != nil {
+		if err := p.renderOnce(context.Background(), in, []byte(c.Query), nil); err != nil {
 			t.Fatal(err)
 		}
 		pix, _ := in.pixels(context.Background())

@@ -243,7 +243,7 @@ func (p *Pool) firstInstance(ctx context.Context, wasm []byte, nGlobals int, clo
 			p.snap.Store(s)
 			if in, err := p.instantiateClone(ctx); err == nil {
 				wctx, cancel := context.WithTimeout(ctx, instantiateTimeout)
-				err = p.renderOnce(wctx, in, []byte(warmQuery))
+				err = p.renderOnce(wctx, in, []byte(warmQuery), nil)
 				cancel()
 				if err == nil {
 					p.startedFromFile = true
@@ -262,7 +262,7 @@ func (p *Pool) firstInstance(ctx context.Context, wasm []byte, nGlobals int, clo
 	var me *ModuleError
 	for _, q := range warmCorpus {
 		wctx, cancel := context.WithTimeout(ctx, instantiateTimeout)
-		err := p.renderOnce(wctx, in, []byte(q))
+		err := p.renderOnce(wctx, in, []byte(q), nil)
 		cancel()
 		if err != nil && !errors.As(err, &me) {
 			in.close()
@@ -324,7 +324,7 @@ func (p *Pool) instantiateWarm(ctx context.Context) (*instance, error) {
 	wctx, cancel := context.WithTimeout(ctx, instantiateTimeout)
 	defer cancel()
 	var me *ModuleError
-	if err := p.renderOnce(wctx, in, []byte(warmQuery)); err != nil && !errors.As(err, &me) {
+	if err := p.renderOnce(wctx, in, []byte(warmQuery), nil); err != nil && !errors.As(err, &me) {
 		in.close()
 		return nil, fmt.Errorf("renderpool: warming a new instance: %w", err)
 	}
@@ -346,7 +346,7 @@ func (p *Pool) Config() Config { return p.cfg }
 // render takes milliseconds, a replacement instance more); Config.Deadline
 // bounds it.
 func (p *Pool) Render(ctx context.Context, query []byte, fn func(pixels []byte) error) error {
-	return p.renderImages(ctx, query, nil, fn)
+	return p.RenderImages(ctx, query, [abi.NumSlots][]byte{}, fn)
 }
 
 // RenderImages is Render with image files for the module's image slots:
@@ -357,12 +357,8 @@ func (p *Pool) Render(ctx context.Context, query []byte, fn func(pixels []byte) 
 // *ModuleError with abi.StatusInvalid naming the parameter; one the module
 // refuses to take is ErrImageRefused.
 func (p *Pool) RenderImages(ctx context.Context, query []byte, images [abi.NumSlots][]byte, fn func(pixels []byte) error) error {
-	return p.renderImages(ctx, query, &images, fn)
-}
-
-func (p *Pool) renderImages(ctx context.Context, query []byte, images *[abi.NumSlots][]byte, fn func(pixels []byte) error) error {
 	return p.with(ctx, len(query), func(cctx context.Context, in *instance) error {
-		if err := p.renderWith(cctx, in, query, images); err != nil || fn == nil {
+		if err := p.render(cctx, in, query, &images); err != nil || fn == nil {
 			return err
 		}
 		pix, err := in.pixels(cctx)
@@ -379,7 +375,7 @@ func (p *Pool) renderImages(ctx context.Context, query []byte, images *[abi.NumS
 func (p *Pool) RenderPNG(ctx context.Context, query []byte) ([]byte, error) {
 	var out []byte
 	err := p.with(ctx, len(query), func(cctx context.Context, in *instance) error {
-		if err := p.render(cctx, in, query); err != nil {
+		if err := p.render(cctx, in, query, nil); err != nil {
 			return err
 		}
 		st, err := in.call(cctx, fnEncodePNG, 0)
@@ -446,28 +442,20 @@ func (p *Pool) Info(ctx context.Context) ([]byte, error) {
 	return info, nil
 }
 
-// render writes the request and draws; a non-OK status is a *ModuleError.
-func (p *Pool) render(ctx context.Context, in *instance, query []byte) error {
-	return p.renderWith(ctx, in, query, nil)
-}
-
-// renderWith is render with images for the module's slots (nil: none).
-func (p *Pool) renderWith(ctx context.Context, in *instance, query []byte, images *[abi.NumSlots][]byte) error {
-	if err := p.renderOnceWith(ctx, in, query, images); err != nil {
+// render is renderOnce, counted in the pool's renders (which drive
+// snapshot retakes).
+func (p *Pool) render(ctx context.Context, in *instance, query []byte, images *[abi.NumSlots][]byte) error {
+	if err := p.renderOnce(ctx, in, query, images); err != nil {
 		return err
 	}
 	p.renders.Add(1)
 	return nil
 }
 
-// renderOnce is render without counting.
-func (p *Pool) renderOnce(ctx context.Context, in *instance, query []byte) error {
-	return p.renderOnceWith(ctx, in, query, nil)
-}
-
-// renderOnceWith writes the request, then the images (ogmint_request has
-// emptied every slot), and draws, without counting.
-func (p *Pool) renderOnceWith(ctx context.Context, in *instance, query []byte, images *[abi.NumSlots][]byte) error {
+// renderOnce writes the request, then the images for the module's slots
+// (nil: none; ogmint_request has emptied every slot), and draws. A non-OK
+// status is a *ModuleError.
+func (p *Pool) renderOnce(ctx context.Context, in *instance, query []byte, images *[abi.NumSlots][]byte) error {
 	n, err := in.writeRequest(ctx, query)
 	if err != nil {
 		return err
@@ -661,7 +649,7 @@ func (p *Pool) MeasureFresh(ctx context.Context, query []byte) (FreshTiming, err
 	start = time.Now()
 	rctx, rcancel := context.WithTimeout(cctx, p.cfg.Deadline)
 	defer rcancel()
-	if err := p.renderOnce(rctx, in, query); err != nil {
+	if err := p.renderOnce(rctx, in, query, nil); err != nil {
 		return t, err
 	}
 	t.FirstRender = time.Since(start)

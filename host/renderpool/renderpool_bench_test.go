@@ -24,8 +24,6 @@ func benchPoolConfig(b *testing.B, cfg Config) *Pool {
 	cfg.CacheDir, cfg.Deadline = testCacheDir, relaxedDeadline
 	if cfg.SnapshotDir == "" { // as the server runs: snapshots kept in files
 		cfg.SnapshotDir = b.TempDir()
-	} else if cfg.SnapshotDir == inMemory {
-		cfg.SnapshotDir = ""
 	}
 	p, err := New(context.Background(), moduleBytes(b), cfg)
 	if err != nil {
@@ -138,10 +136,6 @@ func BenchmarkRenderBlogParallel(b *testing.B) {
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "renders/s")
 }
-
-// inMemory as Config.SnapshotDir makes benchPoolConfig keep snapshots in
-// memory only.
-const inMemory = "-"
 
 // BenchmarkFreshInstance: a clone of the snapshot plus its first render of a
 // blog card: what a replacement or an added instance costs.

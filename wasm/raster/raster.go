@@ -53,11 +53,10 @@ var tableIDs atomic.Uint64
 // that blending gives at every coverage: text drawn over a flat surface then
 // costs a table lookup per pixel instead of the blend arithmetic.
 type coverTable struct {
-	id    uint64
+	id    uint64 // 0: unused
 	bg    uint32
 	c     uint64
 	alpha uint32
-	ok    bool
 	px    [256]uint32
 }
 
@@ -244,15 +243,9 @@ func (f *Frame) RoundRect(x, y, w, h, r int, p Paint) {
 			}
 			continue
 		}
-		if inset > 0 {
-			lc, rc := left[cy*r:(cy+1)*r], right[cy*r:(cy+1)*r]
-			if scale != nil {
-				blendRowScaled(line[x:x+r], lc, scale, cl)
-				blendRowScaled(line[x+w-r:x+w], rc, scale, cl)
-			} else {
-				blendRow(line[x:x+r], lc, cl)
-				blendRow(line[x+w-r:x+w], rc, cl)
-			}
+		if inset > 0 { // the corner rows: one-row masks
+			blendMask(line[x:x+r], 0, left[cy*r:(cy+1)*r], 0, r, 1, nil, cl, scale)
+			blendMask(line[x+w-r:x+w], 0, right[cy*r:(cy+1)*r], 0, r, 1, nil, cl, scale)
 		}
 		span := line[x+inset : x+w-inset]
 		switch {
@@ -392,12 +385,8 @@ func (m *Mask) Trim() {
 // DrawMask blends c through m placed with its origin at (ox, oy), scaling the
 // coverage by alpha (0..255). Pixels outside the frame are clipped.
 //
-// Each pixel is one little-endian uint32 blended as two 16-bit lanes (R,B and
-// G,A) with an exact, division-free round(x/255) and no data-dependent
-// branches (zero coverage leaves a pixel unchanged by the arithmetic alone).
-// The row loop handles eight pixels per iteration: in WebAssembly run under a
-// deadline every loop back-edge costs a check, so fewer, fuller iterations
-// matter more than skipping work.
+// Over one flat colour the glyph is copied from a sprite (Frame.sprite);
+// elsewhere it is blended (blendMask), with the same pixels either way.
 func (f *Frame) DrawMask(m *Mask, ox, oy int, c RGB, alpha uint32) {
 	x0, y0 := ox+m.X, oy+m.Y
 	// Clip the mask's columns and rows to the frame once.
@@ -409,14 +398,6 @@ func (f *Frame) DrawMask(m *Mask, ox, oy int, c RGB, alpha uint32) {
 	dst := f.words()[(y0+j0)*f.W+x0+i0:]
 	w, h := i1-i0, j1-j0
 	cl, scale := lanes(c), f.alphaTable(alpha)
-	// Over a flat background (the box's four corners agree) most partial
-	// words are over that background too: give blendMask its table.
-	var ct *coverTable
-	var tab *[256]uint32
-	if bg := dst[0]; dst[w-1] == bg && dst[(h-1)*f.W] == bg && dst[(h-1)*f.W+w-1] == bg {
-		ct = f.coverTable(bg, cl, alpha, scale)
-		tab = &ct.px
-	}
 	var spans []uint16
 	if m.spans != nil && i0 == 0 && i1 == m.W {
 		spans = m.spans[2*j0:]
@@ -428,21 +409,26 @@ func (f *Frame) DrawMask(m *Mask, ox, oy int, c RGB, alpha uint32) {
 		inkX0, inkX1 = m.inkX0, m.inkX1
 	}
 	defer f.addInk(x0+max(i0, inkX0), by0, x0+min(i1, inkX1), by0+h)
-	if tab != nil && (f.knownFlat(bx0, by0, bx0+w, by0+h) || uniform(dst, f.W, spans, w, h, tab[0])) {
-		// Every pixel the glyph covers is the background: copy the glyph's
-		// sprite for this table (unclipped masks) or look every pixel up.
+	// Over one flat colour (the corners agree, then the ink record or the
+	// pixels say so) every pixel the glyph covers comes from the cover
+	// table: copy the glyph's sprite for it (unclipped masks) or look every
+	// pixel up.
+	bg := dst[0]
+	if dst[w-1] == bg && dst[(h-1)*f.W] == bg && dst[(h-1)*f.W+w-1] == bg &&
+		(f.knownFlat(bx0, by0, bx0+w, by0+h) || uniform(dst, f.W, spans, w, h, bg)) {
+		ct := f.coverTable(bg, cl, alpha, scale)
 		if spans == nil {
-			tableMask(dst, f.W, src, m.W, w, h, spans, tab)
+			tableMask(dst, f.W, src, m.W, w, h, nil, &ct.px)
 			return
 		}
 		sp := f.sprite(m, ct)[j0*m.W:]
 		for j := 0; j < h; j++ {
-			i, end := int(spans[2*j])*8, int(spans[2*j+1])*8
+			i, end := rowSpan(spans, j, w)
 			copy(dst[j*f.W+i:j*f.W+end], sp[j*m.W+i:j*m.W+end])
 		}
 		return
 	}
-	blendMask(dst, f.W, src, m.W, w, h, spans, cl, scale, tab)
+	blendMask(dst, f.W, src, m.W, w, h, spans, cl, scale)
 }
 
 // uniform reports whether every pixel of the w x h box at dst (rows stride
@@ -454,10 +440,7 @@ func uniform(dst []uint32, stride int, spans []uint16, w, h int, bg uint32) bool
 	var diff uint64
 	for j := 0; j < h; j++ {
 		d := dst[j*stride:][:w]
-		i, end := 0, w
-		if spans != nil {
-			i, end = int(spans[2*j])*8, int(spans[2*j+1])*8
-		}
+		i, end := rowSpan(spans, j, w)
 		for ; i+8 <= end; i += 8 {
 			d2 := (*[4]uint64)(unsafe.Pointer(&d[i : i+8][0]))
 			diff |= d2[0] ^ bg2 | d2[1] ^ bg2 | d2[2] ^ bg2 | d2[3] ^ bg2
@@ -477,10 +460,7 @@ func uniform(dst []uint32, stride int, spans []uint16, w, h int, bg uint32) bool
 func tableMask(dst []uint32, dstStride int, src []byte, srcStride, w, h int, spans []uint16, tab *[256]uint32) {
 	for j := 0; j < h; j++ {
 		d, s := dst[j*dstStride:][:w], src[j*srcStride:][:w]
-		i, end := 0, w
-		if spans != nil {
-			i, end = int(spans[2*j])*8, int(spans[2*j+1])*8
-		}
+		i, end := rowSpan(spans, j, w)
 		for ; i+8 <= end; i += 8 {
 			ws := word(s[i:])
 			d2 := (*[4]uint64)(unsafe.Pointer(&d[i : i+8][0]))
@@ -499,13 +479,13 @@ func tableMask(dst []uint32, dstStride int, src []byte, srcStride, w, h int, spa
 // at every coverage (the same pixels blend gives).
 func (f *Frame) coverTable(bg uint32, c uint64, alpha uint32, scale *[256]uint8) *coverTable {
 	for i := range f.covers {
-		if t := &f.covers[i]; t.ok && t.bg == bg && t.c == c && t.alpha == alpha {
+		if t := &f.covers[i]; t.id != 0 && t.bg == bg && t.c == c && t.alpha == alpha {
 			return t
 		}
 	}
 	t := &f.covers[f.nextCov]
 	f.nextCov = (f.nextCov + 1) % len(f.covers)
-	*t = coverTable{id: tableIDs.Add(1), bg: bg, c: c, alpha: alpha, ok: true}
+	*t = coverTable{id: tableIDs.Add(1), bg: bg, c: c, alpha: alpha}
 	for cov := range t.px {
 		a := uint64(cov)
 		if scale != nil {
@@ -540,6 +520,15 @@ func (f *Frame) sprite(m *Mask, t *coverTable) []uint32 {
 	return m.sprite
 }
 
+// rowSpan is the range of row j of a w-wide mask to draw: the words with
+// coverage when spans are known (see Mask.Trim), else the whole row.
+func rowSpan(spans []uint16, j, w int) (i, end int) {
+	if spans == nil {
+		return 0, w
+	}
+	return int(spans[2*j]) * 8, int(spans[2*j+1]) * 8
+}
+
 // identity maps coverage to itself (blendMask at full opacity).
 var identity = func() (t [256]uint8) {
 	for i := range t {
@@ -555,27 +544,17 @@ var identity = func() (t [256]uint8) {
 // as one 64-bit word: a word of zeros (most of a glyph's box) leaves the
 // pixels as they are, a word of 0xff at full opacity writes the colour, and
 // only the rest is blended per pixel; blend is exact at 0 and 255, so the
-// shortcuts give the same pixels as blending everything.
-//
-// With tab (the pixels this colour gives over one background colour bg, see
-// coverTable), a partial word whose eight pixels are all bg takes its pixels
-// from the table.
-func blendMask(dst []uint32, dstStride int, src []byte, srcStride, w, h int, spans []uint16, c uint64, scale *[256]uint8, tab *[256]uint32) {
+// shortcuts give the same pixels as blending everything. (A glyph over a
+// flat background does not come here: DrawMask copies its sprite.)
+func blendMask(dst []uint32, dstStride int, src []byte, srcStride, w, h int, spans []uint16, c uint64, scale *[256]uint8) {
 	t, opaque := scale, scale == nil
 	if opaque {
 		t = &identity
 	}
 	solid := blend(0, 255, c)
-	var bg2 uint64 // the background pixel twice, to compare two pixels at once
-	if tab != nil {
-		bg2 = uint64(tab[0]) | uint64(tab[0])<<32
-	}
 	for j := 0; j < h; j++ {
 		d, s := dst[j*dstStride:][:w], src[j*srcStride:][:w]
-		i, end := 0, w
-		if spans != nil { // only the words with coverage (w is whole words)
-			i, end = int(spans[2*j])*8, int(spans[2*j+1])*8
-		}
+		i, end := rowSpan(spans, j, w)
 		for ; i+8 <= end; i += 8 {
 			ws := word(s[i:])
 			if ws == 0 {
@@ -587,13 +566,6 @@ func blendMask(dst []uint32, dstStride int, src []byte, srcStride, w, h int, spa
 				continue
 			}
 			s8 := s[i : i+8 : i+8]
-			if tab != nil {
-				if d2 := (*[4]uint64)(unsafe.Pointer(&d8[0])); d2[0] == bg2 && d2[1] == bg2 && d2[2] == bg2 && d2[3] == bg2 {
-					d8[0], d8[1], d8[2], d8[3] = tab[s8[0]], tab[s8[1]], tab[s8[2]], tab[s8[3]]
-					d8[4], d8[5], d8[6], d8[7] = tab[s8[4]], tab[s8[5]], tab[s8[6]], tab[s8[7]]
-					continue
-				}
-			}
 			d8[0] = blend(d8[0], uint64(t[s8[0]]), c)
 			d8[1] = blend(d8[1], uint64(t[s8[1]]), c)
 			d8[2] = blend(d8[2], uint64(t[s8[2]]), c)
@@ -603,7 +575,7 @@ func blendMask(dst []uint32, dstStride int, src []byte, srcStride, w, h int, spa
 			d8[6] = blend(d8[6], uint64(t[s8[6]]), c)
 			d8[7] = blend(d8[7], uint64(t[s8[7]]), c)
 		}
-		for ; i < w; i++ {
+		for ; i < end; i++ {
 			d[i] = blend(d[i], uint64(t[s[i]]), c)
 		}
 	}
@@ -627,65 +599,6 @@ func (f *Frame) alphaTable(alpha uint32) *[256]uint8 {
 	}
 	f.alphas[alpha] = &t
 	return &t
-}
-
-// Row kernels. They take coverage eight pixels at a time as one 64-bit word:
-// a word of zeros (most of a glyph's box) leaves the pixels as they are, a
-// word of 0xff (the inside of strokes) writes the colour, and only the rest
-// is blended per pixel. blend is exact at 0 and 255, so the shortcuts give
-// the same pixels as blending everything.
-
-func blendRow(dst []uint32, src []byte, c uint64) {
-	n := len(src)
-	solid := blend(0, 255, c)
-	i := 0
-	for ; i+8 <= n; i += 8 {
-		s := src[i : i+8 : i+8]
-		w := word(s)
-		if w == 0 {
-			continue
-		}
-		d := dst[i : i+8 : i+8]
-		if w == ^uint64(0) {
-			d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7] = solid, solid, solid, solid, solid, solid, solid, solid
-			continue
-		}
-		d[0] = blend(d[0], uint64(s[0]), c)
-		d[1] = blend(d[1], uint64(s[1]), c)
-		d[2] = blend(d[2], uint64(s[2]), c)
-		d[3] = blend(d[3], uint64(s[3]), c)
-		d[4] = blend(d[4], uint64(s[4]), c)
-		d[5] = blend(d[5], uint64(s[5]), c)
-		d[6] = blend(d[6], uint64(s[6]), c)
-		d[7] = blend(d[7], uint64(s[7]), c)
-	}
-	for ; i < n; i++ {
-		dst[i] = blend(dst[i], uint64(src[i]), c)
-	}
-}
-
-// blendRowScaled is blendRow with coverage mapped through t (opacity).
-func blendRowScaled(dst []uint32, src []byte, t *[256]uint8, c uint64) {
-	n := len(src)
-	i := 0
-	for ; i+8 <= n; i += 8 {
-		s := src[i : i+8 : i+8]
-		if word(s) == 0 {
-			continue
-		}
-		d := dst[i : i+8 : i+8]
-		d[0] = blend(d[0], uint64(t[s[0]]), c)
-		d[1] = blend(d[1], uint64(t[s[1]]), c)
-		d[2] = blend(d[2], uint64(t[s[2]]), c)
-		d[3] = blend(d[3], uint64(t[s[3]]), c)
-		d[4] = blend(d[4], uint64(t[s[4]]), c)
-		d[5] = blend(d[5], uint64(t[s[5]]), c)
-		d[6] = blend(d[6], uint64(t[s[6]]), c)
-		d[7] = blend(d[7], uint64(t[s[7]]), c)
-	}
-	for ; i < n; i++ {
-		dst[i] = blend(dst[i], uint64(t[src[i]]), c)
-	}
 }
 
 // word reads eight coverage bytes as one word (byte order does not matter:

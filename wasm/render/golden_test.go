@@ -18,25 +18,49 @@ func TestGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range golden.Cases(m.Set) {
-		t.Run(c.Name, func(t *testing.T) {
-			n := copy(m.Request(len(c.Query)), c.Query)
-			if st := m.Render(n); st != abi.StatusOK {
-				t.Fatalf("render: %s: %s", st, m.Output())
-			}
-			if golden.Updating() {
-				if err := golden.Save(c.Name, m.Pixels(), abi.Width, abi.Height); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := golden.Load(c.Name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if d := golden.Diff(m.Pixels(), want, abi.Width); d != "" {
-				t.Errorf("%s: %s", c.Name, d)
-			}
-		})
+		t.Run(c.Name, func(t *testing.T) { checkGolden(t, m, c, nil) })
+	}
+}
+
+// TestGoldenImages renders the avatar and logo cases with the image files in
+// the module's slots and compares pixels with the stored PNGs.
+func TestGoldenImages(t *testing.T) {
+	m, err := module.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range golden.ImageCases(m.Set) {
+		t.Run(c.Name, func(t *testing.T) { checkGolden(t, m, c.Case, c.Images) })
+	}
+}
+
+// checkGolden renders c with images (slot -> file) in m and compares the
+// frame with c's golden PNG, or rewrites it when updating.
+func checkGolden(t *testing.T, m *module.Module, c golden.Case, images map[int]string) {
+	t.Helper()
+	n := copy(m.Request(len(c.Query)), c.Query)
+	for slot, file := range images {
+		b, err := golden.ImageFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		copy(m.Image(slot, len(b)), b)
+	}
+	if st := m.Render(n); st != abi.StatusOK {
+		t.Fatalf("render: %s: %s", st, m.Output())
+	}
+	if golden.Updating() {
+		if err := golden.Save(c.Name, m.Pixels(), abi.Width, abi.Height); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := golden.Load(c.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := golden.Diff(m.Pixels(), want, abi.Width); d != "" {
+		t.Errorf("%s: %s", c.Name, d)
 	}
 }
 
@@ -57,42 +81,5 @@ func TestGoldenCasesFile(t *testing.T) {
 	got, err := os.ReadFile(golden.CasesFile())
 	if err != nil || !bytes.Equal(got, want) {
 		t.Fatalf("%s is stale or missing (%v): run make golden", golden.CasesFile(), err)
-	}
-}
-
-// TestGoldenImages renders the avatar and logo cases with the image files in
-// the module's slots and compares pixels with the stored PNGs.
-func TestGoldenImages(t *testing.T) {
-	m, err := module.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range golden.ImageCases(m.Set) {
-		t.Run(c.Name, func(t *testing.T) {
-			n := copy(m.Request(len(c.Query)), c.Query)
-			for slot, file := range c.Images {
-				b, err := golden.ImageFile(file)
-				if err != nil {
-					t.Fatal(err)
-				}
-				copy(m.Image(slot, len(b)), b)
-			}
-			if st := m.Render(n); st != abi.StatusOK {
-				t.Fatalf("render: %s: %s", st, m.Output())
-			}
-			if golden.Updating() {
-				if err := golden.Save(c.Name, m.Pixels(), abi.Width, abi.Height); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := golden.Load(c.Name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if d := golden.Diff(m.Pixels(), want, abi.Width); d != "" {
-				t.Errorf("%s: %s", c.Name, d)
-			}
-		})
 	}
 }

@@ -229,10 +229,10 @@ func (c *card) draw(e *templates.Element) {
 		b := c.pill(e, w)
 		c.drawPill(e, b, x, y, w)
 	case templates.KindImage:
-		c.drawImage(c.images[e.Src], e, x, y, w, h, e.Radius)
+		c.drawImage(c.images[e.Src], e.Fit, e.Align, e.VAlign, x, y, w, h, e.Radius)
 	case templates.KindInitials:
 		if img := c.images["avatar"]; img != nil {
-			c.drawImage(img, &templates.Element{Fit: "cover"}, x, y, w, h, min(w, h)/2)
+			c.drawImage(img, "cover", "", "", x, y, w, h, min(w, h)/2)
 			return
 		}
 		c.r.frame.RoundRect(x, y, w, h, min(w, h)/2, c.paint(e))
@@ -277,9 +277,9 @@ func (c *card) drawPill(e *templates.Element, b *typeset.Block, x, y, avail int)
 	c.r.ts.Draw(c.r.frame, b, x+e.PadX, y+e.PadY, w-2*e.PadX, typeset.Left, c.color(e.Color), 255)
 }
 
-// drawImage fits img into the box x, y, w, h as e says (Fit, Align, VAlign),
-// scaled with Catmull-Rom, with corners of radius r.
-func (c *card) drawImage(img image.Image, e *templates.Element, x, y, w, h, r int) {
+// drawImage fits img into the box x, y, w, h ("contain", placed by align
+// and valign, or "cover"), scaled with Catmull-Rom, with corners of radius r.
+func (c *card) drawImage(img image.Image, fit, align, valign string, x, y, w, h, r int) {
 	sb := img.Bounds()
 	sw, sh := sb.Dx(), sb.Dy()
 	if sw <= 0 || sh <= 0 {
@@ -287,7 +287,7 @@ func (c *card) drawImage(img image.Image, e *templates.Element, x, y, w, h, r in
 	}
 	src := sb
 	dw, dh := w, h
-	if e.Fit == "cover" {
+	if fit == "cover" {
 		// Crop the source, centred, to the box's aspect ratio.
 		if sw*h > sh*w {
 			cw := sh * w / h
@@ -303,13 +303,13 @@ func (c *card) drawImage(img image.Image, e *templates.Element, x, y, w, h, r in
 		} else {
 			dw = max(1, sw*h/sh)
 		}
-		switch e.Align {
+		switch align {
 		case "center":
 			x += (w - dw) / 2
 		case "right":
 			x += w - dw
 		}
-		switch e.VAlign {
+		switch valign {
 		case "middle":
 			y += (h - dh) / 2
 		case "bottom":
