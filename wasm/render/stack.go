@@ -53,7 +53,7 @@ func (c *card) stack(s *templates.Element) {
 					size -= (it.e.Size[1] - it.e.Size[0]) * step / steps
 				}
 				st := c.style(it.e, size)
-				it.block = c.r.ts.Wrap(c.text(it.e), st, lineHeight(it.e, defaultLineHeight), w, it.lines)
+				it.block = c.r.ts.Wrap(c.text(it.e), st, lineHeight(it.e, defaultLineHeight), w, it.lines, it.e.Wrap == "balance")
 				clamped = clamped || it.block.Clamped
 			case templates.KindPill:
 				it.block = c.pill(it.e, w)
@@ -119,7 +119,7 @@ func (c *card) stack(s *templates.Element) {
 			if rw <= 0 || rw > w {
 				rw = w
 			}
-			c.r.frame.RoundRect(x+offset(it.e.Align, w, rw), top, rw, it.e.Box[3], it.e.Radius, c.paint(it.e))
+			c.r.frame.RoundRect(x+offset(it.e.Align, false, w, rw), top, rw, it.e.Box[3], it.e.Radius, c.paint(it.e))
 		case templates.KindPill:
 			c.drawPill(it.e, it.block, x, top, w)
 		case templates.KindText:

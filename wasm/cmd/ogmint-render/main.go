@@ -53,6 +53,18 @@ func image(arg uint32) uint32 {
 	return ptr(b[:cap(b)])
 }
 
+//go:wasmexport ogmint_font
+func fontBuf(n uint32) uint32 {
+	b := mod.Font(int(n))
+	if b == nil {
+		return 0
+	}
+	return ptr(b)
+}
+
+//go:wasmexport ogmint_font_add
+func fontAdd(n uint32) uint32 { return uint32(mod.FontAdd(int(n))) }
+
 //go:wasmexport ogmint_render
 func render(n uint32) uint32 { return uint32(mod.Render(int(n))) }
 
