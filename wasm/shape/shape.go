@@ -54,8 +54,11 @@ func NFC(text string) string {
 
 // Analyze analyses text (normalised to NFC first) as one paragraph.
 func (a *Analyzer) Analyze(text string) *Analysis {
-	text = NFC(text)
-	runes := []rune(text)
+	return a.AnalyzeRunes([]rune(NFC(text)))
+}
+
+// AnalyzeRunes analyses runes, as they are, as one paragraph (it keeps them).
+func (a *Analyzer) AnalyzeRunes(runes []rune) *Analysis {
 	n := len(runes)
 	an := &Analysis{Runes: runes, Levels: make([]int8, n), Break: make([]bool, n+1), Grapheme: make([]bool, n+1), Scripts: make([]language.Script, n)}
 	if n == 0 {
@@ -63,17 +66,7 @@ func (a *Analyzer) Analyze(text string) *Analysis {
 	}
 	an.RTL = FirstStrongRTL(runes)
 	if needsBidi(runes) {
-		dir := bidi.LeftToRight
-		if an.RTL {
-			dir = bidi.RightToLeft
-		}
-		runs := a.para.Segment(runes, dir)
-		for i := 0; i < runs.NumRuns(); i++ {
-			r := runs.Run(i)
-			for j := r.Start; j < r.End; j++ {
-				an.Levels[j] = int8(r.Level)
-			}
-		}
+		a.Levels(runes, an.RTL, an.Levels)
 	}
 	a.seg.Init(runes)
 	for it := a.seg.LineIterator(); it.Next(); {
@@ -90,6 +83,22 @@ func (a *Analyzer) Analyze(text string) *Analysis {
 		}
 	}
 	return an
+}
+
+// Levels fills levels with the bidi embedding level of each rune of a
+// paragraph of direction rtl (UAX #9 rules up to L1, via go-text's bidi).
+func (a *Analyzer) Levels(runes []rune, rtl bool, levels []int8) {
+	dir := bidi.LeftToRight
+	if rtl {
+		dir = bidi.RightToLeft
+	}
+	runs := a.para.Segment(runes, dir)
+	for i := 0; i < runs.NumRuns(); i++ {
+		r := runs.Run(i)
+		for j := r.Start; j < r.End; j++ {
+			levels[j] = int8(r.Level)
+		}
+	}
 }
 
 // FirstStrongRTL reports whether the first strong character of runes is
