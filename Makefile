@@ -64,6 +64,7 @@ fuzz:
 	$(GO) test -run XXX -fuzz FuzzParse -fuzztime $(FUZZTIME) ./wasm/params/
 	$(GO) test -run XXX -fuzz FuzzClean -fuzztime $(FUZZTIME) ./wasm/textclean/
 	$(GO) test -run XXX -fuzz FuzzLayout -fuzztime $(FUZZTIME) ./wasm/typeset/
+	$(GO) test -run XXX -fuzz FuzzUnpack -fuzztime $(FUZZTIME) ./wasm/fonts/
 
 clean:
 	rm -rf $(BIN) host/module/ogmint.wasm

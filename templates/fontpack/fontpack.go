@@ -3,7 +3,7 @@
 // font alone is 4 MB): the host embeds them and hands a module the families
 // its text needs (see wasm/fonts and wasm/abi). Licences sit next to the
 // files: Noto (OFL-1.1), Noto Color Emoji (OFL-1.1), Droid Sans Fallback
-// (Apache-2.0), all from Debian's packages.
+// (Apache-2.0), NanumSquare (OFL-1.1), all from Debian's packages.
 package fontpack
 
 import (
@@ -24,7 +24,7 @@ type Entry struct {
 }
 
 // Entries lists the families in fallback order: scripts with one font
-// first, then the CJK font, then emoji.
+// first, then the CJK font (Han and kana), then Hangul, then emoji.
 var Entries = []Entry{
 	{"Noto Sans Arabic", "NotoSansArabic-Regular.ttf", "NotoSansArabic-Bold.ttf", "LICENSE-Noto.txt"},
 	{"Noto Sans Hebrew", "NotoSansHebrew-Regular.ttf", "NotoSansHebrew-Bold.ttf", "LICENSE-Noto.txt"},
@@ -35,6 +35,7 @@ var Entries = []Entry{
 	{"Noto Sans Armenian", "NotoSansArmenian-Regular.ttf", "NotoSansArmenian-Bold.ttf", "LICENSE-Noto.txt"},
 	{"Noto Sans Georgian", "NotoSansGeorgian-Regular.ttf", "NotoSansGeorgian-Bold.ttf", "LICENSE-Noto.txt"},
 	{"Droid Sans Fallback", "DroidSansFallbackFull.ttf", "", "LICENSE-DroidSansFallback.txt"},
+	{"NanumSquare", "NanumSquareR.ttf", "NanumSquareB.ttf", "LICENSE-Nanum.txt"},
 	{"Noto Color Emoji", "NotoColorEmoji.ttf", "", "LICENSE-NotoColorEmoji.txt"},
 }
 

@@ -246,7 +246,9 @@ type Catalog struct {
 // keycap mark, tags, ZWJ), so a text with emoji asks for it.
 func NewCatalog(builtin Ranges, files []Files) (*Catalog, error) {
 	c := &Catalog{}
-	taken := builtin
+	// The emoji-sequence characters belong to the colour family alone: a
+	// module asks for U+FE0F when it meets an emoji it cannot draw.
+	taken := builtin.Minus(EmojiSequenceRunes).Minus(PreferPack)
 	for i, ff := range files {
 		f, err := Parse(ff.Regular)
 		if err != nil {
@@ -262,6 +264,8 @@ func NewCatalog(builtin Ranges, files []Files) (*Catalog, error) {
 			// Keycap bases (digits, # and *) stay with the text fonts; the
 			// module draws a sequence with VS16 or the keycap mark in colour.
 			cov = cov.Union(EmojiSequenceRunes).Minus(Ranges{{'0', '9'}, {'#', '#'}, {'*', '*'}})
+		} else {
+			cov = cov.Minus(EmojiSequenceRunes)
 		}
 		owns := cov.Minus(taken)
 		taken = taken.Union(owns)
@@ -302,3 +306,9 @@ var EmojiRanges = Ranges{
 	{0x2b00, 0x2bff},   // Miscellaneous Symbols and Arrows (⬛ ⭐)
 	{0x1f000, 0x1faff}, // Mahjong ... Symbols and Pictographs Extended-A
 }
+
+// PreferPack are scripts that a built-in fallback family covers but that a
+// sans family of the pack draws better on a sans card: a style whose own
+// family lacks them takes the pack's family (serif Armenian in an Inter
+// title looks wrong). Armenian and Georgian blocks.
+var PreferPack = Ranges{{0x530, 0x58f}, {0x10a0, 0x10ff}, {0x1c90, 0x1cbf}, {0x2d00, 0x2d2f}, {0xfb13, 0xfb17}}

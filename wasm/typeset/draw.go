@@ -5,6 +5,7 @@ import (
 	"image"
 	"image/png"
 	"math"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -325,27 +326,27 @@ func (t *Typesetter) Line(text string, st Style, lineHeight int) *Block {
 // marks that follow it. Emoji, symbols and punctuation are skipped; a name
 // with no letter has no initials.
 func Initials(name string) string {
-	words := strings.Fields(name)
-	var out []rune
-	n := 0
-	for i, w := range words {
-		if i != 0 && i != len(words)-1 || n == 2 {
-			continue
+	var words [][]rune // the words with a letter (or digit)
+	for _, w := range strings.Fields(name) {
+		if rs := []rune(w); slices.IndexFunc(rs, isInitial) >= 0 {
+			words = append(words, rs)
 		}
-		rs := []rune(w)
-		for j, r := range rs {
-			if unicode.IsLetter(r) || unicode.IsDigit(r) {
-				out = append(out, unicode.ToUpper(r))
-				for _, m := range rs[j+1:] {
-					if !unicode.In(m, unicode.Mn, unicode.Mc) {
-						break
-					}
-					out = append(out, m)
-				}
-				n++
+	}
+	if len(words) > 2 {
+		words = [][]rune{words[0], words[len(words)-1]}
+	}
+	var out []rune
+	for _, rs := range words {
+		j := slices.IndexFunc(rs, isInitial)
+		out = append(out, unicode.ToUpper(rs[j]))
+		for _, m := range rs[j+1:] {
+			if !unicode.In(m, unicode.Mn, unicode.Mc) {
 				break
 			}
+			out = append(out, m)
 		}
 	}
 	return string(out)
 }
+
+func isInitial(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }

@@ -313,7 +313,7 @@ func (t *Typesetter) findFace(st Style, r rune) int {
 		return fi
 	}
 	for _, fam := range t.fallback {
-		if fi := t.builtin[fam][b2i(st.Bold)]; fam != st.Family && has(fi) {
+		if fi := t.builtin[fam][b2i(st.Bold)]; fam != st.Family && has(fi) && !fonts.PreferPack.Contains(r) {
 			return fi
 		}
 	}
