@@ -13,7 +13,7 @@ all: build
 wasm: $(MODULE)
 $(MODULE): $(shell find wasm templates -type f) go.mod go.sum
 	@mkdir -p $(BIN)
-	GOOS=wasip1 GOARCH=wasm CGO_ENABLED=0 $(GO) build -buildmode=c-shared -trimpath -o $@ ./wasm/cmd/ogmint-render
+	GOOS=wasip1 GOARCH=wasm CGO_ENABLED=0 $(GO) build -buildmode=c-shared -trimpath -ldflags="-s -w" -o $@ ./wasm/cmd/ogmint-render
 
 ## build: bin/ogmint with the render module embedded
 build: $(MODULE)

@@ -8,6 +8,7 @@ package fontpack
 
 import (
 	"embed"
+	"slices"
 
 	"github.com/ogmint/ogmint/templates"
 	"github.com/ogmint/ogmint/wasm/fonts"
@@ -37,10 +38,19 @@ var Entries = []Entry{
 	{"Droid Sans Fallback", "DroidSansFallbackFull.ttf", "", "LICENSE-DroidSansFallback.txt"},
 	{"NanumSquare", "NanumSquareR.ttf", "NanumSquareB.ttf", "LICENSE-Nanum.txt"},
 	{"Noto Color Emoji", "NotoColorEmoji.ttf", "", "LICENSE-NotoColorEmoji.txt"},
+	// Template families kept out of the render module (fonts.json "pack"):
+	// last, so they own only what no script family draws.
+	{"DejaVu Serif", "DejaVuSerif.ttf", "DejaVuSerif-Bold.ttf", "LICENSE-DejaVu.txt"},
+	{"JetBrains Mono", "JetBrainsMono-Regular.ttf", "JetBrainsMono-Bold.ttf", "LICENSE-JetBrainsMono.txt"},
 }
 
-// Files returns the families' font files in fallback order.
+// Files returns the families' font files in fallback order; a template
+// family (fonts.json "pack") carries its token (fonts.FamilyToken).
 func Files() ([]fonts.Files, error) {
+	set, err := templates.Load()
+	if err != nil {
+		return nil, err
+	}
 	var out []fonts.Files
 	for _, e := range Entries {
 		reg, err := files.ReadFile(e.Regular)
@@ -53,13 +63,17 @@ func Files() ([]fonts.Files, error) {
 				return nil, err
 			}
 		}
-		out = append(out, fonts.Files{Name: e.Name, Regular: reg, Bold: bold})
+		ff := fonts.Files{Name: e.Name, Regular: reg, Bold: bold}
+		if i := slices.Index(set.FamilyNames(), e.Name); i >= 0 {
+			ff.Token = fonts.FamilyToken(i)
+		}
+		out = append(out, ff)
 	}
 	return out, nil
 }
 
-// NewCatalog is the catalogue of these families behind the built-in ones
-// (templates.Load's): which runes each owns, and each packed for a module.
+// NewCatalog is the catalogue of these families behind the ones inside the
+// render module (templates.Load's families that are not "pack"): which runes each owns, and each packed for a module.
 func NewCatalog() (*fonts.Catalog, error) {
 	set, err := templates.Load()
 	if err != nil {
@@ -68,6 +82,9 @@ func NewCatalog() (*fonts.Catalog, error) {
 	var builtin fonts.Ranges
 	for _, name := range set.FamilyNames() {
 		fam := set.Families[name]
+		if fam.Pack {
+			continue
+		}
 		for _, file := range []string{fam.Regular, fam.Bold} {
 			b, err := templates.FontFile(file)
 			if err != nil {

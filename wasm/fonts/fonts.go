@@ -229,7 +229,16 @@ func Unpack(b []byte) (*Family, error) {
 type Files struct {
 	Name          string
 	Regular, Bold []byte
+	// Token, when not 0, is a rune the family also owns: a module asks for
+	// it when a text is set in this family and the module lacks it (a
+	// template family that is not in the module, see FamilyToken).
+	Token rune
 }
+
+// FamilyToken is the rune a module asks for when it needs template family
+// number i (in the order of templates.Set.FamilyNames) that it does not
+// have: one of plane 15's private-use code points, which no font here has.
+func FamilyToken(i int) rune { return 0xf0000 + rune(i) }
 
 // Catalog is the host's list of fallback families, in priority order, with
 // the runes each owns.
@@ -268,6 +277,9 @@ func NewCatalog(builtin Ranges, files []Files) (*Catalog, error) {
 			cov = cov.Minus(EmojiSequenceRunes)
 		}
 		owns := cov.Minus(taken)
+		if ff.Token != 0 {
+			owns = owns.Union(Ranges{{ff.Token, ff.Token}})
+		}
 		taken = taken.Union(owns)
 		c.Families = append(c.Families, &Family{Name: ff.Name, Rank: i, Owns: owns, Regular: ff.Regular, Bold: ff.Bold})
 	}

@@ -70,4 +70,3 @@ func TestFontAddRejects(t *testing.T) {
 		t.Fatalf("render after rejected fonts: %s", st)
 	}
 }
-

@@ -35,6 +35,10 @@ func New(set *templates.Set) (*Renderer, error) {
 	var fams []typeset.FontData
 	for _, name := range set.FamilyNames() {
 		f := set.Families[name]
+		if f.Pack {
+			fams = append(fams, typeset.FontData{Name: name}) // handed over later
+			continue
+		}
 		reg, err := templates.FontFile(f.Regular)
 		if err != nil {
 			return nil, err
@@ -79,6 +83,7 @@ func (r *Renderer) RenderImages(p *params.Params, images map[string]image.Image)
 	if c.family < 0 {
 		return nil, fmt.Errorf("render: unknown font family %q", p.Font)
 	}
+	c.family = c.loaded(c.family)
 	r.ts.ResetMissing()
 	c.clear(t)
 	for _, e := range t.Elements {
@@ -180,11 +185,21 @@ func (c *card) paint(e *templates.Element) raster.Paint {
 	return p
 }
 
+// loaded returns family fam if the module has its fonts; else it asks the
+// host for them (Missing) and sets the text in the default family meanwhile.
+func (c *card) loaded(fam int) int {
+	if c.r.ts.Loaded(fam) {
+		return fam
+	}
+	c.r.ts.Want(fam)
+	return c.r.ts.FamilyIndex(c.r.Set.DefaultFamily)
+}
+
 func (c *card) style(e *templates.Element, size int) typeset.Style {
 	fam := c.family
 	if e.Family != "" {
 		if i := c.r.ts.FamilyIndex(e.Family); i >= 0 {
-			fam = i
+			fam = c.loaded(i)
 		}
 	}
 	return typeset.Style{Family: fam, Bold: e.Weight == "bold", Size: size}

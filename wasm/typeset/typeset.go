@@ -116,8 +116,11 @@ func New(families []FontData, fallback []string) (*Typesetter, error) {
 		emoji:  bounded.New[maskKey, *emojiBitmap](EmojiCacheBytes),
 	}
 	for _, fam := range families {
-		var idx [2]int
+		idx := [2]int{-1, -1}
 		for i, data := range [][]byte{fam.Regular, fam.Bold} {
+			if data == nil {
+				continue // declared: the host hands it over (AddFamily)
+			}
 			fi, err := t.addFace(data, false)
 			if err != nil {
 				return nil, fmt.Errorf("font %s: %w", fam.Name, err)
@@ -129,7 +132,7 @@ func New(families []FontData, fallback []string) (*Typesetter, error) {
 	}
 	for _, name := range fallback {
 		i := t.FamilyIndex(name)
-		if i < 0 {
+		if i < 0 || !t.Loaded(i) {
 			return nil, fmt.Errorf("fallback family %q not loaded", name)
 		}
 		t.fallback = append(t.fallback, i)
@@ -202,6 +205,9 @@ func (t *Typesetter) AddFamily(packed []byte) error {
 		bold = len(t.faces) - 1
 	}
 	t.extras = append(t.extras, extra{rank: fam.Rank, name: fam.Name, owns: fam.Owns, reg: reg, bold: bold})
+	if i := t.FamilyIndex(fam.Name); i >= 0 && !t.Loaded(i) {
+		t.builtin[i] = [2]int{reg, bold} // a declared family arrives
+	}
 	slices.SortFunc(t.extras, func(a, b extra) int { return a.rank - b.rank })
 	if t.faces[reg].color {
 		t.color = reg
@@ -225,6 +231,14 @@ func (t *Typesetter) Families() []string {
 	}
 	return out
 }
+
+// Loaded reports whether family i's fonts are here (a declared family is
+// not until the host hands it over).
+func (t *Typesetter) Loaded(i int) bool { return t.builtin[i][0] >= 0 }
+
+// Want records that a text needs declared family i: Missing reports its
+// token (fonts.FamilyToken) so that the host hands it over.
+func (t *Typesetter) Want(i int) { t.addMissing(fonts.FamilyToken(i)) }
 
 // FamilyIndex returns the index of a built-in family name, or -1.
 func (t *Typesetter) FamilyIndex(name string) int {
