@@ -64,18 +64,21 @@ func (t *Typesetter) Draw(fr *raster.Frame, b *Block, x, y, width int, align Ali
 // order (UAX #9 rule L2).
 func (t *Typesetter) drawLine(fr *raster.Frame, b *Block, line Line, x fixed.Int26_6, baseline int, c raster.RGB, alpha uint32) {
 	p := b.para
-	n := line.To - line.From
-	order := make([]int, 0, n+1)
-	levels := make([]int8, 0, n+1)
+	order, levels := t.order[:0], t.levels[:0]
+	mixed := p.rtl
 	for i := line.From; i < line.To; i++ {
 		order = append(order, i)
 		levels = append(levels, p.clusters[i].level)
+		mixed = mixed || p.clusters[i].level != 0
 	}
 	if line.Ellipsis {
 		order = append(order, -1)
 		levels = append(levels, int8(b2i(p.rtl)))
 	}
-	reorder(order, levels)
+	if mixed {
+		reorder(order, levels)
+	}
+	t.order, t.levels = order, levels
 	size := b.Style.Size
 	for _, k := range order {
 		if k < 0 {

@@ -2,6 +2,7 @@ package typeset
 
 import (
 	"strings"
+	"unicode"
 
 	"github.com/go-text/typesetting/language"
 	"golang.org/x/image/math/fixed"
@@ -12,8 +13,8 @@ import (
 // Cluster kinds beyond a face index.
 const (
 	kindMissing   = -1 // no font has it: an outlined box 0.6 em wide
-	kindSpace     = -2 // U+0020: the style face's space advance
-	kindInvisible = -3 // joiners and other default-ignorables alone: nothing
+	kindSpace     = -2 // U+0020 (or a tab, newline...): the style face's space advance
+	kindInvisible = -3 // joiners and other default-ignorables, controls, alone: nothing
 )
 
 // cluster is the smallest unit of layout: one or more grapheme clusters
@@ -63,7 +64,7 @@ func (t *Typesetter) paragraph(text string, st Style) *para {
 		g := runes[i:j]
 		fi := kindMissing
 		switch {
-		case len(g) == 1 && g[0] == ' ':
+		case allSpace(g):
 			fi = kindSpace
 		case allInvisible(g):
 			fi = kindInvisible
@@ -118,7 +119,19 @@ func (t *Typesetter) has(fi int, r rune) bool {
 
 func allInvisible(g []rune) bool {
 	for _, r := range g {
-		if !Invisible(r) {
+		if !Invisible(r) && !unicode.Is(unicode.Cc, r) {
+			return false
+		}
+	}
+	return true
+}
+
+// allSpace reports whether g is white space a line breaks and trims at: a
+// space, or a tab, newline or other separator laid out as one (as the old
+// engine, and CSS white-space: normal, do) rather than drawn as a box.
+func allSpace(g []rune) bool {
+	for _, r := range g {
+		if r != ' ' && (r < '\t' || r > '\r') && r != 0x85 && r != 0x2028 && r != 0x2029 {
 			return false
 		}
 	}
@@ -334,7 +347,7 @@ func (t *Typesetter) clamp(p *para, w []fixed.Int26_6, limit fixed.Int26_6, line
 	cs := p.clusters
 	start := last.From
 	var lineW, trimW fixed.Int26_6
-	wordEnd, wordW := -1, fixed.Int26_6(0)   // last word boundary that fits
+	wordEnd, wordW := -1, fixed.Int26_6(0)      // last word boundary that fits
 	graphEnd, graphW := start, fixed.Int26_6(0) // last cluster that fits
 	for i := start; i < len(cs); i++ {
 		c := &cs[i]
@@ -390,8 +403,12 @@ func (t *Typesetter) Fit(text string, family int, bold bool, minSize, maxSize in
 	for size := maxSize; size >= minSize; size-- {
 		st := Style{Family: family, Bold: bold, Size: size}
 		lines := linesThatFit(size, lineHeight, height, maxLines)
-		b = t.Wrap(text, st, lineHeight, width, lines, balance)
+		// Balancing keeps the line count: fit greedily, balance once.
+		b = t.Wrap(text, st, lineHeight, width, lines, false)
 		if !b.Clamped {
+			if balance {
+				b = t.Wrap(text, st, lineHeight, width, lines, true)
+			}
 			return b
 		}
 	}

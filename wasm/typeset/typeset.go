@@ -77,6 +77,8 @@ type Typesetter struct {
 
 	missing []rune // runes no font drew, since ResetMissing
 	widths  []fixed.Int26_6
+	order   []int  // drawLine's visual order
+	levels  []int8 // and the levels it reorders
 }
 
 type paraKey struct {
