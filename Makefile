@@ -34,10 +34,12 @@ vet:
 test-go:
 	$(GO) test -count=1 ./...
 
-## edge: the Cloudflare Worker and Deno bundles (edge/dist/) around the render module
+## edge: the Cloudflare Worker and Deno bundles (edge/dist/) around the render module, and
+##   the fallback font families they hand it (edge/dist/fonts, from internal/cmd/edgefonts)
 ## edge-serve: the V1 endpoint in the real runtime: make edge-serve RUNTIME=workerd|deno PORT=8787
-## test-edge: the edge tests in workerd and Deno (pixels, vectors, headers, size)
-.PHONY: edge edge-serve test-edge
+## test-edge: the edge tests in workerd and Deno (pixels, vectors, headers, fonts, size)
+## edge-fixtures: the world-script cards the edge font tests expect, rendered natively (Go)
+.PHONY: edge edge-serve test-edge edge-fixtures
 RUNTIME   ?= workerd
 PORT      ?= 8787
 EDGE_DEPS := edge/node_modules/.package-lock.json
@@ -45,10 +47,15 @@ $(EDGE_DEPS): edge/package.json edge/package-lock.json
 	cd edge && npm ci --ignore-scripts --no-audit --no-fund
 	@touch $@
 edge: $(MODULE) $(EDGE_DEPS)
-	cd edge && node scripts/build.mjs
+	cd edge && GO="$(GO)" node scripts/build.mjs
+# Re-rendered when the module (renderer, templates, fonts) or the cases change.
+EDGE_FIXTURES := edge/test/fixtures/cases.json
+$(EDGE_FIXTURES): $(MODULE) edge/scripts/fixtures.mjs edge/scripts/worldcards.go
+	cd edge && GO="$(GO)" node scripts/fixtures.mjs
+edge-fixtures: $(EDGE_FIXTURES)
 edge-serve: edge
 	cd edge && node scripts/serve.mjs $(RUNTIME) $(PORT)
-test-edge: edge
+test-edge: edge $(EDGE_FIXTURES)
 	cd edge && npm test
 
 ## bench: benchmarks; results go to docs/benchmarks.md by hand (see that file)

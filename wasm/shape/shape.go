@@ -13,9 +13,9 @@ import (
 	"github.com/go-text/typesetting/language"
 	"github.com/go-text/typesetting/segmenter"
 	"github.com/go-text/typesetting/shaping"
+	"golang.org/x/image/math/fixed"
 	xbidi "golang.org/x/text/unicode/bidi"
 	"golang.org/x/text/unicode/norm"
-	"golang.org/x/image/math/fixed"
 
 	"github.com/ogmint/ogmint/wasm/bounded"
 )
@@ -87,17 +87,28 @@ func (a *Analyzer) AnalyzeRunes(runes []rune) *Analysis {
 
 // Levels fills levels with the bidi embedding level of each rune of a
 // paragraph of direction rtl (UAX #9 rules up to L1, via go-text's bidi).
+// A paragraph separator (a newline) ends go-text's paragraph: the text
+// after it is another paragraph of the same direction, and the separator
+// takes the paragraph's level (rule L1).
 func (a *Analyzer) Levels(runes []rune, rtl bool, levels []int8) {
-	dir := bidi.LeftToRight
+	dir, base := bidi.LeftToRight, int8(0)
 	if rtl {
-		dir = bidi.RightToLeft
+		dir, base = bidi.RightToLeft, 1
 	}
-	runs := a.para.Segment(runes, dir)
-	for i := 0; i < runs.NumRuns(); i++ {
-		r := runs.Run(i)
-		for j := r.Start; j < r.End; j++ {
-			levels[j] = int8(r.Level)
+	for start := 0; start < len(runes); {
+		runs := a.para.Segment(runes[start:], dir)
+		end := start
+		for i := 0; i < runs.NumRuns(); i++ {
+			r := runs.Run(i)
+			for j := r.Start; j < r.End; j++ {
+				levels[start+j] = int8(r.Level)
+			}
+			end = start + r.End
 		}
+		if end < len(runes) {
+			levels[end] = base
+		}
+		start = end + 1
 	}
 }
 
@@ -118,10 +129,12 @@ func FirstStrongRTL(runes []rune) bool {
 
 // needsBidi reports whether any rune could take a level other than 0 in a
 // left-to-right paragraph (a quick check that skips the algorithm for most
-// Latin text).
+// Latin text): a right-to-left letter or an explicit directional
+// formatting character (marks, embeddings, overrides, isolates).
 func needsBidi(runes []rune) bool {
 	for _, r := range runes {
-		if r >= 0x590 && (r < 0x900 || r >= 0xfb1d && r <= 0xfefc || r >= 0x10800 && r <= 0x10fff || r >= 0x1e800 && r <= 0x1efff) {
+		if r >= 0x590 && (r < 0x900 || r >= 0x200e && r <= 0x200f || r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 ||
+			r >= 0xfb1d && r <= 0xfefc || r >= 0x10800 && r <= 0x10fff || r >= 0x1e800 && r <= 0x1efff) {
 			return true
 		}
 	}

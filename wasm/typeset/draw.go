@@ -149,22 +149,58 @@ func (t *Typesetter) drawCluster(fr *raster.Frame, p *para, cl *cluster, size in
 	fc := t.faces[cl.face]
 	up := int64(fc.upem)
 	scale := func(v int32) fixed.Int26_6 { return fixed.Int26_6(int64(v) * int64(size) / up) }
+	// Marks stacked without end (a "zalgo" title) are cut half an em beyond
+	// the style font's ascent and descent: they stay near their line.
+	pf := t.faces[p.face]
+	top := baseline - int((int64(pf.ascent)*int64(size)+int64(pf.upem)-1)/int64(pf.upem)) - size/2
+	bottom := baseline + int((int64(pf.descent)*int64(size)+int64(pf.upem)-1)/int64(pf.upem)) + size/2
 	for _, g := range cl.glyphs {
 		gx := x + scale(g.XOff)
 		gy := baseline - scale(g.YOff).Round()
 		if g.ID == 0 {
-			// The font's .notdef: our own box, as for a rune no font has.
-			w := size * 6 / 10
-			fr.Outline(gx.Round()+w/10, gy-size*7/10, w-w/5, size*7/10, c, alpha)
+			// The font's .notdef: our own box, as for a rune no font has,
+			// at the pen on the baseline. Not for a mark the font lacks (no
+			// advance): HarfBuzz's fallback placement of it, by the extents
+			// of the font's .notdef, can be a line away.
+			if g.Adv != 0 {
+				w := size * 6 / 10
+				fr.Outline(x.Round()+w/10, baseline-size*7/10, w-w/5, size*7/10, c, alpha)
+			}
 		} else if fc.color {
-			if bm := t.emojiBitmap(int(cl.face), g.ID, size); bm != nil {
-				fr.DrawImage(bm.img, gx.Round()+bm.x, gy+bm.y, 0)
+			if bm := t.emojiBitmap(int(cl.face), g.ID, size); bm != nil && alpha > 0 {
+				fr.DrawImage(fade(bm.img, alpha), gx.Round()+bm.x, gy+bm.y, 0)
 			}
 		} else {
-			fr.DrawMask(t.mask(int(cl.face), size, g.ID, int8((gx&63)>>4)), gx.Floor(), gy, c, alpha)
+			fr.DrawMask(clipRows(t.mask(int(cl.face), size, g.ID, int8((gx&63)>>4)), top-gy, bottom-gy), gx.Floor(), gy, c, alpha)
 		}
 		x += scale(g.Adv)
 	}
+}
+
+// fade returns img (premultiplied) at opacity alpha (0..255): a copy when
+// alpha is below 255, so that emoji take the text's opacity.
+func fade(img *image.RGBA, alpha uint32) *image.RGBA {
+	if alpha >= 255 {
+		return img
+	}
+	out := &image.RGBA{Pix: make([]byte, len(img.Pix)), Stride: img.Stride, Rect: img.Rect}
+	for i, v := range img.Pix {
+		out.Pix[i] = byte(uint32(v) * alpha / 255)
+	}
+	return out
+}
+
+// clipRows returns m without its rows outside [y0, y1) (relative to its
+// origin): a shared mask is left as it is.
+func clipRows(m *raster.Mask, y0, y1 int) *raster.Mask {
+	j0, j1 := max(y0-m.Y, 0), min(y1-m.Y, m.H)
+	switch {
+	case j0 == 0 && j1 == m.H:
+		return m
+	case j0 >= j1:
+		return noMask
+	}
+	return &raster.Mask{X: m.X, Y: m.Y + j0, W: m.W, H: j1 - j0, Pix: m.Pix[j0*m.W : j1*m.W]}
 }
 
 // noMask marks a cached glyph with no pixels (e.g. a space).

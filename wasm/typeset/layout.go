@@ -84,10 +84,12 @@ func (t *Typesetter) paragraph(text string, st Style) *para {
 		}
 		i = j
 	}
-	// Shape maximal runs of one face, level and script.
+	// Shape maximal runs of one face, level and script; a grapheme cluster
+	// is never split (a mark of another script stays with its base), so
+	// that lines break only between grapheme clusters.
 	for i := 0; i < n; {
 		j := i + 1
-		for j < n && faces[j] == faces[i] && an.Levels[j] == an.Levels[i] && an.Scripts[j] == an.Scripts[i] && faces[i] >= 0 {
+		for j < n && (!an.Grapheme[j] || faces[j] == faces[i] && an.Levels[j] == an.Levels[i] && an.Scripts[j] == an.Scripts[i]) && faces[i] >= 0 {
 			j++
 		}
 		if faces[i] < 0 {
@@ -148,17 +150,28 @@ func (t *Typesetter) shapeRun(out []cluster, an *shape.Analysis, fi, i, j int) [
 	}
 	gs := t.shaper.Shape(t.faces[fi].f, fi, an.Runes[i:j], rtl, script)
 	first := len(out)
-	// Glyphs of one cluster are adjacent; group them.
+	// Glyphs of one cluster are adjacent; group them, and the clusters of
+	// one grapheme cluster (HarfBuzz starts a cluster at a joiner: " " +
+	// ZWNJ + virama), so that lines break between grapheme clusters.
 	for a := 0; a < len(gs); {
-		b := a + 1
-		for b < len(gs) && gs[b].Cluster == gs[a].Cluster {
+		b, lo := a+1, gs[a].Cluster
+		for b < len(gs) {
+			if k := gs[b].Cluster; k != gs[b-1].Cluster {
+				if rtl {
+					k = gs[b-1].Cluster // the start of the logically later cluster
+				}
+				if an.Grapheme[i+int(k)] {
+					break
+				}
+			}
+			lo = min(lo, gs[b].Cluster)
 			b++
 		}
 		var adv int32
 		for _, g := range gs[a:b] {
 			adv += g.Adv
 		}
-		s := int32(i) + gs[a].Cluster
+		s := int32(i) + lo
 		out = append(out, cluster{start: s, face: int16(fi), level: an.Levels[i], brk: an.Break[s], glyphs: gs[a:b:b], adv: adv})
 		a = b
 	}
@@ -370,8 +383,11 @@ func (t *Typesetter) clamp(p *para, w []fixed.Int26_6, limit fixed.Int26_6, line
 	end = trimEnd(cs, start, end)
 	// No ellipsis after a separator: "word,…" reads as "word…".
 	for end > start && strings.ContainsRune(" ,.;:-–—、。，", p.runes[cs[end-1].start]) && cs[end-1].end-cs[end-1].start == 1 {
-		endW -= w[end-1]
-		end = trimEnd(cs, start, end-1)
+		k := trimEnd(cs, start, end-1)
+		for _, cw := range w[k:end] { // the separator and the spaces before it
+			endW -= cw
+		}
+		end = k
 	}
 	if ell > limit {
 		*last = Line{From: start, To: end, Width: endW}

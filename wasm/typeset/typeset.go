@@ -27,8 +27,8 @@ const Ellipsis = '…'
 const (
 	ShapeCacheBytes = 2 << 20
 	ParaCacheBytes  = 1 << 20
-	MaskCacheBytes  = 6 << 20
-	EmojiCacheBytes = 4 << 20
+	MaskCacheBytes  = 4 << 20
+	EmojiCacheBytes = 2 << 20
 	OwnerCacheBytes = 256 << 10
 )
 
