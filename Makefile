@@ -5,7 +5,7 @@ MODULE    := $(BIN)/ogmint.wasm
 VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 FUZZTIME  ?= 60s
 
-.PHONY: all build wasm run test test-go vet bench golden fuzz clean
+.PHONY: all build wasm run test test-go vet bench bench-world golden fuzz clean
 
 all: build
 
@@ -61,6 +61,10 @@ test-edge: edge $(EDGE_FIXTURES)
 ## bench: benchmarks; results go to docs/benchmarks.md by hand (see that file)
 bench: build
 	scripts/bench.sh
+
+## bench-world: the world-text benchmarks (BASE=<commit> adds the draw before/after)
+bench-world: build
+	scripts/worldtext-bench.sh
 
 ## golden: regenerate the golden images after an intended visual change
 golden:

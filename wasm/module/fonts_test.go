@@ -70,3 +70,31 @@ func TestFontAddRejects(t *testing.T) {
 		t.Fatalf("render after rejected fonts: %s", st)
 	}
 }
+
+// TestFamilyOutsideTheModule: a card set in a family that is not in the
+// module (fonts.json "pack") asks for it on a fresh module, and is drawn in
+// it, not in the default family.
+func TestFamilyOutsideTheModule(t *testing.T) {
+	cat, err := fontpack.NewCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, font := range []string{"serif", "mono"} {
+		m := newModule(t)
+		q := url.Values{"template": {"blog"}, "title": {"Hello"}, "font": {font}}.Encode()
+		if st := call(m, m.Render, q); st != abi.StatusNeedFonts {
+			t.Fatalf("font=%s on a fresh module: %s, want need_fonts", font, st)
+		}
+		if st := call(m, m.RenderWithFontsFunc(cat), q); st != abi.StatusOK {
+			t.Fatalf("font=%s: %s", font, st)
+		}
+		set := append([]byte(nil), m.Pixels()...)
+		inter := url.Values{"template": {"blog"}, "title": {"Hello"}}.Encode()
+		if st := call(m, m.Render, inter); st != abi.StatusOK {
+			t.Fatal(st)
+		}
+		if string(set) == string(m.Pixels()) {
+			t.Fatalf("font=%s drew the same pixels as Inter", font)
+		}
+	}
+}

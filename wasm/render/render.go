@@ -79,12 +79,12 @@ func (r *Renderer) RenderImages(p *params.Params, images map[string]image.Image)
 	if t == nil {
 		return nil, fmt.Errorf("render: unknown template %q", p.Template)
 	}
+	r.ts.ResetMissing()
 	c := &card{r: r, p: p, family: r.ts.FamilyIndex(p.Font), texts: map[*templates.Element]string{}, images: images}
 	if c.family < 0 {
 		return nil, fmt.Errorf("render: unknown font family %q", p.Font)
 	}
 	c.family = c.loaded(c.family)
-	r.ts.ResetMissing()
 	c.clear(t)
 	for _, e := range t.Elements {
 		if c.shown(e) {
