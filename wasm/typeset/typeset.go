@@ -198,6 +198,14 @@ func (t *Typesetter) AddFamily(packed []byte) error {
 		if bold, err = t.addFace(fam.Bold, false); err != nil {
 			return fmt.Errorf("font family %s (bold): %w", fam.Name, err)
 		}
+	} else if t.variableWeight(reg) {
+		// A variable font: the bold is its own instance at wght 700, parsed
+		// again so that the shaper (which keeps one HarfBuzz font per
+		// parsed font) sees each instance's coordinates.
+		if bold, err = t.addFace(fam.Regular, false); err != nil {
+			return fmt.Errorf("font family %s (bold): %w", fam.Name, err)
+		}
+		setWeight(t.faces[bold], 700)
 	} else {
 		// The same font file, drawn emboldened.
 		cp := *t.faces[reg]
@@ -223,6 +231,35 @@ func (t *Typesetter) AddFamily(packed []byte) error {
 		}
 	}
 	return nil
+}
+
+// wght is the OpenType weight axis.
+var wght = font.Tag(uint32('w')<<24 | uint32('g')<<16 | uint32('h')<<8 | uint32('t'))
+
+// setWeight sets a face's weight axis to w (a font without one is left as
+// it is) and refreshes the metrics that depend on it.
+func setWeight(fc *face, w float32) {
+	fc.f.SetVariations([]font.Variation{{Tag: wght, Value: w}})
+	if ext, ok := fc.f.FontHExtents(); ok {
+		fc.ascent, fc.descent = int32(ext.Ascender+0.5), int32(-ext.Descender+0.5)
+	}
+	if g, ok := fc.f.NominalGlyph(' '); ok {
+		fc.space = int32(fc.f.HorizontalAdvance(g) * 64)
+	}
+}
+
+// variableWeight reports whether face fi has a weight axis reaching bold,
+// and sets it to regular (400) when it does.
+func (t *Typesetter) variableWeight(fi int) bool {
+	fc := t.faces[fi]
+	fc.f.SetVariations([]font.Variation{{Tag: wght, Value: 700}})
+	bold := slices.ContainsFunc(fc.f.Coords(), func(c font.VarCoord) bool { return c != 0 })
+	if bold {
+		setWeight(fc, 400)
+	} else {
+		fc.f.SetVariations(nil)
+	}
+	return bold
 }
 
 // Families lists the names of the fallback families handed over.
