@@ -5,7 +5,7 @@ MODULE    := $(BIN)/ogmint.wasm
 VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 FUZZTIME  ?= 60s
 
-.PHONY: all build wasm run test test-go vet bench golden fuzz clean
+.PHONY: all build wasm run test test-go vet bench bench-world golden fuzz clean
 
 all: build
 
@@ -13,7 +13,7 @@ all: build
 wasm: $(MODULE)
 $(MODULE): $(shell find wasm templates -type f) go.mod go.sum
 	@mkdir -p $(BIN)
-	GOOS=wasip1 GOARCH=wasm CGO_ENABLED=0 $(GO) build -buildmode=c-shared -trimpath -o $@ ./wasm/cmd/ogmint-render
+	GOOS=wasip1 GOARCH=wasm CGO_ENABLED=0 $(GO) build -buildmode=c-shared -trimpath -ldflags="-s -w" -o $@ ./wasm/cmd/ogmint-render
 
 ## build: bin/ogmint with the render module embedded
 build: $(MODULE)
@@ -34,10 +34,12 @@ vet:
 test-go:
 	$(GO) test -count=1 ./...
 
-## edge: the Cloudflare Worker and Deno bundles (edge/dist/) around the render module
+## edge: the Cloudflare Worker and Deno bundles (edge/dist/) around the render module, and
+##   the fallback font families they hand it (edge/dist/fonts, from internal/cmd/edgefonts)
 ## edge-serve: the V1 endpoint in the real runtime: make edge-serve RUNTIME=workerd|deno PORT=8787
-## test-edge: the edge tests in workerd and Deno (pixels, vectors, headers, size)
-.PHONY: edge edge-serve test-edge
+## test-edge: the edge tests in workerd and Deno (pixels, vectors, headers, fonts, size)
+## edge-fixtures: the world-script cards the edge font tests expect, rendered natively (Go)
+.PHONY: edge edge-serve test-edge edge-fixtures
 RUNTIME   ?= workerd
 PORT      ?= 8787
 EDGE_DEPS := edge/node_modules/.package-lock.json
@@ -45,15 +47,24 @@ $(EDGE_DEPS): edge/package.json edge/package-lock.json
 	cd edge && npm ci --ignore-scripts --no-audit --no-fund
 	@touch $@
 edge: $(MODULE) $(EDGE_DEPS)
-	cd edge && node scripts/build.mjs
+	cd edge && GO="$(GO)" node scripts/build.mjs
+# Re-rendered when the module (renderer, templates, fonts) or the cases change.
+EDGE_FIXTURES := edge/test/fixtures/cases.json
+$(EDGE_FIXTURES): $(MODULE) edge/scripts/fixtures.mjs edge/scripts/worldcards.go
+	cd edge && GO="$(GO)" node scripts/fixtures.mjs
+edge-fixtures: $(EDGE_FIXTURES)
 edge-serve: edge
 	cd edge && node scripts/serve.mjs $(RUNTIME) $(PORT)
-test-edge: edge
+test-edge: edge $(EDGE_FIXTURES)
 	cd edge && npm test
 
 ## bench: benchmarks; results go to docs/benchmarks.md by hand (see that file)
 bench: build
 	scripts/bench.sh
+
+## bench-world: the world-text benchmarks (BASE=<commit> adds the draw before/after)
+bench-world: build
+	scripts/worldtext-bench.sh
 
 ## golden: regenerate the golden images after an intended visual change
 golden:
@@ -64,6 +75,7 @@ fuzz:
 	$(GO) test -run XXX -fuzz FuzzParse -fuzztime $(FUZZTIME) ./wasm/params/
 	$(GO) test -run XXX -fuzz FuzzClean -fuzztime $(FUZZTIME) ./wasm/textclean/
 	$(GO) test -run XXX -fuzz FuzzLayout -fuzztime $(FUZZTIME) ./wasm/typeset/
+	$(GO) test -run XXX -fuzz FuzzUnpack -fuzztime $(FUZZTIME) ./wasm/fonts/
 
 clean:
 	rm -rf $(BIN) host/module/ogmint.wasm

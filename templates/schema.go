@@ -61,12 +61,17 @@ type Element struct {
 	Size       [2]int  `json:"size,omitempty"`   // [min, max] font size in px
 	LineHeight float64 `json:"lineHeight,omitempty"`
 	MaxLines   int     `json:"maxLines,omitempty"`
-	Align      string  `json:"align,omitempty"`  // left (default), center, right
-	VAlign     string  `json:"valign,omitempty"` // top (default), middle, bottom
-	Color      string  `json:"color,omitempty"`
-	Transform  string  `json:"transform,omitempty"` // "", "upper"
-	PadX       int     `json:"padX,omitempty"`
-	PadY       int     `json:"padY,omitempty"`
+	// Align: left (default), center, right, or, for text, start and end,
+	// which follow the paragraph's direction (start is right for Arabic).
+	Align  string `json:"align,omitempty"`
+	VAlign string `json:"valign,omitempty"` // top (default), middle, bottom
+	// Wrap: "" (greedy: fill each line) or "balance" (lines as even as the
+	// line count allows, as CSS text-wrap: balance).
+	Wrap      string `json:"wrap,omitempty"`
+	Color     string `json:"color,omitempty"`
+	Transform string `json:"transform,omitempty"` // "", "upper"
+	PadX      int    `json:"padX,omitempty"`
+	PadY      int    `json:"padY,omitempty"`
 
 	// Image: Src names the image parameter (avatar or logo); Fit is
 	// "contain" (default: all of it, aligned by Align and VAlign) or "cover"
@@ -298,9 +303,10 @@ func (e *Element) validateText(used map[string]bool) error {
 		ok      []string
 	}{
 		{"weight", e.Weight, []string{"", "regular", "bold"}},
-		{"align", e.Align, []string{"", "left", "center", "right"}},
+		{"align", e.Align, []string{"", "left", "center", "right", "start", "end"}},
 		{"valign", e.VAlign, []string{"", "top", "middle", "bottom"}},
 		{"transform", e.Transform, []string{"", "upper"}},
+		{"wrap", e.Wrap, []string{"", "balance"}},
 	} {
 		if err := oneOf(c.name, c.v, c.ok...); err != nil {
 			return err

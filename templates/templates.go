@@ -51,6 +51,10 @@ type Family struct {
 	Bold    string   `json:"bold"`
 	License string   `json:"license"`
 	Aliases []string `json:"aliases"`
+	// Pack: the files are not in the render module but handed over by the
+	// host when a text asks for the family (package templates/fontpack),
+	// which keeps the module small.
+	Pack bool `json:"pack"`
 }
 
 // Names returns the template names in sorted order.
@@ -103,7 +107,7 @@ func Load() (*Set, error) {
 			return nil, fmt.Errorf("fonts.json: family %q: %w", f.Name, err)
 		}
 		for _, file := range []string{f.Regular, f.Bold} {
-			if _, err := FontFile(file); err != nil {
+			if _, err := FontFile(file); err != nil && !f.Pack {
 				return nil, fmt.Errorf("fonts.json: family %q: %w", f.Name, err)
 			}
 		}

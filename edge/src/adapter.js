@@ -9,6 +9,7 @@
 import { HEIGHT, InstanceHolder, MAX_REQUEST, ModuleFault, Status, WIDTH } from "./module.js";
 import { ENCODER_TAGS, assemble, deflateStream, hasCompressionStream, scanlines } from "./png.js";
 import { ImageErrors, fetchImages, imageSettings } from "./images.js";
+import { FontStore, decodeRunes } from "./fonts.js";
 import { normalizePath, requestBytes } from "./query.js";
 
 /** The contract's caching policy for rendered cards (host: api.V1CacheControl). */
@@ -88,6 +89,9 @@ async function sha256Hex16(text) {
  * @property {string | ((env?: object) => string | undefined)} [encoder] "auto" (default), "zlib", "stream" or "module": the first to try
  * @property {ImageSettingsRaw | ((env?: object) => ImageSettingsRaw)} [images] settings for fetching avatar and logo (images.js)
  * @property {typeof fetch} [fetch] the fetch used for avatar and logo (default: the global one)
+ * @property {(file: string, env?: object) => Promise<Uint8Array | ArrayBuffer>} [readFont] reads a file of
+ *   the fonts directory (manifest.json, <index>.ogf: see fonts.js); without it, or when a file cannot be
+ *   read, text beyond the built-in families draws as missing-glyph boxes
  *
  * Function options get the env of the first request (a Worker's bindings).
  * @property {(msg: string, err?: unknown) => void} [log]
@@ -110,7 +114,7 @@ export function createHandler(opt) {
   const flight = new Map(); // ETag -> Promise<{png, encoder}>: one render per card at a time
   let cachePromise = null;
   let cacheState = opt.cache ? "unresolved" : "off"; // then "on" or "off"
-  const stats = { renders: 0, cacheHits: 0, encodeFallbacks: 0 };
+  const stats = { renders: 0, cacheHits: 0, encodeFallbacks: 0, fontHandOvers: 0 };
   let scratch = null; // scanlines for the synchronous encoder, reused
 
   // The encoder is chosen at the first request, not here: workerd refuses to
@@ -130,6 +134,8 @@ export function createHandler(opt) {
     return images;
   }
   const doFetch = opt.fetch ?? ((u, init) => fetch(u, init));
+  // Fallback families, read on demand and kept for the isolate's life.
+  const fonts = opt.readFont ? new FontStore((file) => opt.readFont(file, env0), log) : null;
   function currentEncoder() {
     if (encoder) return encoder;
     const asked = typeof opt.encoder === "function" ? opt.encoder(env0) : opt.encoder;
@@ -180,10 +186,39 @@ export function createHandler(opt) {
         details: err.errors.map((e) => ({ field: e.field, message: e.message })),
       });
     }
+    const given = new Map(); // family index -> packed bytes this request read
+    const tried = new Set(); // families this request asked for: each at most once
+    let catalogTried = false;
     for (;;) {
       const enc = currentEncoder();
       const inst = await holder.get();
-      const r = inst.render(req, imgs);
+      handOver(inst, given); // a replaced instance gets them again
+      let r = inst.render(req, imgs);
+      if (r.status === Status.NEED_FONTS) {
+        // Fonts the instance lacks: read the families that own these runes
+        // (once per isolate), hand them over and render afresh. What no
+        // family draws, or a family that cannot be read, is drawn as boxes.
+        const runes = decodeRunes(r.body);
+        let cat = fonts?.catalog;
+        let waited = false;
+        if (fonts && !cat && !catalogTried) {
+          catalogTried = true;
+          cat = await fonts.loadCatalog();
+          waited = true;
+        }
+        const want = cat ? cat.needed(runes).filter((i) => !inst.fonts.has(i) && !tried.has(i)) : [];
+        if (want.length > 0) {
+          for (const i of want) tried.add(i);
+          const got = await Promise.all(want.map((i) => fonts.family(i)));
+          got.forEach((b, k) => b && given.set(want[k], b));
+          continue;
+        }
+        // Other requests may have used the instance during an await: then
+        // render afresh (the module asks again, and this time nothing new is
+        // wanted); otherwise the same request once more, which draws boxes.
+        if (waited) continue;
+        r = inst.renderAgain(req);
+      }
       if (r.status !== Status.OK) throw new HttpError(moduleStatus(r.status), r.body);
       stats.renders++;
       try {
@@ -200,6 +235,20 @@ export function createHandler(opt) {
       } catch (err) {
         if (enc === "module" || err instanceof ModuleFault) throw err;
         if (encoder === enc) downgrade(enc, err);
+      }
+    }
+  }
+
+  /** Hands inst the families of given it does not have yet (synchronously). */
+  function handOver(inst, given) {
+    for (const [i, packed] of given) {
+      if (inst.fonts.has(i)) continue;
+      const refused = inst.addFont(i, packed);
+      if (refused) {
+        log(`font family ${fonts.catalog.families[i].name} refused by the module; its runes draw as boxes`, refused);
+        given.delete(i);
+      } else {
+        stats.fontHandOvers++;
       }
     }
   }
@@ -294,6 +343,12 @@ export function createHandler(opt) {
       replaced: holder.stats.replaced,
       renders: stats.renders,
       cache_hits: stats.cacheHits,
+      // Fallback families: in the live instance, handed over, read (files, bytes), unreadable.
+      font_families: live ? holder.current.fonts.size : 0,
+      font_hand_overs: stats.fontHandOvers,
+      font_reads: fonts ? fonts.stats.fetches : 0,
+      font_read_bytes: fonts ? fonts.stats.fetchedBytes : 0,
+      font_failures: fonts ? fonts.stats.failures : 0,
     };
     return new Response(JSON.stringify(body), { headers: { "Content-Type": JSON_TYPE, "Cache-Control": "no-store" } });
   }

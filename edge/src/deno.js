@@ -1,6 +1,8 @@
 // Deno entry point for `deno serve` (and Deno Deploy): a default export with a
 // fetch handler. Deno can compile Wasm from bytes, so the module is read from
-// the file next to this one (needs --allow-read for that file). Fetching the
+// the file next to this one (needs --allow-read for that file), and so are the
+// fallback font families (fonts.js) from the directory fonts/ next to it
+// (--allow-read for it too), when a text first needs them. Fetching the
 // avatar and logo images needs --allow-net.
 import { deflateSync } from "node:zlib";
 import { createHandler } from "./adapter.js";
@@ -28,6 +30,7 @@ const handle = createHandler({
     timeoutMs: env("OGMINT_IMAGE_TIMEOUT_MS"),
     maxBytes: env("OGMINT_IMAGE_MAX_BYTES"),
   },
+  readFont: (file) => Deno.readFile(new URL(`./fonts/${file}`, import.meta.url)),
 });
 
 // Instantiate in the background at start, so the first request finds it warm.

@@ -6,13 +6,14 @@
 import { Wasi } from "./wasi.js";
 
 // Mirrors of wasm/abi. Checked against the module's ogmint_abi_version.
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 export const WIDTH = 1200;
 export const HEIGHT = 630;
 export const FRAME_SIZE = WIDTH * HEIGHT * 4;
 export const MAX_REQUEST = 64 << 10;
 export const MAX_IMAGE_BYTES = 4 << 20;
-export const Status = Object.freeze({ OK: 0, INVALID: 1, NOT_FOUND: 2, TOO_LARGE: 3, INTERNAL: 4 });
+export const MAX_FONT_BYTES = 48 << 20;
+export const Status = Object.freeze({ OK: 0, INVALID: 1, NOT_FOUND: 2, TOO_LARGE: 3, INTERNAL: 4, NEED_FONTS: 5 });
 
 /** A failure of the module itself (trap, exit, bad pointer): HTTP 500. */
 export class ModuleFault extends Error {}
@@ -50,6 +51,8 @@ export class Instance {
   constructor(exports) {
     this.x = exports;
     this.broken = false;
+    /** Fallback families handed over (manifest indices): an instance keeps them. */
+    this.fonts = new Set();
   }
 
   #guard(fn) {
@@ -116,8 +119,10 @@ export class Instance {
   }
 
   /**
-   * Renders a request. On OK the frame is ready (pixels()); otherwise body
-   * is the module's JSON error body.
+   * Renders a request. On OK the frame is ready (pixels()); on NEED_FONTS
+   * body holds the runes (UTF-8) no font of the instance draws (hand over
+   * the families that own them, then render again, or call renderAgain);
+   * otherwise body is the module's JSON error body.
    * @param {Uint8Array} bytes the request
    * @param {{field: string, slot: number, bytes: Uint8Array}[]} [images] fetched
    *   image files for the module's slots (abi.SlotAvatar, abi.SlotLogo)
@@ -140,6 +145,35 @@ export class Instance {
       return { status, body: tooLargeBody() };
     }
     return { status, body: this.output() };
+  }
+
+  /**
+   * Right after render() answered NEED_FONTS, with no call in between:
+   * renders the same request (and images) again. The module asks for fonts
+   * at most once per request, so this draws what it still lacks as boxes.
+   * @param {Uint8Array} bytes the request given to render()
+   */
+  renderAgain(bytes) {
+    const status = this.#call("ogmint_render", bytes.length);
+    return { status, body: status === Status.OK ? null : this.output() };
+  }
+
+  /**
+   * Hands a packed fallback family (fonts.Family.Pack) to the instance,
+   * which keeps it. Returns null, or the module's reason for refusing it.
+   * @param {number} index the family's index in the font manifest
+   * @param {Uint8Array} packed
+   * @returns {string | null}
+   */
+  addFont(index, packed) {
+    const n = packed.length;
+    const ptr = n > 0 && n <= MAX_FONT_BYTES ? this.#call("ogmint_font", n) : 0;
+    if (ptr === 0) return `family of ${n} bytes refused by the renderer`;
+    this.#mem(ptr, n).set(packed);
+    const st = this.#call("ogmint_font_add", n);
+    if (st !== Status.OK) return new TextDecoder().decode(this.output());
+    this.fonts.add(index);
+    return null;
   }
 
   /** A view of the frame (RGBA, WIDTH*HEIGHT*4): valid until the next call. */

@@ -1,5 +1,5 @@
 // A minimal WASI (wasi_snapshot_preview1) for the ogmint render module: the
-// 16 imports a Go wasip1 reactor needs, no file system, no arguments, no
+// 18 imports a Go wasip1 reactor needs, no file system, no arguments, no
 // environment. stdout/stderr go to the console. Runs unchanged in workerd,
 // Deno and Node (only Web APIs: crypto.getRandomValues, Date, performance).
 //
@@ -13,6 +13,7 @@ const ESUCCESS = 0;
 const EBADF = 8;
 const EINVAL = 28;
 const ENOSYS = 52;
+const ESPIPE = 70;
 
 /** Thrown by proc_exit: the instance must not be used again. */
 export class WasiExit extends Error {
@@ -137,6 +138,14 @@ export class Wasi {
         return ESUCCESS;
       },
       fd_fdstat_set_flags: (fd) => (fd <= 2 ? ESUCCESS : EBADF),
+      fd_seek: (fd) => (fd <= 2 ? ESPIPE : EBADF), // the standard streams do not seek
+      fd_filestat_get: (fd, out) => {
+        if (fd > 2) return EBADF;
+        const v = this.#view();
+        for (let i = 0; i < 64; i += 8) v.setBigUint64(out + i, 0n, true);
+        v.setUint8(out + 16, 2); // character device
+        return ESUCCESS;
+      },
       fd_prestat_get: () => EBADF, // no preopened directories
       fd_prestat_dir_name: () => EBADF,
       poll_oneoff: (inPtr, outPtr, nsubs, neventsPtr) => {

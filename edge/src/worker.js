@@ -2,6 +2,10 @@
 // from bytes at run time: the module is imported, and wrangler (or workerd's
 // config.capnp) uploads it as a compiled Wasm module next to this file.
 // Needs the nodejs_compat flag for node:zlib (the fast PNG deflate).
+// The fallback font families (fonts.js) are static files behind the FONTS
+// binding: on Cloudflare the Worker's static assets (wrangler.toml [assets],
+// the directory dist/fonts), in the local workerd a disk service serving that
+// directory (config.capnp). Both answer GET /<file>.
 import { deflateSync } from "node:zlib";
 import wasm from "./ogmint.wasm";
 import { createHandler } from "./adapter.js";
@@ -22,7 +26,19 @@ const handle = createHandler({
     timeoutMs: env.OGMINT_IMAGE_TIMEOUT_MS,
     maxBytes: env.OGMINT_IMAGE_MAX_BYTES,
   }),
+  readFont,
 });
+
+/** A file of the fonts directory through the FONTS binding (read during a request). */
+async function readFont(file, env) {
+  if (!env || !env.FONTS) throw new Error("no FONTS binding (wrangler.toml [assets])");
+  const r = await env.FONTS.fetch(`https://fonts.invalid/${file}`);
+  if (r.status !== 200) {
+    await r.body?.cancel();
+    throw new Error(`FONTS ${file}: HTTP ${r.status}`);
+  }
+  return new Uint8Array(await r.arrayBuffer());
+}
 
 // Instantiate the module and run Go's init now, in the global scope: that
 // counts against the Worker's start-up limit (1 s), not against the first

@@ -1,6 +1,7 @@
 // The adapter's pieces in Node (which has the same Web APIs as workerd and
 // Deno): the fasthttp-compatible query reading, If-None-Match, the PNG
 // encoders and their fallback, trap recovery and the Workers-style cache.
+// Cards get the fallback font families from dist/fonts, as in the runtimes.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import { before, describe, it } from "node:test";
@@ -9,7 +10,7 @@ import { createHandler, etagMatch } from "../src/adapter.js";
 import { MAX_IMAGE_BYTES, imageSettings, refusal } from "../src/images.js";
 import { ENCODER_TAGS, assemble, crc32, scanlines } from "../src/png.js";
 import { hostArgs, normalizePath, requestBytes } from "../src/query.js";
-import { MODULE_FILE, decodePNG, diffPixels, golden, goldenCases } from "./helpers.mjs";
+import { MODULE_FILE, decodePNG, diffPixels, golden, goldenCases, readFont } from "./helpers.mjs";
 
 const text = (b) => Buffer.from(b).toString("latin1");
 const args = (q) => hostArgs(q).map(([k, v]) => [text(k), text(v)]);
@@ -148,7 +149,7 @@ describe("handler in Node", () => {
 
   for (const encoder of ["zlib", "stream", "module"]) {
     it(`encodes with ${encoder} to the host's pixels`, async () => {
-      const h = createHandler({ runtime: "node", loadModule: () => wasm, deflateSync, encoder, log: quiet });
+      const h = createHandler({ runtime: "node", loadModule: () => wasm, readFont, deflateSync, encoder, log: quiet });
       const r = await h(new Request(url(card.query)));
       assert.equal(r.status, 200);
       assert.equal(diffPixels(decodePNG(new Uint8Array(await r.arrayBuffer())), golden(card.name)), "");
@@ -162,6 +163,7 @@ describe("handler in Node", () => {
     const h = createHandler({
       runtime: "node",
       loadModule: () => wasm,
+      readFont,
       deflateSync: () => {
         throw new Error("zlib broke");
       },
@@ -175,14 +177,14 @@ describe("handler in Node", () => {
     assert.match(logs.join("\n"), /encoder zlib failed; using stream/);
     const again = await h(new Request(url(card.query)));
     assert.equal(again.headers.get("ETag"), r.headers.get("ETag"));
-    const zlibTag = createHandler({ runtime: "node", loadModule: () => wasm, deflateSync, log: quiet });
+    const zlibTag = createHandler({ runtime: "node", loadModule: () => wasm, readFont, deflateSync, log: quiet });
     const z = await zlibTag(new Request(url(card.query)));
     assert.notEqual(z.headers.get("ETag"), r.headers.get("ETag"), "each encoder has its own ETag");
     assert.deepEqual(Object.keys(ENCODER_TAGS), ["zlib", "stream", "module"]);
   });
 
   it("answers 500 JSON on a trap and re-instantiates on the next request", async () => {
-    const h = createHandler({ runtime: "node", loadModule: () => wasm, deflateSync, log: quiet });
+    const h = createHandler({ runtime: "node", loadModule: () => wasm, readFont, deflateSync, log: quiet });
     assert.equal((await h(new Request(url(card.query)))).status, 200);
     // Make the live instance trap on its next render, as a wasm bug would.
     const inst = await h.holder.get();
@@ -220,7 +222,7 @@ describe("handler in Node", () => {
         store.set(req.url, { body: new Uint8Array(await res.arrayBuffer()), headers: res.headers });
       },
     };
-    const h = createHandler({ runtime: "node", loadModule: () => wasm, deflateSync, cache: () => cache, log: quiet });
+    const h = createHandler({ runtime: "node", loadModule: () => wasm, readFont, deflateSync, cache: () => cache, log: quiet });
     const ctx = { waitUntil: (p) => puts.push(p) };
     const first = await h(new Request(url(card.query)), ctx);
     const firstBody = new Uint8Array(await first.arrayBuffer());
@@ -240,7 +242,7 @@ describe("handler in Node", () => {
 
   it("keeps concurrent requests apart on the one instance", async () => {
     // The stream encoder awaits between render and PNG: requests interleave.
-    const h = createHandler({ runtime: "node", loadModule: () => wasm, encoder: "stream", log: quiet });
+    const h = createHandler({ runtime: "node", loadModule: () => wasm, readFont, encoder: "stream", log: quiet });
     const cases = goldenCases().filter((c) => c.name.endsWith("-sunset"));
     const rs = await Promise.all(cases.map((c) => h(new Request(url(c.query)))));
     for (const [i, r] of rs.entries()) {

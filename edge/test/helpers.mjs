@@ -4,13 +4,18 @@ import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { PNG } from "pngjs";
-import { EDGE } from "../scripts/runtime.mjs";
+import { EDGE, FONTS_DIR } from "../scripts/runtime.mjs";
 
 export const ROOT = path.resolve(EDGE, "..");
 export const GOLDEN_DIR = path.join(ROOT, "internal", "golden", "testdata");
 export const VECTORS_FILE = path.join(ROOT, "internal", "vectors", "v1.json");
 export const MODULE_FILE = process.env.OGMINT_WASM || path.join(ROOT, "bin", "ogmint.wasm");
 export const V1_CACHE_CONTROL = "public, max-age=86400, s-maxage=86400";
+
+/** A file of dist/fonts: the handler's readFont option, as the runtimes read it. */
+export async function readFont(file) {
+  return new Uint8Array(await fs.promises.readFile(path.join(FONTS_DIR, file)));
+}
 
 /** [{name, query}] of every golden card (internal/golden/testdata/cases.json). */
 export function goldenCases() {

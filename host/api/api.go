@@ -342,6 +342,8 @@ func renderOutcome(err error) string {
 		return "trap"
 	case errors.Is(err, renderpool.ErrImageRefused):
 		return "image_refused"
+	case errors.Is(err, renderpool.ErrFontRefused):
+		return "font_refused"
 	}
 	return "error"
 }

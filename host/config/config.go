@@ -30,6 +30,10 @@ type Config struct {
 	APIKeysFile string
 	// ModulePath is a render module file to use instead of the embedded one.
 	ModulePath string
+	// FontsDir holds extra fallback font families (OGMINT_FONTS_DIR): every
+	// .ttf, .otf, .ttc or .woff file, after the built-in fontpack's (see
+	// host/fontcat.ReadDir). "" = none.
+	FontsDir string
 
 	Instances      int           // warm render instances
 	QueueSize      int           // renders allowed to wait for an instance
@@ -182,6 +186,7 @@ func Parse(name string, args []string, getenv func(string) string, stderr io.Wri
 	str(&c.DataDir, "data-dir", "OGMINT_DATA_DIR", "data directory (compile cache, store)")
 	str(&c.PublicURL, "public-url", "OGMINT_PUBLIC_URL", "base of returned URLs")
 	str(&c.ModulePath, "module", "OGMINT_MODULE", "render module file (default: embedded)")
+	str(&c.FontsDir, "fonts-dir", "OGMINT_FONTS_DIR", "directory of extra fallback font families: each .ttf/.otf/.ttc/.woff file one family, after the built-in ones (NAME-Bold pairs with NAME)")
 	fun("api-keys", "OGMINT_API_KEYS", `""`, "comma-separated API keys", func(s string) error {
 		c.APIKeys = splitList(s)
 		return nil

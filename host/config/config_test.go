@@ -93,6 +93,21 @@ func TestParseRate(t *testing.T) {
 	}
 }
 
+func TestFontsDir(t *testing.T) {
+	c, err := Parse("test", nil, env(nil), io.Discard)
+	if err != nil || c.FontsDir != "" {
+		t.Fatalf("default: %q, %v", c.FontsDir, err)
+	}
+	c, err = Parse("test", nil, env(map[string]string{"OGMINT_FONTS_DIR": "/srv/fonts"}), io.Discard)
+	if err != nil || c.FontsDir != "/srv/fonts" {
+		t.Fatalf("env: %q, %v", c.FontsDir, err)
+	}
+	c, err = Parse("test", []string{"-fonts-dir", "/opt/fonts"}, env(map[string]string{"OGMINT_FONTS_DIR": "/srv/fonts"}), io.Discard)
+	if err != nil || c.FontsDir != "/opt/fonts" {
+		t.Fatalf("the flag should win over env: %q, %v", c.FontsDir, err)
+	}
+}
+
 func TestImageFetchSettings(t *testing.T) {
 	c, err := Parse("test", nil, env(nil), io.Discard)
 	if err != nil {

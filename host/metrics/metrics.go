@@ -45,7 +45,7 @@ func New(pool PoolStats, queue QueueStats) *Metrics {
 	m := &Metrics{
 		Registry: r,
 		Renders: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "ogmint_renders_total", Help: "Renders by template and outcome (ok, invalid, not_found, too_large, internal, deadline, trap, queue_full, image_refused, error).",
+			Name: "ogmint_renders_total", Help: "Renders by template and outcome (ok, invalid, not_found, too_large, internal, deadline, trap, queue_full, image_refused, font_refused, error).",
 		}, []string{"template", "outcome"}),
 		RenderDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "ogmint_render_duration_seconds", Help: "Render plus PNG encode time of successful renders.",
@@ -88,6 +88,40 @@ func New(pool PoolStats, queue QueueStats) *Metrics {
 	}
 	m.handler = fasthttpadaptor.NewFastHTTPHandler(promhttp.HandlerFor(r, promhttp.HandlerOpts{}))
 	return m
+}
+
+// AddFontHandovers registers ogmint_font_handovers_total{family}: how many
+// times each fallback font family (families, in the render pool's catalogue
+// order) was handed over to a render instance, read from counts (same
+// order) at scrape time. Family names must be unique.
+func (m *Metrics) AddFontHandovers(families []string, counts func() []uint64) {
+	m.Registry.MustRegister(&fontHandovers{
+		desc: prometheus.NewDesc("ogmint_font_handovers_total",
+			"Fallback font families handed over to render instances, by family (an instance keeps the families it was given).",
+			[]string{"family"}, nil),
+		families: families,
+		counts:   counts,
+	})
+}
+
+// fontHandovers is a counter per family whose values the pool keeps.
+type fontHandovers struct {
+	desc     *prometheus.Desc
+	families []string
+	counts   func() []uint64
+}
+
+func (c *fontHandovers) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+func (c *fontHandovers) Collect(ch chan<- prometheus.Metric) {
+	counts := c.counts()
+	for i, name := range c.families {
+		var n uint64
+		if i < len(counts) {
+			n = counts[i]
+		}
+		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.CounterValue, float64(n), name)
+	}
 }
 
 // Serve answers GET /metrics.

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"runtime"
 	"time"
+
+	"github.com/ogmint/ogmint/wasm/fonts"
 )
 
 // Config tunes a Pool. The zero value is valid: WithDefaults fills it in.
@@ -19,7 +21,9 @@ type Config struct {
 	// Deadline bounds each call into the module (render, encode, validate,
 	// info); a call past it is aborted and its instance replaced. Default 2s.
 	Deadline time.Duration
-	// MemoryLimitMiB caps each instance's linear memory. Default 128.
+	// MemoryLimitMiB caps each instance's linear memory. Default 128: an
+	// instance handed every fallback family of templates/fontpack (19 MB
+	// packed) has been measured at ~67 MiB.
 	MemoryLimitMiB int
 	// CacheDir is the wazero compilation cache directory; "" means none
 	// (compiling the module then takes seconds at every start).
@@ -35,8 +39,18 @@ type Config struct {
 	// warm-up corpus before the snapshot, which covers typical cards (a
 	// clone's first card: ~4.6 ms, against ~1.3 ms after a retake), while a
 	// retaken snapshot grows with traffic (32 instead of 21 MiB here) and
-	// makes every clone and every start slower (~+100 ms to start).
+	// makes every clone and every start slower (~+100 ms to start). A
+	// retaken snapshot keeps the fallback families its instance was handed
+	// (its clones need no hand-over for them) and is then kept in memory
+	// only: the file is always free of them.
 	SnapshotEvery int
+	// Fonts is the catalogue of fallback font families (world scripts, CJK,
+	// emoji; see host/fontcat) handed over to an instance whose text needs
+	// glyphs its built-in fonts lack (abi.StatusNeedFonts). An instance
+	// keeps the families it was given, so each is sent to it at most once.
+	// nil hands over none: the module then draws missing-glyph boxes. The
+	// warm-up renders hand over none either, so snapshots stay small.
+	Fonts *fonts.Catalog
 }
 
 // Defaults.

@@ -22,6 +22,11 @@ var (
 	// abi.MaxImageBytes or the module refused its slot. The instance stays in
 	// service.
 	ErrImageRefused = errors.New("renderpool: image refused by the module")
+	// ErrFontRefused: the module refused a fallback font family from
+	// Config.Fonts (ogmint_font returned 0 or ogmint_font_add failed): a
+	// host configuration problem, not the request's. The instance stays in
+	// service.
+	ErrFontRefused = errors.New("renderpool: font family refused by the module")
 	// ErrClosed: the pool is closed.
 	ErrClosed = errors.New("renderpool: closed")
 )

@@ -19,7 +19,7 @@ import (
 // encoder and the module's portable one.
 func TestGoldenThroughWazero(t *testing.T) {
 	// The release build (no debug hooks), as shipped.
-	rel, err := New(context.Background(), moduleBytes(t), Config{Instances: 1, CacheDir: testCacheDir, Deadline: relaxedDeadline})
+	rel, err := New(context.Background(), moduleBytes(t), Config{Instances: 1, CacheDir: testCacheDir, Deadline: relaxedDeadline, Fonts: testFonts(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func TestGoldenThroughWazero(t *testing.T) {
 // image files in the module's slots, give the native renderer's pixels
 // (JPEG decoding and Catmull-Rom scaling included).
 func TestGoldenImagesThroughWazero(t *testing.T) {
-	p := newPool(t, Config{Instances: 1})
+	p := newPool(t, Config{Instances: 1, Fonts: testFonts(t)})
 	set, err := templates.Load()
 	if err != nil {
 		t.Fatal(err)
@@ -104,7 +104,7 @@ func TestGoldenImagesThroughWazero(t *testing.T) {
 // are) and on a second clone in the opposite order: both give the golden
 // pixels, so the restored state is complete and caches carry no pixels over.
 func TestClonesRenderGoldenPixels(t *testing.T) {
-	p, err := New(context.Background(), moduleBytes(t), Config{Instances: 1, CacheDir: testCacheDir, Deadline: relaxedDeadline})
+	p, err := New(context.Background(), moduleBytes(t), Config{Instances: 1, CacheDir: testCacheDir, Deadline: relaxedDeadline, Fonts: testFonts(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +131,7 @@ func TestClonesRenderGoldenPixels(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := p.renderOnce(context.Background(), in, []byte(c.Query), nil); err != nil {
+			if err := p.renderOnce(context.Background(), in, []byte(c.Query), nil, true); err != nil {
 				t.Fatalf("clone %d, %s: %v", round, c.Name, err)
 			}
 			pix, err := in.pixels(context.Background())
@@ -167,7 +167,7 @@ func TestSnapshotFileStartsWarm(t *testing.T) {
 		t.Skip("no /proc/sys/kernel/random/boot_id on this system: snapshots are not persisted")
 	}
 	dir := t.TempDir()
-	cfg := Config{Instances: 1, CacheDir: testCacheDir, Deadline: relaxedDeadline, SnapshotDir: dir}
+	cfg := Config{Instances: 1, CacheDir: testCacheDir, Deadline: relaxedDeadline, SnapshotDir: dir, Fonts: testFonts(t)}
 	p1, err := New(context.Background(), moduleBytes(t), cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -224,7 +224,7 @@ func TestSnapshotFileStartsWarm(t *testing.T) {
 // find the glyphs of that traffic cached (their first such render is as fast
 // as a warm one, measured by the benchmark, here only its correctness).
 func TestSnapshotRetakenFromTraffic(t *testing.T) {
-	p, err := New(context.Background(), moduleBytes(t), Config{Instances: 1, CacheDir: testCacheDir, Deadline: relaxedDeadline, SnapshotEvery: 5})
+	p, err := New(context.Background(), moduleBytes(t), Config{Instances: 1, CacheDir: testCacheDir, Deadline: relaxedDeadline, SnapshotEvery: 5, Fonts: testFonts(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,7 +251,7 @@ func TestSnapshotRetakenFromTraffic(t *testing.T) {
 	defer in.close()
 	for _, c := range cases {
 		want, _ := golden.Load(c.Name)
-		if err := p.renderOnce(context.Background(), in, []byte(c.Query), nil); err != nil {
+		if err := p.renderOnce(context.Background(), in, []byte(c.Query), nil, true); err != nil {
 			t.Fatal(err)
 		}
 		pix, _ := in.pixels(context.Background())

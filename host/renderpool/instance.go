@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -25,6 +26,8 @@ const (
 	fnInfo
 	fnVersion
 	fnImage
+	fnFont
+	fnFontAdd
 	numExports
 )
 
@@ -39,6 +42,8 @@ var exportNames = [numExports]string{
 	fnInfo:      abi.ExportInfo,
 	fnVersion:   abi.ExportVersion,
 	fnImage:     abi.ExportImage,
+	fnFont:      abi.ExportFont,
+	fnFontAdd:   abi.ExportFontAdd,
 }
 
 // instance is one warm module instance. Used by one goroutine at a time.
@@ -48,6 +53,10 @@ type instance struct {
 	fns    [numExports]api.Function
 	stack  [1]uint64 // every export takes and returns at most one i32
 	stderr *headBuffer
+	// fonts[i] is set once the fallback family Config.Fonts.Families[i] has
+	// been handed over (or came with the snapshot the instance was cloned
+	// from): the module keeps it, so it is never sent again.
+	fonts []bool
 	// broken is set when a call failed: the instance is never reused.
 	broken bool
 }
@@ -136,6 +145,42 @@ func (in *instance) writeImages(ctx context.Context, images *[abi.NumSlots][]byt
 		if !in.mem.Write(ptr, b) {
 			return in.trap("%s returned %#x: %d bytes out of memory range", abi.ExportImage, ptr, len(b))
 		}
+	}
+	return nil
+}
+
+// hasFont reports whether fallback family i was handed over.
+func (in *instance) hasFont(i int) bool { return i < len(in.fonts) && in.fonts[i] }
+
+// holdsFonts reports whether any fallback family was handed over.
+func (in *instance) holdsFonts() bool { return slices.Contains(in.fonts, true) }
+
+// addFont hands a packed fallback family (fonts.Family.Pack) to the module:
+// ogmint_font reserves its bytes, which are written straight into linear
+// memory, and ogmint_font_add takes them. A refusal is an ErrFontRefused;
+// the instance stays in service.
+func (in *instance) addFont(ctx context.Context, name string, packed []byte) error {
+	n := uint32(len(packed))
+	ptr, err := in.call(ctx, fnFont, n)
+	if err != nil {
+		return err
+	}
+	if ptr == 0 {
+		return fmt.Errorf("%w: %s refused family %s (%d bytes)", ErrFontRefused, abi.ExportFont, name, n)
+	}
+	if !in.mem.Write(ptr, packed) {
+		return in.trap("%s returned %#x: %d bytes out of memory range", abi.ExportFont, ptr, n)
+	}
+	st, err := in.call(ctx, fnFontAdd, n)
+	if err != nil {
+		return err
+	}
+	if st := abi.Status(st); st != abi.StatusOK {
+		body, err := in.output(ctx)
+		if err != nil {
+			return err
+		}
+		return fmt.Errorf("%w: %s: family %s: %s: %s", ErrFontRefused, abi.ExportFontAdd, name, st, body)
 	}
 	return nil
 }

@@ -9,6 +9,13 @@
 // the caller still holds the instance; the host encodes them natively
 // (host/pngfast). The module's own PNG encoder (RenderPNG) is the portable,
 // much slower path.
+//
+// Fonts beyond the module's own (world scripts, CJK, emoji, and template
+// families kept out of the module) come from Config.Fonts: when a render
+// answers abi.StatusNeedFonts, the pool writes the packed families that own
+// the missing runes straight into the instance's memory and renders again
+// (module.RenderWithFonts is the native reference of this loop). An
+// instance keeps what it was given; FontHandovers counts the hand-overs.
 package renderpool
 
 import (
@@ -17,6 +24,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -102,6 +110,8 @@ type Pool struct {
 	replaced  atomic.Uint64
 	snapshots atomic.Uint64 // snapshots retaken from instances that served traffic
 	renders   atomic.Uint64
+	// handed[i] counts hand-overs of the fallback family cfg.Fonts.Families[i].
+	handed []atomic.Uint64
 }
 
 // Stats is a snapshot of the pool for metrics.
@@ -122,6 +132,9 @@ type Stats struct {
 	// MaxMemoryBytes is the largest linear memory of any instance seen after
 	// a call (it only grows within an instance; fresh instances start small).
 	MaxMemoryBytes uint64
+	// FontHandovers counts fallback font families handed over to instances
+	// (all families; FontHandovers() has them one by one).
+	FontHandovers uint64
 }
 
 // New compiles wasm (the render module) and instantiates cfg.Instances
@@ -157,6 +170,9 @@ func New(ctx context.Context, wasm []byte, cfg Config) (*Pool, error) {
 			WithStartFunctions("_initialize").
 			WithSysNanotime().
 			WithSysWalltime(),
+	}
+	if cfg.Fonts != nil {
+		p.handed = make([]atomic.Uint64, len(cfg.Fonts.Families))
 	}
 	if err := p.start(ctx, wasm); err != nil {
 		p.shutdown()
@@ -243,7 +259,7 @@ func (p *Pool) firstInstance(ctx context.Context, wasm []byte, nGlobals int, clo
 			p.snap.Store(s)
 			if in, err := p.instantiateClone(ctx); err == nil {
 				wctx, cancel := context.WithTimeout(ctx, instantiateTimeout)
-				err = p.renderOnce(wctx, in, []byte(warmQuery), nil)
+				err = p.renderOnce(wctx, in, []byte(warmQuery), nil, false)
 				cancel()
 				if err == nil {
 					p.startedFromFile = true
@@ -262,7 +278,8 @@ func (p *Pool) firstInstance(ctx context.Context, wasm []byte, nGlobals int, clo
 	var me *ModuleError
 	for _, q := range warmCorpus {
 		wctx, cancel := context.WithTimeout(ctx, instantiateTimeout)
-		err := p.renderOnce(wctx, in, []byte(q), nil)
+		// No fallback families: the snapshot (and every clone) stays small.
+		err := p.renderOnce(wctx, in, []byte(q), nil, false)
 		cancel()
 		if err != nil && !errors.As(err, &me) {
 			in.close()
@@ -324,7 +341,7 @@ func (p *Pool) instantiateWarm(ctx context.Context) (*instance, error) {
 	wctx, cancel := context.WithTimeout(ctx, instantiateTimeout)
 	defer cancel()
 	var me *ModuleError
-	if err := p.renderOnce(wctx, in, []byte(warmQuery), nil); err != nil && !errors.As(err, &me) {
+	if err := p.renderOnce(wctx, in, []byte(warmQuery), nil, false); err != nil && !errors.As(err, &me) {
 		in.close()
 		return nil, fmt.Errorf("renderpool: warming a new instance: %w", err)
 	}
@@ -442,10 +459,10 @@ func (p *Pool) Info(ctx context.Context) ([]byte, error) {
 	return info, nil
 }
 
-// render is renderOnce, counted in the pool's renders (which drive
-// snapshot retakes).
+// render is renderOnce with the fallback families, counted in the pool's
+// renders (which drive snapshot retakes).
 func (p *Pool) render(ctx context.Context, in *instance, query []byte, images *[abi.NumSlots][]byte) error {
-	if err := p.renderOnce(ctx, in, query, images); err != nil {
+	if err := p.renderOnce(ctx, in, query, images, true); err != nil {
 		return err
 	}
 	p.renders.Add(1)
@@ -453,9 +470,13 @@ func (p *Pool) render(ctx context.Context, in *instance, query []byte, images *[
 }
 
 // renderOnce writes the request, then the images for the module's slots
-// (nil: none; ogmint_request has emptied every slot), and draws. A non-OK
-// status is a *ModuleError.
-func (p *Pool) renderOnce(ctx context.Context, in *instance, query []byte, images *[abi.NumSlots][]byte) error {
+// (nil: none; ogmint_request has emptied every slot), and draws. When the
+// module asks for fonts (abi.StatusNeedFonts), it hands over the families of
+// Config.Fonts that own the runes it lacks (none unless fallback, or without
+// a catalogue) and draws again: the module asks once per request, then draws
+// boxes for what it still lacks. This is module.RenderWithFonts over the
+// ABI. A non-OK status is a *ModuleError.
+func (p *Pool) renderOnce(ctx context.Context, in *instance, query []byte, images *[abi.NumSlots][]byte, fallback bool) error {
 	n, err := in.writeRequest(ctx, query)
 	if err != nil {
 		return err
@@ -467,8 +488,50 @@ func (p *Pool) renderOnce(ctx context.Context, in *instance, query []byte, image
 	if err != nil {
 		return err
 	}
+	if abi.Status(st) == abi.StatusNeedFonts {
+		if fallback {
+			if err := p.handOver(ctx, in); err != nil {
+				return err
+			}
+		}
+		if st, err = in.call(ctx, fnRender, n); err != nil {
+			return err
+		}
+		if abi.Status(st) == abi.StatusNeedFonts {
+			return &ModuleError{Status: abi.StatusInternal, Body: []byte(`{"error":"the render module asked for fonts twice in one request"}`)}
+		}
+	}
 	if st := abi.Status(st); st != abi.StatusOK {
 		return in.statusError(ctx, st)
+	}
+	return nil
+}
+
+// handOver gives in the families of Config.Fonts that own the runes the
+// module lacks (the output buffer after abi.StatusNeedFonts), each packed
+// bytes of the catalogue written straight into the module's memory; a family
+// the instance already holds is not sent again.
+func (p *Pool) handOver(ctx context.Context, in *instance) error {
+	cat := p.cfg.Fonts
+	if cat == nil {
+		return nil
+	}
+	missing, err := in.output(ctx)
+	if err != nil {
+		return err
+	}
+	for _, i := range cat.Needed([]rune(string(missing))) {
+		if in.hasFont(i) {
+			continue
+		}
+		if err := in.addFont(ctx, cat.Families[i].Name, cat.Packed(i)); err != nil {
+			return err
+		}
+		if in.fonts == nil {
+			in.fonts = make([]bool, len(cat.Families))
+		}
+		in.fonts[i] = true
+		p.handed[i].Add(1)
 	}
 	return nil
 }
@@ -566,7 +629,9 @@ func (p *Pool) retakeSnapshot(in *instance) {
 	defer p.snapping.Store(false)
 	if snap, err := takeSnapshot(in, p.nGlobals); err == nil {
 		p.snap.Store(snap)
-		if p.snapPath != "" {
+		// A snapshot holding fallback families stays in memory: a later
+		// start may have another catalogue (and the file stays small).
+		if p.snapPath != "" && !slices.Contains(snap.fonts, true) {
 			_ = snap.save(p.snapPath, p.snapBoot)
 		}
 		p.snapshots.Add(1)
@@ -649,7 +714,7 @@ func (p *Pool) MeasureFresh(ctx context.Context, query []byte) (FreshTiming, err
 	start = time.Now()
 	rctx, rcancel := context.WithTimeout(cctx, p.cfg.Deadline)
 	defer rcancel()
-	if err := p.renderOnce(rctx, in, query, nil); err != nil {
+	if err := p.renderOnce(rctx, in, query, nil, true); err != nil {
 		return t, err
 	}
 	t.FirstRender = time.Since(start)
@@ -667,7 +732,31 @@ func (p *Pool) Stats() Stats {
 
 		MaxMemoryBytes: p.maxMem.Load(),
 		Snapshots:      p.snapshots.Load(),
+		FontHandovers:  p.fontHandovers(),
 	}
+}
+
+// FontHandovers returns how many times each fallback family of
+// Config.Fonts (by index in Families) was handed over to an instance;
+// nil without a catalogue.
+func (p *Pool) FontHandovers() []uint64 {
+	if p.handed == nil {
+		return nil
+	}
+	out := make([]uint64, len(p.handed))
+	for i := range p.handed {
+		out[i] = p.handed[i].Load()
+	}
+	return out
+}
+
+// fontHandovers is the sum of FontHandovers.
+func (p *Pool) fontHandovers() uint64 {
+	var n uint64
+	for i := range p.handed {
+		n += p.handed[i].Load()
+	}
+	return n
 }
 
 // Close stops admitting calls, waits for the calls already admitted (running

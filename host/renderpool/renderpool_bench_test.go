@@ -22,6 +22,9 @@ func benchPoolConfig(b *testing.B, cfg Config) *Pool {
 	b.Helper()
 	instances := cfg.Instances
 	cfg.CacheDir, cfg.Deadline = testCacheDir, relaxedDeadline
+	if cfg.Fonts == nil { // as the server runs: with the fallback families
+		cfg.Fonts = testFonts(b)
+	}
 	if cfg.SnapshotDir == "" { // as the server runs: snapshots kept in files
 		cfg.SnapshotDir = b.TempDir()
 	}
@@ -139,7 +142,45 @@ func BenchmarkRenderBlogParallel(b *testing.B) {
 
 // BenchmarkFreshInstance: a clone of the snapshot plus its first render of a
 // blog card: what a replacement or an added instance costs.
-func BenchmarkFreshInstance(b *testing.B) { benchFresh(b, benchPool(b, 1)) }
+func BenchmarkFreshInstance(b *testing.B) {
+	benchFresh(b, benchPool(b, 1), func(i int) []byte { return blogQuery(nil, 200000+i) })
+}
+
+// BenchmarkFreshInstanceJapanese: a clone of the snapshot plus its first
+// Japanese card, which hands over Droid Sans Fallback (4 MB) and renders
+// twice: what the first CJK card on a new instance costs.
+func BenchmarkFreshInstanceJapanese(b *testing.B) {
+	benchFresh(b, benchPool(b, 1), func(int) []byte { return japaneseQuery })
+}
+
+// BenchmarkRenderJapanese: Japanese cards with distinct titles on a warm
+// instance that holds Droid Sans Fallback (no hand-over).
+func BenchmarkRenderJapanese(b *testing.B) {
+	p := benchPool(b, 1)
+	ctx := context.Background()
+	title := []rune("日本語の見出しと東京の記録、大阪の会議について")
+	query := func(i int) []byte {
+		t := append([]rune(nil), title...)
+		t[i%len(t)], t[(i/len(t))%len(t)] = t[(i/len(t))%len(t)], t[i%len(t)]
+		return q("template", "blog", "title", string(t), "author", "山田太郎")
+	}
+	if err := p.Render(ctx, query(0), nil); err != nil {
+		b.Fatal(err)
+	}
+	before := p.Stats().FontHandovers
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := p.Render(ctx, query(i+1), nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	if p.Stats().FontHandovers != before {
+		b.Fatal("families handed over during the timed loop")
+	}
+	reportMS(b)
+}
 
 // BenchmarkFreshInstanceAfterTraffic: what recycling pays in a server that
 // has served cards: the snapshot has been retaken from an instance whose
@@ -157,17 +198,17 @@ func BenchmarkFreshInstanceAfterTraffic(b *testing.B) {
 	if p.Stats().Snapshots == 0 {
 		b.Fatal("the snapshot was not retaken")
 	}
-	benchFresh(b, p)
+	benchFresh(b, p, func(i int) []byte { return blogQuery(nil, 200000+i) })
 }
 
-func benchFresh(b *testing.B, p *Pool) {
+func benchFresh(b *testing.B, p *Pool, query func(int) []byte) {
 	ctx := context.Background()
 	var inst, first int64
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		// Cards like the traffic served before (same title lengths).
-		ft, err := p.MeasureFresh(ctx, blogQuery(nil, 200000+i))
+		ft, err := p.MeasureFresh(ctx, query(i))
 		if err != nil {
 			b.Fatal(err)
 		}

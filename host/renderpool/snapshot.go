@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -146,6 +147,9 @@ func skipLimits(b []byte) int {
 type snapshot struct {
 	globals []uint64 // by global index
 	size    int      // bytes of memory
+	// fonts is the instance's instance.fonts: the fallback families its
+	// memory holds (none in the warm-up snapshot, nor in one from a file).
+	fonts []bool
 
 	// file, once set, holds the memory (for a snapshot loaded from a file,
 	// read when first needed).
@@ -244,7 +248,8 @@ func takeSnapshot(in *instance, nGlobals int) (*snapshot, error) {
 	if !ok {
 		return nil, errors.New("reading memory")
 	}
-	s := &snapshot{memory: append([]byte(nil), mem...), globals: make([]uint64, nGlobals), size: len(mem)}
+	s := &snapshot{memory: append([]byte(nil), mem...), globals: make([]uint64, nGlobals), size: len(mem),
+		fonts: slices.Clone(in.fonts)}
 	for i := range s.globals {
 		g := in.mod.ExportedGlobal(fmt.Sprintf("%s%d", globalExportPrefix, i))
 		if g == nil {
@@ -284,6 +289,7 @@ func (s *snapshot) restore(in *instance) error {
 		}
 		g.Set(v)
 	}
+	in.fonts = slices.Clone(s.fonts)
 	return nil
 }
 

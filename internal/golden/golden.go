@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 	"runtime"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/ogmint/ogmint/templates"
 )
 
@@ -63,7 +65,75 @@ func Cases(set *templates.Set) []Case {
 		q.Set("font", f)
 		out = append(out, Case{Name: "font-" + slug(f), Query: q.Encode()})
 	}
+	for _, w := range World {
+		out = append(out, Case{Name: "world-" + w.Name, Query: w.Texts("blog").Encode()})
+	}
+	for _, name := range []string{"ja", "ar", "hi", "emoji"} {
+		w := WorldText(name)
+		for _, t := range []string{"article", "profile"} {
+			out = append(out, Case{Name: "world-" + name + "-" + t, Query: w.Texts(t).Encode()})
+		}
+		for _, f := range set.FamilyNames()[1:] {
+			q := w.Texts("blog")
+			q.Set("font", f)
+			out = append(out, Case{Name: "world-" + name + "-font-" + slug(f), Query: q.Encode()})
+		}
+	}
 	return out
+}
+
+// Sample is a card's texts in one script (or a typesetting feature).
+type Sample struct {
+	Name                            string
+	Title, Description, Tag, Author string
+}
+
+// Texts returns the sample's parameters on template t.
+func (s Sample) Texts(t string) url.Values {
+	q := url.Values{"template": {t}, "title": {s.Title}}
+	for k, v := range map[string]string{"description": s.Description, "tag": s.Tag, "author": s.Author} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	return q
+}
+
+// WorldText returns the sample of a name in World.
+func WorldText(name string) Sample {
+	for _, w := range World {
+		if w.Name == name {
+			return w
+		}
+	}
+	panic("golden: no world sample " + name)
+}
+
+// World is a card in every script the fallback families cover, and the
+// typesetting features of the world-text engine.
+var World = []Sample{
+	{"ja", "東京で開催されるGo言語カンファレンスの見どころ、今年の注目セッションを紹介します。", "エッジで動くレンダラーの設計と、WebAssemblyでの最適化について。", "技術", "山田 太郎"},
+	{"zh-hans", "用 WebAssembly 在边缘渲染社交分享图片：无需无头浏览器的实践与性能优化", "一个 Go 渲染器如何在毫秒内生成开放图谱卡片。", "工程", "李 明"},
+	{"zh-hant", "用 WebAssembly 在邊緣渲染社交分享圖片：無需無頭瀏覽器的實踐與效能最佳化", "一個 Go 渲染器如何在毫秒內產生開放圖譜卡片。", "工程", "陳 美玲"},
+	{"ko", "헤드리스 브라우저 없이 엣지에서 소셜 이미지를 렌더링하는 방법", "Go 렌더러가 WebAssembly로 컴파일되어 밀리초 만에 카드를 그립니다.", "엔지니어링", "김 민준"},
+	{"ar", "كيف نبني خدمة سريعة لصور المشاركة الاجتماعية على الحافة", "مُصيِّر مكتوب بلغة Go يرسم البطاقات في أجزاء من الثانية.", "هندسة", "أحمد علي"},
+	{"fa", "چگونه تصاویر اشتراک‌گذاری را بدون مرورگر در لبه شبکه می‌سازیم", "یک موتور گرافیکی پژوهشی برای کارت‌های گراف باز، با گچ و ژرفا.", "مهندسی", "پرویز گلچین"},
+	{"he", "איך מרנדרים תמונות שיתוף בקצה הרשת בלי דפדפן", "מנוע שנכתב ב-Go מצייר כרטיסים באלפיות שנייה.", "הנדסה", "דנה לוי"},
+	{"mixed", "إصدار 2.5 من ogmint: دعم RTL و Hebrew עברית مع 1,234 بطاقة", "The release adds العربية and עברית next to English, with 3 digits 456 in line.", "v2.5", "Sara سارة"},
+	{"hi", "बिना हेडलेस ब्राउज़र के एज पर सोशल इमेज कैसे बनाएं: क्षत्रिय संयुक्ताक्षर", "गो में लिखा रेंडरर मिलीसेकंड में कार्ड बनाता है।", "इंजीनियरिंग", "राम शर्मा"},
+	{"bn", "হেডলেস ব্রাউজার ছাড়াই এজে সোশ্যাল ছবি তৈরি করার উপায়", "গো-তে লেখা রেন্ডারার মিলিসেকেন্ডে কার্ড আঁকে।", "প্রকৌশল", "অমিত রায়"},
+	{"ta", "ஹெட்லெஸ் உலாவி இல்லாமல் விளிம்பில் சமூகப் படங்களை உருவாக்குவது எப்படி", "கோ மொழியில் எழுதப்பட்ட ரெண்டரர் மில்லி விநாடிகளில் அட்டைகளை வரைகிறது.", "பொறியியல்", "கார்த்திக்"},
+	{"th", "วิธีสร้างภาพสำหรับแชร์บนโซเชียลที่ขอบเครือข่ายโดยไม่ต้องใช้เบราว์เซอร์", "ตัวเรนเดอร์ที่เขียนด้วยภาษา Go วาดการ์ดได้ในระดับมิลลิวินาที", "วิศวกรรม", "สมชาย ใจดี"},
+	{"hy", "Ինչպես ստեղծել սոցիալական պատկերներ առանց բրաուզերի", "Go-ով գրված ռենդերերը քարտերը նկարում է միլիվայրկյաններում։", "Ճարտարագիտություն", "Արամ Պետրոսյան"},
+	{"ka", "როგორ შევქმნათ სოციალური სურათები ბრაუზერის გარეშე", "Go-ზე დაწერილი რენდერერი ბარათებს მილიწამებში ხატავს.", "ინჟინერია", "ნინო ბერიძე"},
+	{"vi", "Tiếng Việt có dấu: Hướng dẫn tạo ảnh chia sẻ mạng xã hội", "Bộ kết xuất viết bằng Go vẽ thẻ trong vài mili giây.", "Kỹ thuật", "Nguyễn Văn Ân"},
+	{"vi-nfd", norm.NFD.String("Tiếng Việt có dấu: Hướng dẫn tạo ảnh chia sẻ mạng xã hội"), norm.NFD.String("Bộ kết xuất viết bằng Go vẽ thẻ trong vài mili giây."), norm.NFD.String("Kỹ thuật"), norm.NFD.String("Nguyễn Văn Ân")},
+	{"el-ru", "Γειά σου Κόσμε και Привет, мир: ελληνικά και кириллица σε μία κάρτα", "Ελληνικό και русский текст с кернингом и переносом строк.", "Ελληνικά", "Алексей Иванов"},
+	{"emoji", "Launch day 👋🏽 with the family 👨‍👩‍👧, flags 🇯🇵 🇫🇷 🏴󠁧󠁢󠁳󠁣󠁴󠁿 and keycaps 1️⃣ #️⃣ ❤️", "Emoji in the description too 🎉🚀 and skin tones 👍🏿👍🏻.", "🎉 News", "😀 Ada Lovelace"},
+	{"kerning", "AV To Wa Ya Te LT P. Vo Kerning at sixty-eight pixels", "Pairs like AV, To, Wa and Ya close up as a typesetter sets them.", "Type", "Tom Yarrow"},
+	{"url", "Deploy https://example.com/docs/app-render.tsx without breaking inside words", "Long paths like /usr/local/share/ogmint/templates/custom-template.json wrap at slashes.", "URLs", "Ada Lovelace"},
+	{"balanced", "Balanced titles never leave a single lonely word on the last line", "Greedy wrapping fills lines in order; balanced wrapping evens them out.", "Layout", "Ada Lovelace"},
+	{"no-letters", "An author name with no letters shows the neutral avatar", "", "", "🎉🎉"},
 }
 
 // ImageCase is a golden image drawn with image files in the module's slots

@@ -37,6 +37,7 @@ func main() {
 	pid := flag.Int("pid", 0, "server pid whose peak RSS to report (throughput mode)")
 	cmdline := flag.String("cmd", "", "server command to start (startup mode)")
 	template := flag.String("template", "blog", "template")
+	flag.StringVar(&script, "script", "latin", "card text: one of benchcard.Scripts (latin, ja, ar, emoji)")
 	flag.Parse()
 	u, err := url.Parse(*base)
 	if err != nil || (u.Hostname() != "127.0.0.1" && u.Hostname() != "localhost" && u.Hostname() != "::1") {
@@ -71,10 +72,13 @@ func fail(msg string) {
 
 var seq atomic.Int64
 
+// script selects the card's text (benchcard.ScriptValues).
+var script string
+
 // cardURL is a blog card with the make-up of the satori comparison and a
 // title no earlier request used, so nothing is cached.
 func cardURL(base, template string) string {
-	q := benchcard.Values(int(seq.Add(1))*100000 + os.Getpid()%100000)
+	q := benchcard.ScriptValues(script, int(seq.Add(1))*100000+os.Getpid()%100000)
 	q.Set("template", template)
 	return base + "/api/og?" + q.Encode()
 }

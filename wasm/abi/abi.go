@@ -15,8 +15,18 @@
 //     slot is empty is not drawn (the avatar falls back to initials); one
 //     that does not decode, or has more than MaxImagePixels pixels, makes
 //     ogmint_render fail with StatusInvalid naming the parameter.
+//     1c. fonts beyond the built-in families are handed over on demand: when
+//     the text needs glyphs no font of the instance has, ogmint_render
+//     returns StatusNeedFonts and the output buffer holds the runes it lacks
+//     (UTF-8). The host picks the fallback families that own those runes
+//     (package wasm/fonts, Catalog.Needed), and for each:
+//     ptr := ogmint_font(n), writes the packed family (fonts.Family.Pack) at
+//     ptr, st := ogmint_font_add(n). Then it calls ogmint_render again: within
+//     one request the module asks at most once and draws what it still lacks
+//     as missing-glyph boxes. An instance keeps the families it was given.
 //  2. st := ogmint_render(len)    validate and draw. On StatusOK the frame is
-//     ready; otherwise the output buffer holds a JSON error body.
+//     ready; otherwise the output buffer holds a JSON error body (or, for
+//     StatusNeedFonts, the runes it lacks).
 //  3. ogmint_pixels()             pointer to the frame: Width*Height*4 bytes,
 //     RGBA, opaque, row-major, stride Width*4. Valid until the next call.
 //  4. optionally ogmint_encode_png() then ogmint_output()/ogmint_output_len()
@@ -33,7 +43,7 @@
 package abi
 
 // Version of this contract. Bumped on any incompatible change.
-const Version = 1
+const Version = 2
 
 // Frame geometry.
 const (
@@ -61,6 +71,9 @@ const (
 	MaxImagePixels = 4 << 20
 )
 
+// MaxFontBytes is the largest packed font family ogmint_font takes.
+const MaxFontBytes = 48 << 20
+
 // ImageArg packs a slot and a length into ogmint_image's argument.
 func ImageArg(slot, n int) uint32 { return uint32(slot)<<24 | uint32(n) }
 
@@ -76,6 +89,8 @@ const (
 	ExportInfo      = "ogmint_info"
 	ExportImage     = "ogmint_image"
 	ExportVersion   = "ogmint_abi_version"
+	ExportFont      = "ogmint_font"
+	ExportFontAdd   = "ogmint_font_add"
 	// ExportCollect runs a full garbage collection (optional for hosts: the
 	// Go host calls it before it snapshots a warmed instance, so clones do
 	// not all start with the same pending collection).
@@ -95,6 +110,10 @@ const (
 	StatusTooLarge Status = 3
 	// StatusInternal: a bug; output is an error body (HTTP 500).
 	StatusInternal Status = 4
+	// StatusNeedFonts: the text needs fonts the instance lacks; output is
+	// the runes (UTF-8) that no font of the instance draws. Not an error:
+	// hand over the families that own them and render again.
+	StatusNeedFonts Status = 5
 )
 
 // String names a status for logs and errors.
@@ -110,6 +129,8 @@ func (s Status) String() string {
 		return "too_large"
 	case StatusInternal:
 		return "internal"
+	case StatusNeedFonts:
+		return "need_fonts"
 	}
 	return "unknown"
 }

@@ -16,9 +16,11 @@ import (
 	_ "image/jpeg" // avatar and logo formats
 	_ "image/png"  // avatar and logo formats
 	"net/url"
+	"unicode/utf8"
 
 	"github.com/ogmint/ogmint/templates"
 	"github.com/ogmint/ogmint/wasm/abi"
+	"github.com/ogmint/ogmint/wasm/fonts"
 	"github.com/ogmint/ogmint/wasm/params"
 	"github.com/ogmint/ogmint/wasm/pngenc"
 	"github.com/ogmint/ogmint/wasm/render"
@@ -34,6 +36,8 @@ type Module struct {
 	row      []byte
 	rendered bool
 	images   [abi.NumSlots][]byte // image files for the next render, by slot
+	font     []byte               // a packed font family being handed over
+	asked    bool                 // this request already answered StatusNeedFonts
 }
 
 // New loads templates and fonts.
@@ -62,7 +66,35 @@ func (m *Module) Request(n int) []byte {
 	for i := range m.images {
 		m.images[i] = m.images[i][:0]
 	}
+	m.asked = false
 	return m.request
+}
+
+// Font returns a buffer of n bytes for a packed font family
+// (fonts.Family.Pack), or nil beyond abi.MaxFontBytes. FontAdd takes it.
+func (m *Module) Font(n int) []byte {
+	if n <= 0 || n > abi.MaxFontBytes {
+		return nil
+	}
+	// Each family keeps its own bytes: the typesetter holds on to them.
+	m.font = make([]byte, n)
+	return m.font
+}
+
+// FontAdd adds the family written into the Font buffer (its first n bytes).
+func (m *Module) FontAdd(n int) abi.Status {
+	if m.font == nil || n != len(m.font) {
+		m.fail(abi.StatusInvalid, "font: call ogmint_font first, with the same length", nil)
+		return abi.StatusInvalid
+	}
+	b := m.font
+	m.font = nil
+	if err := m.renderer.AddFamily(b); err != nil {
+		m.fail(abi.StatusInvalid, err.Error(), nil)
+		return abi.StatusInvalid
+	}
+	m.output = m.output[:0]
+	return abi.StatusOK
 }
 
 // Image returns a buffer of n bytes for the image file of slot (abi.SlotAvatar,
@@ -133,6 +165,15 @@ func (m *Module) Render(n int) abi.Status {
 	if _, err := m.renderer.RenderImages(p, images); err != nil {
 		m.fail(abi.StatusInternal, err.Error(), nil)
 		return abi.StatusInternal
+	}
+	if missing := m.renderer.Missing(); len(missing) > 0 && !m.asked {
+		// Ask the host once per request for the families that draw these.
+		m.asked = true
+		m.output = m.output[:0]
+		for _, r := range missing {
+			m.output = utf8.AppendRune(m.output, r)
+		}
+		return abi.StatusNeedFonts
 	}
 	m.output = m.output[:0]
 	m.rendered = true
@@ -252,4 +293,28 @@ func Describe(set *templates.Set) Info {
 		info.Templates = append(info.Templates, TemplateInfo{Name: t.Name, Version: t.Version, Description: t.Description, Params: t.Params})
 	}
 	return info
+}
+
+// RenderWithFonts renders as a host does: when the module asks for fonts,
+// it hands over the catalogue's families that own the runes and renders
+// again (for native tests, benchmarks and the CLI).
+func (m *Module) RenderWithFonts(n int, cat *fonts.Catalog) abi.Status {
+	st := m.Render(n)
+	if st != abi.StatusNeedFonts {
+		return st
+	}
+	for _, i := range cat.Needed([]rune(string(m.Output()))) {
+		b := cat.Packed(i)
+		copy(m.Font(len(b)), b)
+		if st := m.FontAdd(len(b)); st != abi.StatusOK {
+			return st
+		}
+	}
+	return m.Render(n)
+}
+
+// RenderWithFontsFunc is RenderWithFonts as a function of the request
+// length, for callers that take a render function.
+func (m *Module) RenderWithFontsFunc(cat *fonts.Catalog) func(int) abi.Status {
+	return func(n int) abi.Status { return m.RenderWithFonts(n, cat) }
 }

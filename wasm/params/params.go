@@ -13,6 +13,7 @@ import (
 
 	"github.com/ogmint/ogmint/templates"
 	"github.com/ogmint/ogmint/wasm/textclean"
+	"github.com/ogmint/ogmint/wasm/typeset"
 )
 
 // RendererVersion changes whenever the same parameters would draw different
@@ -186,6 +187,9 @@ func text(e *Error, field, v string, max int, required bool) string {
 		return ""
 	}
 	clean := textclean.Clean(v)
+	if !typeset.Visible(clean) {
+		clean = "" // only joiners, selectors and the like: nothing to draw
+	}
 	if required && clean == "" {
 		if v == "" {
 			e.add(field, "required; 1-%d characters", max)

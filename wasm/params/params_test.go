@@ -108,7 +108,7 @@ func paramCases() []paramCase {
 	return []paramCase{
 		// Minimal request and defaults.
 		{name: "minimal", query: base, check: func(t *testing.T, p *params.Params) {
-			want := params.Params{Template: "blog", TemplateVer: 2, Title: "Hello", Font: "Inter",
+			want := params.Params{Template: "blog", TemplateVer: 3, Title: "Hello", Font: "Inter",
 				Bg: D, Text: T, Accent: A, Surface: S}
 			if *p != want {
 				t.Errorf("got %+v\nwant %+v", *p, want)
@@ -138,6 +138,9 @@ func paramCases() []paramCase {
 		{name: "title empty", query: "template=blog&title=", fields: []string{"title"}},
 		{name: "title only spaces", query: "template=blog&title=+%09+", fields: []string{"title"}, msgHas: []string{"no visible"}},
 		{name: "title only controls and bidi", query: "template=blog&title=%00%1B%E2%80%AE%E2%80%8B", fields: []string{"title"}},
+		{name: "title 200 zero-width joiners", query: "template=blog&title=" + esc(r("\u200d", 200)), fields: []string{"title"}, msgHas: []string{"no visible"}},
+		{name: "title only selectors, tags, ZWNJ", query: "template=blog&title=" + esc("\ufe0f\U000e0067\u200c\u2060\u034f"), fields: []string{"title"}, msgHas: []string{"no visible"}},
+		{name: "title joiner and a letter", query: "template=blog&title=" + esc("\u200da"), check: wantTitle("\u200da")},
 		{name: "title 1 char", query: "template=blog&title=x", check: wantTitle("x")},
 		{name: "title 200 ascii", query: "template=blog&title=" + r("a", 200), check: wantTitle(r("a", 200))},
 		{name: "title 201 ascii", query: "template=blog&title=" + r("a", 201), fields: []string{"title"}, msgHas: []string{"201", "200"}},

@@ -3,7 +3,11 @@ package render_test
 import (
 	"bytes"
 	"os"
+	"sync"
 	"testing"
+
+	"github.com/ogmint/ogmint/templates/fontpack"
+	"github.com/ogmint/ogmint/wasm/fonts"
 
 	"github.com/ogmint/ogmint/internal/golden"
 	"github.com/ogmint/ogmint/wasm/abi"
@@ -46,7 +50,7 @@ func checkGolden(t *testing.T, m *module.Module, c golden.Case, images map[int]s
 		}
 		copy(m.Image(slot, len(b)), b)
 	}
-	if st := m.Render(n); st != abi.StatusOK {
+	if st := m.RenderWithFonts(n, catalog(t)); st != abi.StatusOK {
 		t.Fatalf("render: %s: %s", st, m.Output())
 	}
 	if golden.Updating() {
@@ -61,6 +65,37 @@ func checkGolden(t *testing.T, m *module.Module, c golden.Case, images map[int]s
 	}
 	if d := golden.Diff(m.Pixels(), want, abi.Width); d != "" {
 		t.Errorf("%s: %s", c.Name, d)
+	}
+}
+
+var (
+	catOnce sync.Once
+	cat     *fonts.Catalog
+	catErr  error
+)
+
+// catalog is the fallback families a host hands to the module.
+func catalog(t *testing.T) *fonts.Catalog {
+	catOnce.Do(func() { cat, catErr = fontpack.NewCatalog() })
+	if catErr != nil {
+		t.Fatal(catErr)
+	}
+	return cat
+}
+
+// TestGoldenNFCEqualsNFD: decomposed text (NFD) is normalised before it is
+// set, so it draws exactly as composed text does.
+func TestGoldenNFCEqualsNFD(t *testing.T) {
+	nfc, err := golden.Load("world-vi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nfd, err := golden.Load("world-vi-nfd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := golden.Diff(nfd, nfc, abi.Width); d != "" {
+		t.Fatalf("NFD and NFC Vietnamese differ: %s", d)
 	}
 }
 

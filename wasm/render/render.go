@@ -35,6 +35,10 @@ func New(set *templates.Set) (*Renderer, error) {
 	var fams []typeset.FontData
 	for _, name := range set.FamilyNames() {
 		f := set.Families[name]
+		if f.Pack {
+			fams = append(fams, typeset.FontData{Name: name}) // handed over later
+			continue
+		}
 		reg, err := templates.FontFile(f.Regular)
 		if err != nil {
 			return nil, err
@@ -52,6 +56,13 @@ func New(set *templates.Set) (*Renderer, error) {
 	return &Renderer{Set: set, ts: ts, frame: raster.NewFrame(templates.Width, templates.Height)}, nil
 }
 
+// AddFamily adds a fallback font family handed over by the host (packed by
+// fonts.Family.Pack).
+func (r *Renderer) AddFamily(packed []byte) error { return r.ts.AddFamily(packed) }
+
+// Missing returns the runes the last render had no font for.
+func (r *Renderer) Missing() []rune { return r.ts.Missing() }
+
 // Frame returns the frame the last Render drew into (RGBA, opaque).
 func (r *Renderer) Frame() *raster.Frame { return r.frame }
 
@@ -68,10 +79,12 @@ func (r *Renderer) RenderImages(p *params.Params, images map[string]image.Image)
 	if t == nil {
 		return nil, fmt.Errorf("render: unknown template %q", p.Template)
 	}
+	r.ts.ResetMissing()
 	c := &card{r: r, p: p, family: r.ts.FamilyIndex(p.Font), texts: map[*templates.Element]string{}, images: images}
 	if c.family < 0 {
 		return nil, fmt.Errorf("render: unknown font family %q", p.Font)
 	}
+	c.family = c.loaded(c.family)
 	c.clear(t)
 	for _, e := range t.Elements {
 		if c.shown(e) {
@@ -172,11 +185,21 @@ func (c *card) paint(e *templates.Element) raster.Paint {
 	return p
 }
 
+// loaded returns family fam if the module has its fonts; else it asks the
+// host for them (Missing) and sets the text in the default family meanwhile.
+func (c *card) loaded(fam int) int {
+	if c.r.ts.Loaded(fam) {
+		return fam
+	}
+	c.r.ts.Want(fam)
+	return c.r.ts.FamilyIndex(c.r.Set.DefaultFamily)
+}
+
 func (c *card) style(e *templates.Element, size int) typeset.Style {
 	fam := c.family
 	if e.Family != "" {
 		if i := c.r.ts.FamilyIndex(e.Family); i >= 0 {
-			fam = i
+			fam = c.loaded(i)
 		}
 	}
 	return typeset.Style{Family: fam, Bold: e.Weight == "bold", Size: size}
@@ -195,16 +218,21 @@ func align(s string) typeset.Align {
 		return typeset.Center
 	case "right":
 		return typeset.Right
+	case "start":
+		return typeset.Start
+	case "end":
+		return typeset.End
 	}
 	return typeset.Left
 }
 
-// offset places something w wide within avail by align.
-func offset(align string, avail, w int) int {
-	switch align {
-	case "center":
+// offset places something w wide within avail by align (start and end as
+// in a paragraph of direction rtl).
+func offset(align string, rtl bool, avail, w int) int {
+	switch {
+	case align == "center":
 		return (avail - w) / 2
-	case "right":
+	case align == "right", align == "start" && rtl, align == "end" && !rtl:
 		return avail - w
 	}
 	return 0
@@ -236,11 +264,13 @@ func (c *card) draw(e *templates.Element) {
 			return
 		}
 		c.r.frame.RoundRect(x, y, w, h, min(w, h)/2, c.paint(e))
-		st := c.style(e, e.Size[1])
-		b := &typeset.Block{Style: st, LineHeight: h}
 		ini := typeset.Initials(c.text(e))
-		b.Lines, b.Widths = [][]rune{ini}, append(b.Widths, c.r.ts.Measure(ini, st))
-		c.drawText(e, b, x, y, w)
+		if ini == "" {
+			// No letters (emoji, symbols): the neutral avatar.
+			c.neutralAvatar(e, x, y, w, h)
+			return
+		}
+		c.drawText(e, c.r.ts.Line(ini, c.style(e, e.Size[1]), h), x, y, w)
 	case templates.KindStack:
 		c.stack(e)
 	}
@@ -248,7 +278,7 @@ func (c *card) draw(e *templates.Element) {
 
 func (c *card) fitText(e *templates.Element, w, h int) *typeset.Block {
 	st := c.style(e, e.Size[1])
-	return c.r.ts.Fit(c.text(e), st.Family, st.Bold, e.Size[0], e.Size[1], lineHeight(e, defaultLineHeight), w, h, max(e.MaxLines, 1))
+	return c.r.ts.Fit(c.text(e), st.Family, st.Bold, e.Size[0], e.Size[1], lineHeight(e, defaultLineHeight), w, h, max(e.MaxLines, 1), e.Wrap == "balance")
 }
 
 func (c *card) drawText(e *templates.Element, b *typeset.Block, x, y, w int) {
@@ -262,19 +292,30 @@ func (c *card) drawText(e *templates.Element, b *typeset.Block, x, y, w int) {
 // pill lays out a pill's single line for at most maxWidth px including padding.
 func (c *card) pill(e *templates.Element, maxWidth int) *typeset.Block {
 	st := c.style(e, e.Size[1])
-	return c.r.ts.Wrap(c.text(e), st, lineHeight(e, pillLineHeight), maxWidth-2*e.PadX, 1)
+	return c.r.ts.Wrap(c.text(e), st, lineHeight(e, pillLineHeight), maxWidth-2*e.PadX, 1, false)
 }
 
 func pillSize(e *templates.Element, b *typeset.Block) (w, h int) {
-	return b.Widths[0].Ceil() + 2*e.PadX, b.Height() + 2*e.PadY
+	return b.Width().Ceil() + 2*e.PadX, b.Height() + 2*e.PadY
+}
+
+// neutralAvatar draws a head and shoulders in the text colour, faint, in
+// the disc of an initials element whose name has no letters.
+func (c *card) neutralAvatar(e *templates.Element, x, y, w, h int) {
+	col, a := c.color(e.Color), uint32(170)
+	d := min(w, h)
+	head := d * 2 / 5
+	c.r.frame.RoundRect(x+(w-head)/2, y+d/6, head, head, head/2, raster.Paint{From: col, To: col, Alpha: a})
+	body := d / 2
+	c.r.frame.RoundRect(x+(w-body)/2, y+d*57/100, body, d*3/10, d*3/20, raster.Paint{From: col, To: col, Alpha: a})
 }
 
 // drawPill draws a pill at y, aligned within [x, x+avail) by e.Align.
 func (c *card) drawPill(e *templates.Element, b *typeset.Block, x, y, avail int) {
 	w, h := pillSize(e, b)
-	x += offset(e.Align, avail, w)
+	x += offset(e.Align, b.RTL(), avail, w)
 	c.r.frame.RoundRect(x, y, w, h, e.Radius, c.paint(e))
-	c.r.ts.Draw(c.r.frame, b, x+e.PadX, y+e.PadY, w-2*e.PadX, typeset.Left, c.color(e.Color), 255)
+	c.r.ts.Draw(c.r.frame, b, x+e.PadX, y+e.PadY, w-2*e.PadX, typeset.Start, c.color(e.Color), 255)
 }
 
 // drawImage fits img into the box x, y, w, h ("contain", placed by align

@@ -44,7 +44,9 @@ func (c *card) stack(s *templates.Element) {
 	if len(items) == 0 {
 		return
 	}
-	layout := func(step int) (total int, clamped bool) {
+	// layout lays the children out at a step; final balances the texts
+	// that ask for it (balancing never changes a text's line count).
+	layout := func(step int, final bool) (total int, clamped bool) {
 		for i, it := range items {
 			switch it.e.Type {
 			case templates.KindText:
@@ -53,7 +55,7 @@ func (c *card) stack(s *templates.Element) {
 					size -= (it.e.Size[1] - it.e.Size[0]) * step / steps
 				}
 				st := c.style(it.e, size)
-				it.block = c.r.ts.Wrap(c.text(it.e), st, lineHeight(it.e, defaultLineHeight), w, it.lines)
+				it.block = c.r.ts.Wrap(c.text(it.e), st, lineHeight(it.e, defaultLineHeight), w, it.lines, final && it.e.Wrap == "balance")
 				clamped = clamped || it.block.Clamped
 			case templates.KindPill:
 				it.block = c.pill(it.e, w)
@@ -68,7 +70,7 @@ func (c *card) stack(s *templates.Element) {
 	// The largest sizes that fit: fitting is monotonic in the step (smaller
 	// text never needs more room), so binary-search the first step that fits.
 	fits := func(step int) bool {
-		total, clamped := layout(step)
+		total, clamped := layout(step, false)
 		return !clamped && total <= h
 	}
 	best := steps
@@ -86,7 +88,7 @@ func (c *card) stack(s *templates.Element) {
 		}
 		best = lo
 	}
-	total, _ := layout(best)
+	total, _ := layout(best, true)
 	// Still too tall at the smallest sizes: take lines from the last
 	// multi-line text child, then drop trailing children.
 	for total > h {
@@ -103,7 +105,7 @@ func (c *card) stack(s *templates.Element) {
 			}
 			items = items[:len(items)-1]
 		}
-		total, _ = layout(steps)
+		total, _ = layout(steps, true)
 	}
 	top := y
 	switch s.Anchor {
@@ -119,7 +121,7 @@ func (c *card) stack(s *templates.Element) {
 			if rw <= 0 || rw > w {
 				rw = w
 			}
-			c.r.frame.RoundRect(x+offset(it.e.Align, w, rw), top, rw, it.e.Box[3], it.e.Radius, c.paint(it.e))
+			c.r.frame.RoundRect(x+offset(it.e.Align, false, w, rw), top, rw, it.e.Box[3], it.e.Radius, c.paint(it.e))
 		case templates.KindPill:
 			c.drawPill(it.e, it.block, x, top, w)
 		case templates.KindText:

@@ -3,102 +3,19 @@ package typeset
 import (
 	"bytes"
 	"strings"
-	"sync"
 	"testing"
-	"unicode"
 
 	"golang.org/x/image/math/fixed"
 
 	"github.com/ogmint/ogmint/templates"
 	"github.com/ogmint/ogmint/wasm/raster"
+	"github.com/ogmint/ogmint/wasm/shape"
 )
 
-// newTypesetter builds a Typesetter from the embedded fonts exactly as
-// wasm/render.New does.
-func newTypesetter(tb testing.TB) *Typesetter {
-	tb.Helper()
-	set, err := templates.Load()
-	if err != nil {
-		tb.Fatalf("templates.Load: %v", err)
-	}
-	var fams []FontData
-	for _, name := range set.FamilyNames() {
-		f := set.Families[name]
-		reg, err := templates.FontFile(f.Regular)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		bold, err := templates.FontFile(f.Bold)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		fams = append(fams, FontData{Name: name, Regular: reg, Bold: bold})
-	}
-	ts, err := New(fams, set.FallbackOrder)
-	if err != nil {
-		tb.Fatalf("New: %v", err)
-	}
-	return ts
-}
-
-var (
-	sharedOnce sync.Once
-	sharedTS   *Typesetter
-)
-
-// shared returns one Typesetter for the whole test binary (tests in this
-// package do not run in parallel; a Typesetter is not safe for concurrent use).
-func shared(tb testing.TB) *Typesetter {
-	tb.Helper()
-	sharedOnce.Do(func() { sharedTS = newTypesetter(tb) })
-	if sharedTS == nil {
-		tb.Fatal("no typesetter")
-	}
-	return sharedTS
-}
-
-func family(tb testing.TB, ts *Typesetter, name string) int {
-	tb.Helper()
-	i := ts.FamilyIndex(name)
-	if i < 0 {
-		tb.Fatalf("family %q not loaded", name)
-	}
-	return i
-}
-
-// checkBlock asserts the invariants every laid-out block keeps.
-func checkBlock(t *testing.T, ts *Typesetter, b *Block, width int) {
-	t.Helper()
-	if len(b.Lines) != len(b.Widths) {
-		t.Fatalf("%d lines, %d widths", len(b.Lines), len(b.Widths))
-	}
-	for i, l := range b.Lines {
-		if got := ts.Measure(l, b.Style); got != b.Widths[i] {
-			t.Errorf("line %d %q: Widths = %v, measured %v", i, string(l), b.Widths[i], got)
-		}
-		if b.Widths[i] > fixed.I(width) {
-			t.Errorf("line %d %q: width %v > %d", i, string(l), b.Widths[i], width)
-		}
-		if strings.HasPrefix(string(l), " ") || strings.HasSuffix(string(l), " ") {
-			t.Errorf("line %d %q: leading or trailing space", i, string(l))
-		}
-	}
-	if b.Height() != len(b.Lines)*b.LineHeight {
-		t.Errorf("Height %d != %d lines x %d", b.Height(), len(b.Lines), b.LineHeight)
-	}
-}
-
-func joined(b *Block) string {
-	var s []string
-	for _, l := range b.Lines {
-		s = append(s, string(l))
-	}
-	return strings.Join(s, " ")
-}
-
-// noSpaces is the text's runes without white space, as Wrap sees them.
-func noSpaces(s string) []rune { return []rune(strings.Join(strings.Fields(s), "")) }
-
+// TestWrapWordBoundaries: text of space-separated words wraps between
+// words, greedily, and loses nothing. (Changed: CJK and Hangul break
+// between characters under UAX #14, see TestCJKWrap; white space within a
+// line is kept, not collapsed.)
 func TestWrapWordBoundaries(t *testing.T) {
 	ts := shared(t)
 	inter, serif, mono := family(t, ts, "Inter"), family(t, ts, "DejaVu Serif"), family(t, ts, "JetBrains Mono")
@@ -115,7 +32,6 @@ func TestWrapWordBoundaries(t *testing.T) {
 		{"greek", "Γειά σου Κόσμε, αυτή είναι μια δοκιμή αναδίπλωσης κειμένου", Style{inter, true, 44}, 420},
 		{"cyrillic", "Съешь же ещё этих мягких французских булок, да выпей чаю", Style{serif, false, 44}, 420},
 		{"accents", "Zażółć gęślą jaźń — résumé naïve Ångström façade", Style{inter, false, 36}, 330},
-		{"CJK words (placeholders)", "日本語 の テキスト 中文 한국어 混在 文字列", Style{inter, false, 40}, 200},
 		{"emoji", "Launch 🚀 day 🎉 is here ✨ finally", Style{inter, false, 40}, 220},
 		{"extra white space", "  lots \t of\n\n   space   between   words  ", Style{inter, false, 30}, 140},
 		{"one word", "Hello", Style{inter, false, 30}, 1000},
@@ -123,20 +39,31 @@ func TestWrapWordBoundaries(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			b := ts.Wrap(c.text, c.st, 1.2, c.width, 100)
+			b := ts.Wrap(c.text, c.st, 1.2, c.width, 100, false)
 			checkBlock(t, ts, b, c.width)
 			if b.Clamped {
 				t.Fatal("clamped with 100 lines available")
 			}
-			if got, want := joined(b), strings.Join(strings.Fields(c.text), " "); got != want {
-				t.Errorf("lines joined = %q, want %q (words were split or lost)", got, want)
+			// Every line holds whole words (white space within a line is
+			// kept as it is: compare the words).
+			var got []string
+			for _, l := range lineTexts(b) {
+				got = append(got, strings.Fields(l)...)
+			}
+			if want := strings.Fields(c.text); strings.Join(got, " ") != strings.Join(want, " ") {
+				t.Errorf("words of the lines %q, want %q (words were split or lost)", got, want)
 			}
 			// Greedy: the next line's first word would not have fitted.
+			p := b.para
 			for i := 0; i+1 < len(b.Lines); i++ {
-				next := strings.Fields(string(b.Lines[i+1]))[0]
-				w := ts.Measure([]rune(string(b.Lines[i])+" "+next), c.st)
-				if w <= fixed.I(c.width) {
-					t.Errorf("line %d %q: next word %q would have fitted (%v <= %d)", i, string(b.Lines[i]), next, w, c.width)
+				next := b.Lines[i+1]
+				end := next.From + 1
+				for end < next.To && !p.clusters[end].brk {
+					end++
+				}
+				s := string(p.runes[p.clusters[b.Lines[i].From].start:p.clusters[end-1].end])
+				if w := measure(ts, s, c.st); w <= fixed.I(c.width) {
+					t.Errorf("line %d %q: %q would have fitted (%v <= %d)", i, b.Text(i), s, w, c.width)
 				}
 			}
 			if want := int(float64(c.st.Size)*1.2 + 0.5); b.LineHeight != want {
@@ -154,25 +81,31 @@ func TestWrapExactWidth(t *testing.T) {
 	ts := shared(t)
 	st := Style{family(t, ts, "Inter"), false, 40}
 	text := "Hello world"
-	w := ts.Measure([]rune(text), st).Ceil()
-	if b := ts.Wrap(text, st, 1.2, w, 5); len(b.Lines) != 1 {
+	w := measure(ts, text, st).Ceil()
+	if b := ts.Wrap(text, st, 1.2, w, 5, false); len(b.Lines) != 1 {
 		t.Errorf("width %d: %d lines, want 1", w, len(b.Lines))
 	}
-	if b := ts.Wrap(text, st, 1.2, w-1, 5); len(b.Lines) != 2 || joined(b) != text {
-		t.Errorf("width %d: lines %q, want 2 lines", w-1, b.Lines)
+	if b := ts.Wrap(text, st, 1.2, w-1, 5, false); len(b.Lines) != 2 || joined(b) != text {
+		t.Errorf("width %d: lines %q, want 2 lines", w-1, lineTexts(b))
 	}
 }
 
 func TestWrapEmpty(t *testing.T) {
 	ts := shared(t)
-	for _, s := range []string{"", " ", " \t\n "} {
-		b := ts.Wrap(s, Style{0, false, 20}, 1.2, 500, 3)
-		if len(b.Lines) != 0 || b.Clamped || b.Height() != 0 {
-			t.Errorf("Wrap(%q) = %q clamped=%v", s, b.Lines, b.Clamped)
+	for _, s := range []string{"", " ", " \t\n ", "\r\n"} {
+		for _, balance := range []bool{false, true} {
+			b := ts.Wrap(s, Style{0, false, 20}, 1.2, 500, 3, balance)
+			if len(b.Lines) != 0 || b.Clamped || b.Height() != 0 {
+				t.Errorf("Wrap(%q) = %q clamped=%v", s, lineTexts(b), b.Clamped)
+			}
 		}
 	}
 }
 
+// TestWrapLongWord: a word wider than the line breaks (at a line-break
+// opportunity inside it if it has one, else between grapheme clusters).
+// Changed from the old engine: a URL now breaks after "/" (UAX #14), not
+// wherever the line is full.
 func TestWrapLongWord(t *testing.T) {
 	ts := shared(t)
 	inter := family(t, ts, "Inter")
@@ -181,37 +114,38 @@ func TestWrapLongWord(t *testing.T) {
 		text  string
 		st    Style
 		width int
+		full  bool // lines break wherever they are full
 	}{
-		{"latin", "Supercalifragilisticexpialidocious", Style{inter, false, 60}, 250},
-		{"latin bold in text", "A Supercalifragilisticexpialidocious word", Style{inter, true, 60}, 300},
-		{"url", "https://example.com/a/very/long/path/that/never/has/a/space/in/it?query=string", Style{inter, false, 30}, 200},
-		{"CJK run", "日本語のテキストは単語の間に空白がありません", Style{inter, false, 40}, 150},
-		{"greek", "Αντιδιαφωνούντιστεςκαιμακροσκελέστατοι", Style{inter, false, 40}, 180},
-		{"narrow", "WWWWWWWW", Style{inter, true, 40}, 42}, // one W (41.4 px) a line
+		{"latin", "Supercalifragilisticexpialidocious", Style{inter, false, 60}, 250, true},
+		{"latin bold in text", "A Supercalifragilisticexpialidocious word", Style{inter, true, 60}, 300, false},
+		{"url", "https://example.com/a/very/long/path/that/never/has/a/space/in/it?query=string", Style{inter, false, 30}, 200, false},
+		{"CJK run", "日本語のテキストは単語の間に空白がありません", Style{inter, false, 40}, 150, true},
+		{"greek", "Αντιδιαφωνούντιστεςκαιμακροσκελέστατοι", Style{inter, false, 40}, 180, true},
+		{"narrow", "WWWWWWWW", Style{inter, true, 40}, 42, true}, // one W (41.4 px) a line
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			b := ts.Wrap(c.text, c.st, 1.2, c.width, 100)
+			b := ts.Wrap(c.text, c.st, 1.2, c.width, 100, false)
 			checkBlock(t, ts, b, c.width)
 			if b.Clamped {
 				t.Fatal("clamped with 100 lines available")
 			}
 			if len(b.Lines) < 2 {
-				t.Fatalf("lines %q: want the word broken", b.Lines)
+				t.Fatalf("lines %q: want the word broken", lineTexts(b))
 			}
-			if got, want := string(noSpaces(joined(b))), string(noSpaces(c.text)); got != want {
+			if got, want := noSpaces(joined(b)), noSpaces(c.text); got != want {
 				t.Errorf("characters lost or reordered: %q, want %q", got, want)
 			}
 			for i, l := range b.Lines {
-				if len(l) == 0 {
+				if l.To == l.From {
 					t.Errorf("line %d empty", i)
 				}
 			}
-			// A broken line is full: its next character would not have fitted.
-			for i := 0; i+1 < len(b.Lines) && !strings.Contains(c.text, " "); i++ {
-				next := b.Lines[i+1][0]
-				if w := b.Widths[i] + ts.advance(c.st, next); w <= fixed.I(c.width) {
-					t.Errorf("line %d %q broken early: %q would fit (%v)", i, string(b.Lines[i]), next, w)
+			// A broken line is full: its next cluster would not have fitted.
+			for i := 0; c.full && i+1 < len(b.Lines); i++ {
+				next := b.Lines[i+1].From
+				if w := b.Lines[i].Width + clustersWidth(ts, b, next, next+1); w <= fixed.I(c.width) {
+					t.Errorf("line %d %q broken early: the next cluster would fit (%v)", i, b.Text(i), w)
 				}
 			}
 		})
@@ -230,18 +164,22 @@ func TestWrapGlyphWiderThanLine(t *testing.T) {
 	}{
 		{"W", 100, 50},
 		{"Hello W", 100, 60},
-		{"ab\U0001F850cd", 40, 60}, // U+1F850 is 2.7 em wide
+		{"ab\U0001F850cd", 40, 60}, // U+1F850 is 2.7 em wide (DejaVu Serif)
 		{"…", 100, 20},
 		{"a b c", 200, 1},
+		{"日本", 100, 40},
+		{"😀", 100, 40},
 	} {
 		for _, lines := range []int{1, 3} {
-			b := ts.Wrap(c.text, Style{inter, false, c.size}, 1.2, c.width, lines)
-			checkBlock(t, ts, b, c.width)
-			if len(b.Lines) > lines {
-				t.Errorf("%q: %d lines, max %d", c.text, len(b.Lines), lines)
-			}
-			if !b.Clamped {
-				t.Errorf("%q size %d width %d: lines %q not marked clamped", c.text, c.size, c.width, b.Lines)
+			for _, balance := range []bool{false, true} {
+				b := ts.Wrap(c.text, Style{inter, false, c.size}, 1.2, c.width, lines, balance)
+				checkBlock(t, ts, b, c.width)
+				if len(b.Lines) > lines {
+					t.Errorf("%q: %d lines, max %d", c.text, len(b.Lines), lines)
+				}
+				if !b.Clamped {
+					t.Errorf("%q size %d width %d: lines %q not marked clamped", c.text, c.size, c.width, lineTexts(b))
+				}
 			}
 		}
 	}
@@ -263,35 +201,48 @@ func TestWrapClamp(t *testing.T) {
 		{"three lines serif", long, Style{serif, true, 50}, 700, 3},
 		{"punctuation before cut", strings.Repeat("Hello, world; again: and - again. ", 10), Style{inter, false, 30}, 300, 2},
 		{"long word clamped", strings.Repeat("x", 400), Style{inter, false, 30}, 200, 2},
-		{"placeholders", strings.Repeat("日本語 ", 60), Style{inter, false, 30}, 200, 2},
+		{"CJK", strings.Repeat("日本語 ", 60), Style{inter, false, 30}, 200, 2},
+		{"CJK without spaces", strings.Repeat("日本語のテキスト、", 30), Style{inter, false, 30}, 200, 2},
 		{"max lines zero means one", long, Style{inter, false, 30}, 400, 0},
 		{"narrow", long, Style{inter, false, 30}, 60, 4},
+		{"arabic", strings.Repeat("مرحبا بالعالم ", 30), Style{inter, false, 30}, 300, 2},
+	}
+	// A separator after a space, dropped before the ellipsis with the
+	// space: the line's width loses both.
+	for width := 100; width < 400; width += 3 {
+		cases = append(cases, struct {
+			name     string
+			text     string
+			st       Style
+			width    int
+			maxLines int
+		}{"separator after a space", strings.Repeat("words . and , more ", 20), Style{inter, false, 30}, width, 1 + width%3})
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			b := ts.Wrap(c.text, c.st, 1.2, c.width, c.maxLines)
+		for _, balance := range []bool{false, true} {
+			b := ts.Wrap(c.text, c.st, 1.2, c.width, c.maxLines, balance)
 			checkBlock(t, ts, b, c.width)
 			want := max(c.maxLines, 1)
 			if !b.Clamped || len(b.Lines) != want {
-				t.Fatalf("clamped=%v lines=%d, want clamped with %d lines", b.Clamped, len(b.Lines), want)
+				t.Fatalf("%s: clamped=%v lines=%d, want clamped with %d lines", c.name, b.Clamped, len(b.Lines), want)
 			}
 			all := joined(b)
 			if n := strings.Count(all, "…"); n != 1 {
-				t.Errorf("%d ellipses in %q, want exactly 1", n, all)
+				t.Errorf("%s: %d ellipses in %q, want exactly 1", c.name, n, all)
 			}
-			last := b.Lines[len(b.Lines)-1]
-			if last[len(last)-1] != Ellipsis {
-				t.Fatalf("last line %q does not end with an ellipsis", string(last))
+			last := []rune(b.Text(len(b.Lines) - 1))
+			if last[len(last)-1] != Ellipsis || !b.Lines[len(b.Lines)-1].Ellipsis {
+				t.Fatalf("%s: last line %q does not end with an ellipsis", c.name, string(last))
 			}
-			if len(last) > 1 && strings.ContainsRune(" ,.;:-–—", last[len(last)-2]) {
-				t.Errorf("last line %q: punctuation or space before the ellipsis", string(last))
+			if len(last) > 1 && strings.ContainsRune(" ,.;:-–—、。", last[len(last)-2]) {
+				t.Errorf("%s: last line %q: punctuation or space before the ellipsis", c.name, string(last))
 			}
 			// What is shown is the start of the text.
 			shown := noSpaces(strings.TrimSuffix(all, "…"))
-			if !strings.HasPrefix(string(noSpaces(c.text)), string(shown)) {
-				t.Errorf("shown text %q is not a prefix of the input", string(shown))
+			if !strings.HasPrefix(noSpaces(c.text), shown) {
+				t.Errorf("%s: shown text %q is not a prefix of the input", c.name, shown)
 			}
-		})
+		}
 	}
 }
 
@@ -301,18 +252,20 @@ func TestWrapNotClampedWhenItFits(t *testing.T) {
 	ts := shared(t)
 	st := Style{family(t, ts, "Inter"), false, 40}
 	text := "one two three four five six seven eight nine ten"
-	full := ts.Wrap(text, st, 1.2, 300, 100)
+	full := ts.Wrap(text, st, 1.2, 300, 100, false)
 	n := len(full.Lines)
 	if n < 2 {
-		t.Fatalf("want several lines, got %q", full.Lines)
+		t.Fatalf("want several lines, got %q", lineTexts(full))
 	}
-	b := ts.Wrap(text, st, 1.2, 300, n)
-	if b.Clamped || joined(b) != text {
-		t.Errorf("maxLines=%d: clamped=%v %q", n, b.Clamped, b.Lines)
-	}
-	b = ts.Wrap(text, st, 1.2, 300, n-1)
-	if !b.Clamped || len(b.Lines) != n-1 {
-		t.Errorf("maxLines=%d: clamped=%v %q", n-1, b.Clamped, b.Lines)
+	for _, balance := range []bool{false, true} {
+		b := ts.Wrap(text, st, 1.2, 300, n, balance)
+		if b.Clamped || joined(b) != text || len(b.Lines) != n {
+			t.Errorf("maxLines=%d balance=%v: clamped=%v %q", n, balance, b.Clamped, lineTexts(b))
+		}
+		b = ts.Wrap(text, st, 1.2, 300, n-1, balance)
+		if !b.Clamped || len(b.Lines) != n-1 {
+			t.Errorf("maxLines=%d balance=%v: clamped=%v %q", n-1, balance, b.Clamped, lineTexts(b))
+		}
 	}
 }
 
@@ -327,47 +280,49 @@ func TestFit(t *testing.T) {
 		maxLines = 3
 	)
 	words := strings.Fields(strings.Repeat("Rendering social images at the edge without a headless browser ", 8))
-	prev := hi + 1
-	sawShrink, sawClamp := false, false
-	for n := 1; n <= len(words); n++ {
-		text := strings.Join(words[:n], " ")
-		b := ts.Fit(text, inter, true, lo, hi, lh, width, height, maxLines)
-		checkBlock(t, ts, b, width)
-		size := b.Style.Size
-		if size < lo || size > hi {
-			t.Fatalf("%d words: size %d outside [%d, %d]", n, size, lo, hi)
-		}
-		if size > prev {
-			t.Errorf("%d words: size grew from %d to %d with longer text", n, prev, size)
-		}
-		if size < prev && prev <= hi {
-			sawShrink = true
-		}
-		prev = size
-		if len(b.Lines) > maxLines || b.Height() > height {
-			t.Errorf("%d words: %d lines, height %d > %d", n, len(b.Lines), b.Height(), height)
-		}
-		if b.Clamped {
-			sawClamp = true
-			if size != lo {
-				t.Errorf("%d words: clamped at size %d, want the minimum %d", n, size, lo)
+	for _, balance := range []bool{false, true} {
+		prev := hi + 1
+		sawShrink, sawClamp := false, false
+		for n := 1; n <= len(words); n++ {
+			text := strings.Join(words[:n], " ")
+			b := ts.Fit(text, inter, true, lo, hi, lh, width, height, maxLines, balance)
+			checkBlock(t, ts, b, width)
+			size := b.Style.Size
+			if size < lo || size > hi {
+				t.Fatalf("%d words: size %d outside [%d, %d]", n, size, lo, hi)
 			}
-			continue
-		}
-		if got := joined(b); got != text {
-			t.Errorf("%d words: %q", n, got)
-		}
-		// Largest size: one px larger does not fit.
-		if size < hi {
-			bigger := size + 1
-			lines := linesThatFit(bigger, lh, height, maxLines)
-			if w := ts.Wrap(text, Style{inter, true, bigger}, lh, width, lines); !w.Clamped {
-				t.Errorf("%d words: chose %d but %d fits", n, size, bigger)
+			if size > prev {
+				t.Errorf("%d words: size grew from %d to %d with longer text", n, prev, size)
+			}
+			if size < prev && prev <= hi {
+				sawShrink = true
+			}
+			prev = size
+			if len(b.Lines) > maxLines || b.Height() > height {
+				t.Errorf("%d words: %d lines, height %d > %d", n, len(b.Lines), b.Height(), height)
+			}
+			if b.Clamped {
+				sawClamp = true
+				if size != lo {
+					t.Errorf("%d words: clamped at size %d, want the minimum %d", n, size, lo)
+				}
+				continue
+			}
+			if got := joined(b); got != text {
+				t.Errorf("%d words: %q", n, got)
+			}
+			// Largest size: one px larger does not fit.
+			if size < hi {
+				bigger := size + 1
+				lines := linesThatFit(bigger, lh, height, maxLines)
+				if w := ts.Wrap(text, Style{inter, true, bigger}, lh, width, lines, balance); !w.Clamped {
+					t.Errorf("%d words: chose %d but %d fits", n, size, bigger)
+				}
 			}
 		}
-	}
-	if !sawShrink || !sawClamp {
-		t.Errorf("shrink seen %v, clamp seen %v: the text lengths do not exercise Fit", sawShrink, sawClamp)
+		if !sawShrink || !sawClamp {
+			t.Errorf("shrink seen %v, clamp seen %v: the text lengths do not exercise Fit", sawShrink, sawClamp)
+		}
 	}
 }
 
@@ -392,13 +347,15 @@ func TestFitCases(t *testing.T) {
 		{"single line shrinks", "A title that is rather long for one line", 10, 80, 600, 400, 1, 0, 1, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			b := ts.Fit(c.text, inter, false, c.lo, c.hi, 1.2, c.width, c.height, c.maxLines)
-			checkBlock(t, ts, b, c.width)
-			if c.wantSize != 0 && b.Style.Size != c.wantSize {
-				t.Errorf("size %d, want %d", b.Style.Size, c.wantSize)
-			}
-			if len(b.Lines) != c.wantLines || b.Clamped != c.wantClamped {
-				t.Errorf("%d lines clamped=%v, want %d clamped=%v", len(b.Lines), b.Clamped, c.wantLines, c.wantClamped)
+			for _, balance := range []bool{false, true} {
+				b := ts.Fit(c.text, inter, false, c.lo, c.hi, 1.2, c.width, c.height, c.maxLines, balance)
+				checkBlock(t, ts, b, c.width)
+				if c.wantSize != 0 && b.Style.Size != c.wantSize {
+					t.Errorf("balance=%v: size %d, want %d", balance, b.Style.Size, c.wantSize)
+				}
+				if len(b.Lines) != c.wantLines || b.Clamped != c.wantClamped {
+					t.Errorf("balance=%v: %d lines clamped=%v, want %d clamped=%v", balance, len(b.Lines), b.Clamped, c.wantLines, c.wantClamped)
+				}
 			}
 		})
 	}
@@ -407,12 +364,12 @@ func TestFitCases(t *testing.T) {
 // TestFitBadRange: an empty size range must not return a nil block.
 func TestFitBadRange(t *testing.T) {
 	ts := shared(t)
-	b := ts.Fit("Hello", 0, false, 40, 30, 1.2, 500, 200, 2)
+	b := ts.Fit("Hello", 0, false, 40, 30, 1.2, 500, 200, 2, false)
 	if b == nil {
 		t.Fatal("nil block")
 	}
 	if b.Style.Size < 30 || b.Style.Size > 40 || len(b.Lines) != 1 {
-		t.Errorf("size %d lines %q", b.Style.Size, b.Lines)
+		t.Errorf("size %d lines %q", b.Style.Size, lineTexts(b))
 	}
 }
 
@@ -436,29 +393,50 @@ func TestInitials(t *testing.T) {
 		{"- Ada", "A"},
 		{"🚀 Rocket", "R"},
 		{"🚀 🎉", ""},
+		// Emoji and symbols around the name are not words of it.
+		{"😀 Ada Lovelace 🎉", "AL"},
+		{"🎉🎉", ""},
+		{"Ada 🎉", "A"},
+		{"— Ada — Lovelace —", "AL"},
+		// A letter keeps its marks: Devanagari "कि" (ka + vowel sign i).
+		{"किरण देसाई", "किदे"},
 	} {
-		if got := string(Initials(c.in)); got != c.want {
+		if got := Initials(c.in); got != c.want {
 			t.Errorf("Initials(%q) = %q, want %q", c.in, got, c.want)
 		}
 	}
 }
 
-func TestMeasure(t *testing.T) {
+// TestLineWidth (was TestMeasure): widths add up across a space, grow with
+// the size, and a rune no font has advances by 0.6 em.
+func TestLineWidth(t *testing.T) {
 	ts := shared(t)
 	st := Style{family(t, ts, "Inter"), true, 33}
-	if ts.Measure(nil, st) != 0 {
-		t.Error("Measure(nil) != 0")
+	if w := measure(ts, "", st); w != 0 {
+		t.Errorf("width of nothing %v", w)
 	}
-	a, b := []rune("Hello, "), []rune("wörld 日本")
-	if got, want := ts.Measure(append(append([]rune{}, a...), b...), st), ts.Measure(a, st)+ts.Measure(b, st); got != want {
-		t.Errorf("Measure not additive: %v != %v", got, want)
+	// No kerning across a space: "a b" is "a", a space and "b".
+	space := measure(ts, "x x", st) - 2*measure(ts, "x", st)
+	if space <= 0 {
+		t.Fatalf("space width %v", space)
 	}
-	if big, small := ts.Measure(a, Style{st.Family, true, 66}), ts.Measure(a, st); big <= small {
+	a, b := "Hello,", "wörld 日本"
+	if got, want := measure(ts, a+" "+b, st), measure(ts, a, st)+space+measure(ts, b, st); got != want {
+		t.Errorf("widths do not add up across a space: %v != %v", got, want)
+	}
+	if big, small := measure(ts, a, Style{st.Family, true, 66}), measure(ts, a, st); big <= small {
 		t.Errorf("size 66 (%v) not wider than 33 (%v)", big, small)
 	}
 	// A missing glyph advances by 0.6 em.
-	if got := ts.Measure([]rune{0x10fffd}, Style{st.Family, false, 50}); got != fixed.I(30) {
-		t.Errorf("missing glyph advance %v, want 30", got)
+	for _, r := range []rune{0x10fffd, 0x10600} {
+		if got := measure(ts, string(r), Style{st.Family, false, 50}); got < fixed.I(30)-1 || got > fixed.I(30) {
+			t.Errorf("missing glyph %U advance %v, want 30", r, got)
+		}
+	}
+	// Line never wraps nor clamps.
+	long := strings.Repeat("word ", 500)
+	if l := ts.Line(long, st, 40); len(l.Lines) != 1 || l.Clamped || l.LineHeight != 40 || l.Text(0) != strings.TrimSpace(long) {
+		t.Errorf("Line: %d lines clamped=%v height %d", len(l.Lines), l.Clamped, l.LineHeight)
 	}
 }
 
@@ -476,6 +454,17 @@ func TestNew(t *testing.T) {
 	ts := shared(t)
 	if ts.FamilyIndex("Nope") != -1 || ts.FamilyIndex("inter") != -1 {
 		t.Error("FamilyIndex matched an unknown or wrongly cased name")
+	}
+	if err := ts.AddFamily([]byte("OGF1 but not a family")); err == nil {
+		t.Error("AddFamily accepted garbage")
+	}
+	cat := fontpackCatalog(t)
+	if got := ts.Families(); len(got) != len(cat.Families) {
+		t.Errorf("Families() = %q, want the %d of the catalogue", got, len(cat.Families))
+	}
+	// Adding a family again changes nothing.
+	if err := ts.AddFamily(cat.Packed(0)); err != nil || len(ts.Families()) != len(cat.Families) {
+		t.Errorf("AddFamily again: %v, %d families", err, len(ts.Families()))
 	}
 }
 
@@ -499,8 +488,8 @@ func TestRequestedFamilyUsed(t *testing.T) {
 					if r == ' ' {
 						continue
 					}
-					if got, want := ts.fontFor(st, r), fontIndex(fam, bold); got != want {
-						t.Errorf("%s bold=%v %s: %q (%U) drawn by font %d, want %d", name, bold, script, r, r, got, want)
+					if got, want := ts.faceFor(st, r), ts.styleFace(st); got != want {
+						t.Errorf("%s bold=%v %s: %q (%U) drawn by face %d, want %d", name, bold, script, r, r, got, want)
 					}
 				}
 			}
@@ -508,95 +497,110 @@ func TestRequestedFamilyUsed(t *testing.T) {
 	}
 }
 
-// missing are runes no card font has.
-var missing = []rune{0x10fffd, '日', '中', '한', 0x1f600}
+// builtinMissing are runes no built-in font has (the fallback families do),
+// missing runes no font has at all.
+var (
+	builtinMissing = []rune{'日', '中', '한', 0x1f600, 'א', 'ع', 'क'}
+	missing        = []rune{0x10fffd, 0x10600}
+)
 
 // TestMissingGlyphsHaveNoFont guards the premise of the placeholder tests.
 func TestMissingGlyphsHaveNoFont(t *testing.T) {
-	ts := shared(t)
+	builtin, ts := newBuiltin(t), shared(t)
 	for fam := range ts.families {
+		for _, r := range append(builtinMissing, missing...) {
+			if !builtin.Loaded(fam) {
+				break // declared, handed over by the host (fonts.json "pack")
+			}
+			if fi := builtin.faceFor(Style{fam, false, 20}, r); fi != -1 {
+				t.Errorf("built-in fonts only: %U is drawn by face %d; pick another rune for the placeholder tests", r, fi)
+			}
+		}
 		for _, r := range missing {
-			if fi := ts.fontFor(Style{fam, false, 20}, r); fi != -1 {
-				t.Errorf("%U is drawn by font %d; pick another rune for the placeholder tests", r, fi)
+			if fi := ts.faceFor(Style{fam, false, 20}, r); fi != -1 {
+				t.Errorf("%U is drawn by face %d; pick another rune for the placeholder tests", r, fi)
+			}
+		}
+		for _, r := range builtinMissing {
+			if fi := ts.faceFor(Style{fam, true, 20}, r); fi < 0 {
+				t.Errorf("%U has no font among the fallback families", r)
 			}
 		}
 	}
 }
-
-type bbox struct{ x0, y0, x1, y1 int } // inked pixels, x1/y1 exclusive; empty if x0 >= x1
-
-// ink returns the bounding box of pixels that differ from bg.
-func ink(fr *raster.Frame, bg raster.RGB) bbox {
-	b := bbox{fr.W, fr.H, 0, 0}
-	for y := 0; y < fr.H; y++ {
-		for x := 0; x < fr.W; x++ {
-			i := (y*fr.W + x) * 4
-			if fr.Pix[i] != bg.R || fr.Pix[i+1] != bg.G || fr.Pix[i+2] != bg.B {
-				b.x0, b.y0 = min(b.x0, x), min(b.y0, y)
-				b.x1, b.y1 = max(b.x1, x+1), max(b.y1, y+1)
-			}
-		}
-	}
-	return b
-}
-
-var (
-	black = raster.RGB{}
-	white = raster.RGB{R: 255, G: 255, B: 255}
-)
 
 // TestMissingGlyphPlaceholder: a glyph no font has is drawn as a visible box
 // inside its own advance, not as nothing.
 func TestMissingGlyphPlaceholder(t *testing.T) {
-	ts := shared(t)
-	for _, size := range []int{8, 20, 68} {
-		for _, r := range missing {
-			st := Style{family(t, ts, "Inter"), size >= 20, size}
-			fr := raster.NewFrame(4*size, 3*size)
-			fr.Clear(black)
-			x, baseline := size, 2*size
-			ts.DrawLine(fr, []rune{r}, st, fixed.I(x), baseline, white, 255)
-			adv := ts.advance(st, r).Ceil()
-			b := ink(fr, black)
-			if b.x0 >= b.x1 {
-				t.Errorf("size %d %U: nothing drawn", size, r)
-				continue
-			}
-			if b.x0 < x || b.x1 > x+adv || b.y1 > baseline+1 || b.y0 < baseline-size {
-				t.Errorf("size %d %U: box %+v outside its cell x [%d, %d), y [%d, %d]", size, r, b, x, x+adv, baseline-size, baseline)
-			}
-			if b.x1-b.x0 < 2 || b.y1-b.y0 < 2 {
-				t.Errorf("size %d %U: placeholder %+v too small to see", size, r, b)
+	for _, c := range []struct {
+		ts    *Typesetter
+		runes []rune
+	}{{newBuiltin(t), builtinMissing}, {shared(t), missing}} {
+		ts := c.ts
+		for _, size := range []int{8, 20, 68} {
+			for _, r := range c.runes {
+				if r == 0x1f600 {
+					continue // an emoji alone without the emoji family: see TestEmojiWithoutFamily
+				}
+				st := Style{family(t, ts, "Inter"), size >= 20, size}
+				b := ts.Line(string(r), st, 2*size)
+				x, y := size, size/2
+				fr := draw(ts, b, 4*size, 3*size, x, y, 2*size, Left)
+				asc, desc := ts.Metrics(st)
+				baseline := y + (b.LineHeight-(asc+desc))/2 + asc
+				adv := b.Lines[0].Width.Ceil()
+				bb := ink(fr, black)
+				if bb.empty() {
+					t.Errorf("size %d %U: nothing drawn", size, r)
+					continue
+				}
+				if bb.x0 < x || bb.x1 > x+adv || bb.y1 > baseline+1 || bb.y0 < baseline-size {
+					t.Errorf("size %d %U: box %+v outside its cell x [%d, %d), y [%d, %d]", size, r, bb, x, x+adv, baseline-size, baseline)
+				}
+				if bb.x1-bb.x0 < 2 || bb.y1-bb.y0 < 2 {
+					t.Errorf("size %d %U: placeholder %+v too small to see", size, r, bb)
+				}
 			}
 		}
 	}
 }
 
-// TestDrawBlockWithPlaceholders: in a laid-out title, each missing glyph's
-// cell has ink, between correctly drawn Latin text.
+// TestEmojiWithoutFamily: without the emoji family, an emoji is a
+// placeholder and asks for the family (VS16 among the missing runes).
+func TestEmojiWithoutFamily(t *testing.T) {
+	ts := newBuiltin(t)
+	st := Style{family(t, ts, "Inter"), false, 40}
+	ts.Line("Hi 😀", st, 48)
+	if m := ts.Missing(); !containsRune(m, 0x1f600) || !containsRune(m, 0xfe0f) {
+		t.Errorf("Missing() = %U, want U+1F600 and U+FE0F", m)
+	}
+}
+
+func containsRune(rs []rune, r rune) bool { return strings.ContainsRune(string(rs), r) }
+
+// TestDrawBlockWithPlaceholders: in a laid-out title, each cluster's cell
+// has ink: text in fallback fonts and placeholders between Latin text.
 func TestDrawBlockWithPlaceholders(t *testing.T) {
 	ts := shared(t)
 	inter := family(t, ts, "Inter")
-	b := ts.Fit("Hi 日本 \U0010fffd ok", inter, true, 40, 40, 1.2, 800, 100, 1)
+	b := ts.Fit("Hi 日本 \U0010fffd ok שלום", inter, true, 40, 40, 1.2, 800, 100, 1, false)
 	if len(b.Lines) != 1 {
-		t.Fatalf("lines %q", b.Lines)
+		t.Fatalf("lines %q", lineTexts(b))
 	}
-	fr := raster.NewFrame(900, 100)
-	fr.Clear(black)
-	ts.Draw(fr, b, 10, 20, 800, Left, white, 255)
-	asc, desc := ts.Metrics(b.Style)
-	baseline := 20 + (b.LineHeight-(asc+desc))/2 + asc
+	fr := draw(ts, b, 900, 100, 10, 20, 800, Left)
+	// Cells in visual order.
+	line := b.Lines[0]
+	var levels []int8
+	for i := line.From; i < line.To; i++ {
+		levels = append(levels, b.para.clusters[i].level)
+	}
 	x := fixed.I(10)
-	for _, r := range b.Lines[0] {
-		adv := ts.advance(b.Style, r)
-		if r != ' ' {
-			cell := raster.NewFrame(adv.Ceil()+1, b.LineHeight)
-			for j := 0; j < cell.H; j++ {
-				row := baseline - b.LineHeight + j + desc
-				copy(cell.Pix[j*cell.W*4:(j+1)*cell.W*4], fr.Pix[(row*fr.W+x.Floor())*4:(row*fr.W+x.Floor()+cell.W)*4])
-			}
-			if bb := ink(cell, black); bb.x0 >= bb.x1 {
-				t.Errorf("%q (%U): no ink in its cell", r, r)
+	for _, k := range VisualOrder(levels) {
+		c := &b.para.clusters[line.From+k]
+		adv := ts.px(b.para, c, b.Style.Size)
+		if c.face != kindSpace {
+			if bb := inkIn(fr, black, x.Floor(), 20, (x + adv).Ceil(), 20+b.LineHeight); bb.empty() {
+				t.Errorf("%q: no ink in its cell", string(b.para.runes[c.start:c.end]))
 			}
 		}
 		x += adv
@@ -606,18 +610,16 @@ func TestDrawBlockWithPlaceholders(t *testing.T) {
 func TestDrawAlign(t *testing.T) {
 	ts := shared(t)
 	st := Style{family(t, ts, "Inter"), false, 40}
-	b := ts.Wrap("Hi", st, 1.2, 400, 1)
-	w := b.Widths[0]
+	b := ts.Wrap("Hi", st, 1.2, 400, 1, false)
+	w := b.Lines[0].Width
 	left := -1
 	for _, c := range []struct {
 		a     Align
 		shift fixed.Int26_6
-	}{{Left, 0}, {Center, (fixed.I(400) - w) / 2}, {Right, fixed.I(400) - w}} {
-		fr := raster.NewFrame(500, 80)
-		fr.Clear(black)
-		ts.Draw(fr, b, 50, 10, 400, c.a, white, 255)
+	}{{Left, 0}, {Center, (fixed.I(400) - w) / 2}, {Right, fixed.I(400) - w}, {Start, 0}, {End, fixed.I(400) - w}} {
+		fr := draw(ts, b, 500, 80, 50, 10, 400, c.a)
 		bb := ink(fr, black)
-		if bb.x0 >= bb.x1 {
+		if bb.empty() {
 			t.Fatalf("align %d: nothing drawn", c.a)
 		}
 		if left < 0 {
@@ -634,7 +636,7 @@ func TestDrawAlign(t *testing.T) {
 
 func TestDrawTransparentAndClipped(t *testing.T) {
 	ts := shared(t)
-	b := ts.Wrap("Hello 日本 world", Style{0, true, 50}, 1.2, 1000, 1)
+	b := ts.Wrap("Hello 日本 world مرحبا 👋🏽", Style{0, true, 50}, 1.2, 1000, 1, false)
 	fr := raster.NewFrame(200, 100)
 	fr.Clear(black)
 	before := bytes.Clone(fr.Pix)
@@ -658,9 +660,10 @@ func TestDrawTransparentAndClipped(t *testing.T) {
 func TestDrawStaysInRows(t *testing.T) {
 	ts := shared(t)
 	zalgo := "Z" + strings.Repeat("\u0301\u0308\u030a", 12) + "a" + strings.Repeat("\u0316\u0317\u0323", 12) + "l"
-	for _, text := range []string{"Hello", "Ǻngström ǕǗ ẲỂ", "box │┼╬", zalgo, zalgo + " " + zalgo + " " + zalgo} {
+	for _, text := range []string{"Hello", "Ǻngström ǕǗ ẲỂ", "box │┼╬", zalgo, zalgo + " " + zalgo + " " + zalgo,
+		"日本語 한국어 ไทย हिन्दी বাংলা தமிழ் 👨‍👩‍👧 🇯🇵", "مرحبا שלום Հայերեն ქართული"} {
 		for _, lh := range []float64{0.8, 1.0, 1.2, 2} {
-			b := ts.Fit(text, 1, false, 40, 40, lh, 300, 200, 3)
+			b := ts.Fit(text, 1, false, 40, 40, lh, 300, 200, 3, false)
 			checkRows(t, ts, b, 300, text)
 		}
 	}
@@ -705,40 +708,38 @@ func drawRows(ts *Typesetter, b *Block, y int) (top, bottom int) {
 	return min(y, base0-asc) - desc, max(y+b.Height(), last+desc) + desc
 }
 
-// isJoiner reports whether r belongs to the character before it: a combining
-// mark, a variation selector, an emoji modifier or tag, or a ZWJ sequence.
-func isJoiner(prev, r rune) bool {
-	return unicode.Is(unicode.M, r) || r == 0x200d || prev == 0x200d ||
-		r >= 0x1f3fb && r <= 0x1f3ff || r >= 0xe0020 && r <= 0xe007f
-}
-
 // TestWrapKeepsCharactersWhole: breaking a long word or clamping never
-// separates a combining mark from its base character. (Emoji sequences are
-// not kept whole: no card font has emoji, each code point is a placeholder.)
+// separates a grapheme cluster (a letter and its marks, an emoji sequence).
 func TestWrapKeepsCharactersWhole(t *testing.T) {
 	ts := shared(t)
 	inter := family(t, ts, "Inter")
 	texts := []string{
-		strings.Repeat("e\u0301a\u0308o\u0302", 12),                                            // decomposed accents
+		strings.Repeat("e\u0301a\u0308o\u0302z\u0308\u0323", 12),                               // accents, one left decomposed by NFC
 		"Cafe\u0301 cre\u0300me bru\u0302le\u0301e " + strings.Repeat("Vie\u0323\u0302t ", 10), // Vietnamese, two marks
+		strings.Repeat("👨‍👩‍👧👋🏽🇯🇵1️⃣", 8),
+		strings.Repeat("क्षत्रिय", 8),
+		strings.Repeat("ΖΡάί \u0bcdஆப ", 8), // a Tamil mark on a space: one grapheme, two scripts
+		strings.Repeat("গ \u200c্আ ", 10),   // HarfBuzz starts a cluster at the ZWNJ
+		strings.Repeat("שלום \u200c\u05b0ע ", 10),
 	}
+	var a shape.Analyzer
 	for _, text := range texts {
+		an := a.Analyze(text)
 		want := noSpaces(text)
-		for width := 60; width <= 400; width += 3 { // every character fits a line
+		for width := 60; width <= 400; width += 7 { // every cluster fits a line
 			for _, maxLines := range []int{1, 2, 100} {
-				b := ts.Wrap(text, Style{inter, false, 30}, 1.2, width, maxLines)
+				b := ts.Wrap(text, Style{inter, false, 30}, 1.2, width, maxLines, false)
 				checkBlock(t, ts, b, width)
-				var all []rune
 				for i, l := range b.Lines {
-					l := noSpaces(string(l))
-					if i > 0 && len(all) > 0 && len(l) > 0 && isJoiner(all[len(all)-1], l[0]) {
-						t.Errorf("width %d: line %d %q starts inside a character (%U after %U)", width, i, string(l), l[0], all[len(all)-1])
+					for _, k := range []int{l.From, l.To} {
+						if k < len(b.para.clusters) && !an.Grapheme[b.para.clusters[k].start] {
+							t.Errorf("width %d: line %d %q starts or ends inside a grapheme cluster", width, i, b.Text(i))
+						}
 					}
-					all = append(all, l...)
 				}
 				shown := noSpaces(strings.TrimSuffix(joined(b), "…"))
-				if n := len(shown); n > 0 && n < len(want) && isJoiner(want[n-1], want[n]) {
-					t.Errorf("width %d lines %d: text cut before %U, inside a character: %q", width, maxLines, want[n], b.Lines)
+				if !strings.HasPrefix(want, shown) {
+					t.Errorf("width %d lines %d: shown %q is not a prefix of %q", width, maxLines, shown, want)
 				}
 			}
 		}
@@ -746,54 +747,49 @@ func TestWrapKeepsCharactersWhole(t *testing.T) {
 }
 
 // TestMaskCacheBounded: however many distinct glyphs are drawn, the mask
-// cache stays within MaxCachedMasks, and glyphs drawn after it was emptied
+// cache stays within its budget, and glyphs drawn after it was emptied
 // look the same as before.
 func TestMaskCacheBounded(t *testing.T) {
 	ts := newTypesetter(t)
 	st := Style{family(t, ts, "Inter"), false, 8}
-	draw := func(s string) []byte {
-		fr := raster.NewFrame(100, 20)
-		fr.Clear(black)
-		ts.DrawLine(fr, []rune(s), st, fixed.I(2), 12, white, 255)
-		return fr.Pix
+	drawText := func(s string) []byte {
+		return draw(ts, ts.Line(s, st, 12), 100, 20, 2, 2, 96, Left).Pix
 	}
-	ref := draw("Aé Ж")
-	fr := raster.NewFrame(64, 20)
+	ref := drawText("Aé Ж 日")
+	fr := raster.NewFrame(64, 40)
 	drawn := 0
-	for r := rune(0x21); drawn <= MaxCachedMasks+500 && r < 0x30000; r++ {
-		if ts.fontFor(st, r) < 0 {
+	for r := rune(0x21); ts.masks.Evictions < 3 && r < 0x30000; r++ {
+		if ts.faceFor(st, r) < 0 || ts.faces[ts.faceFor(st, r)].color {
 			continue
 		}
-		for sub := 0; sub < 4; sub++ {
-			ts.DrawLine(fr, []rune{r}, st, fixed.I(4)+fixed.Int26_6(sub*16), 12, white, 255)
-			drawn++
+		for _, size := range []int{8, 24, 40} {
+			s := Style{st.Family, false, size}
+			for sub := 0; sub < 4; sub++ {
+				ts.Draw(fr, ts.Line(string(r), s, 40), sub, 0, 64, Left, white, 255)
+				drawn++
+			}
 		}
-		if ts.nmasks > MaxCachedMasks || len(ts.masks) > MaxCachedMasks {
-			t.Fatalf("after %d glyphs: %d masks counted, %d in the map", drawn, ts.nmasks, len(ts.masks))
+		if b := ts.masks.Bytes(); b > MaskCacheBytes {
+			t.Fatalf("after %d glyphs: mask cache %d bytes > %d", drawn, b, MaskCacheBytes)
 		}
 	}
-	if drawn <= MaxCachedMasks {
-		t.Fatalf("only %d glyphs drawn; the cache never filled", drawn)
+	if ts.masks.Evictions < 3 {
+		t.Fatalf("%d glyphs drawn; the cache never filled", drawn)
 	}
-	if got := draw("Aé Ж"); !bytes.Equal(got, ref) {
+	if got := drawText("Aé Ж 日"); !bytes.Equal(got, ref) {
 		t.Error("glyphs differ after the cache was emptied")
 	}
 }
 
 func TestInvisibleRunesDrawNothing(t *testing.T) {
-	ts := newTypesetter(t)
+	ts := shared(t)
 	st := Style{Family: 0, Size: 40}
-	for _, r := range []rune{0x200d, 0x200c, 0xfe0f, 0xe0067} {
-		if w := ts.Measure([]rune{r}, st); w != 0 {
+	for _, r := range []rune{0x200d, 0x200c, 0xfe0f, 0xe0067, 0x2066, 0x202e, 0x200f, 0xad} {
+		if w := measure(ts, string(r), st); w != 0 {
 			t.Errorf("U+%04X advance %v, want 0", r, w)
 		}
-		fr := raster.NewFrame(100, 60)
-		fr.Clear(raster.RGB{})
-		ts.DrawLine(fr, []rune{r}, st, fixed.I(10), 45, raster.RGB{R: 255, G: 255, B: 255}, 255)
-		for i := 0; i < len(fr.Pix); i += 4 {
-			if fr.Pix[i] != 0 {
-				t.Fatalf("U+%04X drew pixels", r)
-			}
+		if bb := ink(draw(ts, ts.Line(string(r), st, 48), 100, 60, 10, 5, 80, Left), black); !bb.empty() {
+			t.Errorf("U+%04X drew pixels", r)
 		}
 	}
 }

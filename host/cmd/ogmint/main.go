@@ -25,6 +25,7 @@ import (
 	"github.com/ogmint/ogmint/host/apikeys"
 	"github.com/ogmint/ogmint/host/cardcache"
 	"github.com/ogmint/ogmint/host/config"
+	"github.com/ogmint/ogmint/host/fontcat"
 	"github.com/ogmint/ogmint/host/imagefetch"
 	"github.com/ogmint/ogmint/host/jsjson"
 	"github.com/ogmint/ogmint/host/metrics"
@@ -94,6 +95,22 @@ func serve(args []string) error {
 		// overrides it.
 		debug.SetMemoryLimit(DefaultMemoryLimit)
 	}
+	// The fallback font families (fontpack, then OGMINT_FONTS_DIR), parsed
+	// and packed once for every instance; a bad font file stops the start.
+	fontsStart := time.Now()
+	cat, err := fontcat.Load(cfg.FontsDir)
+	if err != nil {
+		return err
+	}
+	fontBytes := fontcat.Size(cat)
+	log.Info("fallback fonts", "families", len(cat.Families), "bytes", fontBytes, "dir", cfg.FontsDir,
+		"ms", time.Since(fontsStart).Milliseconds())
+	// An instance keeps every family it is handed: about 48 MiB besides
+	// the fonts is what one with all of them has been seen to use.
+	if need := fontBytes>>20 + 48; need > cfg.MemoryMiB {
+		log.Warn("an instance holding every fallback family may pass its memory cap; raise OGMINT_INSTANCE_MEMORY_MIB",
+			"instance_memory_mib", cfg.MemoryMiB, "suggested_mib", need)
+	}
 	if err := cfg.EnsureDataDir(); err != nil {
 		return err
 	}
@@ -118,6 +135,7 @@ func serve(args []string) error {
 		Instances: cfg.Instances, QueueSize: cfg.QueueSize, Deadline: cfg.RenderDeadline,
 		MemoryLimitMiB: cfg.MemoryMiB, CacheDir: cfg.CacheDir(),
 		SnapshotDir: filepath.Join(cfg.DataDir, "snapshots"),
+		Fonts:       cat,
 	})
 	if err != nil {
 		return err
@@ -131,6 +149,7 @@ func serve(args []string) error {
 		s := pool.Stats()
 		return s.Instances, s.Busy, s.Waiting, s.Replaced
 	}, dispatch.QueueStatsFunc(st, time.Second))
+	m.AddFontHandovers(fontcat.Names(cat), pool.FontHandovers)
 	guard := ssrf.New(cfg.WebhookAllowNets)
 	dcfg := dispatch.Config{Workers: cfg.WebhookWorkers, PerEndpoint: cfg.WebhookPerEndpoint, Timeout: cfg.WebhookTimeout,
 		Schedule: cfg.WebhookRetrySchedule, UserAgent: webhook.UserAgent(version)}.WithDefaults()
@@ -275,7 +294,12 @@ func render(args []string, stdout io.Writer) error {
 	out := fs.String("o", "card.png", "output PNG file ('-' for stdout)")
 	allowNets := fs.String("image-allow-nets", os.Getenv("OGMINT_IMAGE_ALLOW_NETS"), "CIDRs exempt from the SSRF guard for avatar and logo fetches")
 	modulePath := fs.String("module", os.Getenv("OGMINT_MODULE"), "render module file (default: embedded)")
+	fontsDir := fs.String("fonts-dir", os.Getenv("OGMINT_FONTS_DIR"), "directory of extra fallback font families (.ttf, .otf, .ttc, .woff) ($OGMINT_FONTS_DIR)")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cat, err := fontcat.Load(*fontsDir)
+	if err != nil {
 		return err
 	}
 	ctx := context.Background()
@@ -292,7 +316,7 @@ func render(args []string, stdout io.Writer) error {
 	if err == nil {
 		cacheDir = dir + "/ogmint/wazero-cache"
 	}
-	pool, err := renderpool.New(ctx, wasm, renderpool.Config{Instances: 1, CacheDir: cacheDir})
+	pool, err := renderpool.New(ctx, wasm, renderpool.Config{Instances: 1, CacheDir: cacheDir, Fonts: cat})
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ package main
 
 import (
 	"runtime"
+	"runtime/debug"
 	"unsafe"
 
 	"github.com/ogmint/ogmint/wasm/abi"
@@ -15,7 +16,14 @@ import (
 
 var mod *module.Module
 
+// memoryLimit is the Go heap the module keeps itself under (the runtime
+// collects more often as it nears it): every fallback family handed over
+// (~20 MB of font files) plus the text caches' budgets fit, and the
+// instance's linear memory stays under 64 MiB.
+const memoryLimit = 44 << 20
+
 func init() {
+	debug.SetMemoryLimit(memoryLimit)
 	m, err := module.New()
 	if err != nil {
 		panic("ogmint-render: " + err.Error())
@@ -52,6 +60,18 @@ func image(arg uint32) uint32 {
 	}
 	return ptr(b[:cap(b)])
 }
+
+//go:wasmexport ogmint_font
+func fontBuf(n uint32) uint32 {
+	b := mod.Font(int(n))
+	if b == nil {
+		return 0
+	}
+	return ptr(b)
+}
+
+//go:wasmexport ogmint_font_add
+func fontAdd(n uint32) uint32 { return uint32(mod.FontAdd(int(n))) }
 
 //go:wasmexport ogmint_render
 func render(n uint32) uint32 { return uint32(mod.Render(int(n))) }

@@ -1,0 +1,449 @@
+package typeset
+
+import (
+	"strings"
+	"unicode"
+
+	"github.com/go-text/typesetting/language"
+	"golang.org/x/image/math/fixed"
+
+	"github.com/ogmint/ogmint/wasm/shape"
+)
+
+// Cluster kinds beyond a face index.
+const (
+	kindMissing   = -1 // no font has it: an outlined box 0.6 em wide
+	kindSpace     = -2 // U+0020 (or a tab, newline...): the style face's space advance
+	kindInvisible = -3 // joiners and other default-ignorables, controls, alone: nothing
+)
+
+// cluster is the smallest unit of layout: one or more grapheme clusters
+// shaped into glyphs together. Lines break only between clusters.
+type cluster struct {
+	start, end int32 // runes [start, end) of the paragraph
+	face       int16 // face index, or a kind
+	level      int8  // bidi level
+	brk        bool  // a line may break before it
+	glyphs     []shape.Glyph
+	adv        int32 // advance in font units x 64 of face (or of the style face for kinds)
+}
+
+// para is a text analysed, its fonts chosen and shaped: everything about
+// its layout that does not depend on size.
+type para struct {
+	runes    []rune
+	rtl      bool
+	clusters []cluster
+	face     int // the style's own face (metrics, spaces, boxes)
+}
+
+func (p *para) bytes() int { return len(p.runes)*4 + len(p.clusters)*48 }
+
+// paragraph returns text analysed and shaped in the family and weight of st.
+func (t *Typesetter) paragraph(text string, st Style) *para {
+	k := paraKey{text, int16(st.Family), st.Bold}
+	if p, ok := t.paras.Get(k); ok {
+		for _, c := range p.clusters {
+			if c.face == kindMissing {
+				t.addMissing(p.runes[c.start])
+			}
+		}
+		return p
+	}
+	an := t.an.Analyze(text)
+	p := &para{runes: an.Runes, rtl: an.RTL, face: t.styleFace(st)}
+	runes := an.Runes
+	n := len(runes)
+	// Choose a face per grapheme cluster.
+	faces := make([]int16, n)
+	for i := 0; i < n; {
+		j := i + 1
+		for j < n && !an.Grapheme[j] {
+			j++
+		}
+		g := runes[i:j]
+		fi := kindMissing
+		switch {
+		case allSpace(g):
+			fi = kindSpace
+		case allInvisible(g):
+			fi = kindInvisible
+		case emojiCluster(g) && t.color >= 0 && t.has(t.color, g[0]):
+			fi = t.color
+		default:
+			fi = t.faceFor(st, g[0])
+			if emojiCluster(g) && t.color < 0 {
+				t.addMissing(0xfe0f) // ask for the emoji family
+			}
+		}
+		if fi == kindMissing {
+			t.addMissing(g[0])
+		}
+		for k := i; k < j; k++ {
+			faces[k] = int16(fi)
+		}
+		i = j
+	}
+	// Shape maximal runs of one face, level and script; a grapheme cluster
+	// is never split (a mark of another script stays with its base), so
+	// that lines break only between grapheme clusters.
+	for i := 0; i < n; {
+		j := i + 1
+		for j < n && (!an.Grapheme[j] || faces[j] == faces[i] && an.Levels[j] == an.Levels[i] && an.Scripts[j] == an.Scripts[i]) && faces[i] >= 0 {
+			j++
+		}
+		if faces[i] < 0 {
+			// Kinds are one grapheme cluster each.
+			for j < n && !an.Grapheme[j] {
+				j++
+			}
+			c := cluster{start: int32(i), end: int32(j), face: faces[i], level: an.Levels[i], brk: an.Break[i]}
+			switch faces[i] {
+			case kindSpace:
+				c.adv = t.faces[p.face].space
+			case kindMissing:
+				c.adv = t.faces[p.face].upem * 64 * 6 / 10
+			}
+			p.clusters = append(p.clusters, c)
+		} else {
+			p.clusters = t.shapeRun(p.clusters, an, int(faces[i]), i, j)
+		}
+		i = j
+	}
+	t.paras.Put(k, p, len(text)+p.bytes())
+	return p
+}
+
+func (t *Typesetter) has(fi int, r rune) bool {
+	_, ok := t.faces[fi].f.NominalGlyph(r)
+	return ok
+}
+
+func allInvisible(g []rune) bool {
+	for _, r := range g {
+		if !Invisible(r) && !unicode.Is(unicode.Cc, r) {
+			return false
+		}
+	}
+	return true
+}
+
+// allSpace reports whether g is white space a line breaks and trims at: a
+// space, or a tab, newline or other separator laid out as one (as the old
+// engine, and CSS white-space: normal, do) rather than drawn as a box.
+func allSpace(g []rune) bool {
+	for _, r := range g {
+		if r != ' ' && (r < '\t' || r > '\r') && r != 0x85 && r != 0x2028 && r != 0x2029 {
+			return false
+		}
+	}
+	return true
+}
+
+// shapeRun shapes runes [i, j) of one face, level and script and appends
+// their clusters in logical order.
+func (t *Typesetter) shapeRun(out []cluster, an *shape.Analysis, fi, i, j int) []cluster {
+	rtl := an.Levels[i]%2 == 1
+	script := an.Scripts[i]
+	if script == 0 {
+		script = language.Latin
+	}
+	gs := t.shaper.Shape(t.faces[fi].f, fi, an.Runes[i:j], rtl, script)
+	first := len(out)
+	// Glyphs of one cluster are adjacent; group them, and the clusters of
+	// one grapheme cluster (HarfBuzz starts a cluster at a joiner: " " +
+	// ZWNJ + virama), so that lines break between grapheme clusters.
+	for a := 0; a < len(gs); {
+		b, lo := a+1, gs[a].Cluster
+		for b < len(gs) {
+			if k := gs[b].Cluster; k != gs[b-1].Cluster {
+				if rtl {
+					k = gs[b-1].Cluster // the start of the logically later cluster
+				}
+				if an.Grapheme[i+int(k)] {
+					break
+				}
+			}
+			lo = min(lo, gs[b].Cluster)
+			b++
+		}
+		var adv int32
+		for _, g := range gs[a:b] {
+			adv += g.Adv
+		}
+		s := int32(i) + lo
+		out = append(out, cluster{start: s, face: int16(fi), level: an.Levels[i], brk: an.Break[s], glyphs: gs[a:b:b], adv: adv})
+		a = b
+	}
+	cs := out[first:]
+	if rtl {
+		for l, r := 0, len(cs)-1; l < r; l, r = l+1, r-1 {
+			cs[l], cs[r] = cs[r], cs[l]
+		}
+	}
+	for k := range cs {
+		if k+1 < len(cs) {
+			cs[k].end = cs[k+1].start
+		} else {
+			cs[k].end = int32(j)
+		}
+	}
+	return out
+}
+
+// px is a cluster's advance at size.
+func (t *Typesetter) px(p *para, c *cluster, size int) fixed.Int26_6 {
+	fi := int(c.face)
+	if fi < 0 {
+		fi = p.face
+	}
+	return fixed.Int26_6(int64(c.adv) * int64(size) / int64(t.faces[fi].upem))
+}
+
+// Line is one laid-out line: clusters [From, To) of its block's paragraph,
+// trailing spaces left out, and its width.
+type Line struct {
+	From, To int
+	Width    fixed.Int26_6
+	Ellipsis bool // ends (in the paragraph's direction) with an ellipsis
+}
+
+// Block is laid-out text: lines that each fit the width it was laid out for.
+type Block struct {
+	Style      Style
+	Lines      []Line
+	LineHeight int  // px between baselines
+	Clamped    bool // text was cut and ends with an ellipsis
+	para       *para
+}
+
+// Height is the block's height in px.
+func (b *Block) Height() int { return len(b.Lines) * b.LineHeight }
+
+// RTL reports whether the block's paragraph runs right to left.
+func (b *Block) RTL() bool { return b.para != nil && b.para.rtl }
+
+// Text returns the runes of line i in logical order (an ellipsis included).
+func (b *Block) Text(i int) string {
+	l := b.Lines[i]
+	var s string
+	if l.To > l.From {
+		s = string(b.para.runes[b.para.clusters[l.From].start:b.para.clusters[l.To-1].end])
+	}
+	if l.Ellipsis {
+		s += string(Ellipsis)
+	}
+	return s
+}
+
+// Width is the widest line.
+func (b *Block) Width() fixed.Int26_6 {
+	var w fixed.Int26_6
+	for _, l := range b.Lines {
+		w = max(w, l.Width)
+	}
+	return w
+}
+
+// Wrap breaks text into at most maxLines lines no wider than width px at
+// style st, at line-break opportunities (UAX #14) and, for a word longer
+// than a line, between grapheme clusters. When the text needs more lines,
+// the last ends in an ellipsis after the last whole word that fits with it
+// (or, when none does, the last grapheme cluster). With balance, lines are
+// made as even as the line count allows (CSS text-wrap: balance).
+func (t *Typesetter) Wrap(text string, st Style, lineHeight float64, width, maxLines int, balance bool) *Block {
+	maxLines = max(maxLines, 1)
+	p := t.paragraph(text, st)
+	b := &Block{Style: st, LineHeight: int(float64(st.Size)*lineHeight + 0.5), para: p}
+	w := t.clusterWidths(p, st.Size)
+	limit := fixed.I(width)
+	lines, rest, forced := t.breakLines(p, w, limit, maxLines, b.Lines[:0])
+	if rest < len(p.clusters) {
+		b.Lines = t.clamp(p, w, limit, lines, st)
+		b.Clamped = true
+		return b
+	}
+	b.Lines = lines
+	if balance && len(lines) > 1 && !forced {
+		// The narrowest width that still takes as many lines.
+		lo, hi := fixed.Int26_6(0), limit
+		for hi-lo > 64 {
+			mid := (lo + hi) / 2
+			if l, r, f := t.breakLines(p, w, mid, len(lines), nil); r == len(p.clusters) && len(l) == len(lines) && !f {
+				hi = mid
+			} else {
+				lo = mid
+			}
+		}
+		b.Lines, _, _ = t.breakLines(p, w, hi, len(lines), b.Lines[:0])
+	}
+	return b
+}
+
+// clusterWidths returns every cluster's advance at size (a shared buffer).
+func (t *Typesetter) clusterWidths(p *para, size int) []fixed.Int26_6 {
+	w := t.widths[:0]
+	for i := range p.clusters {
+		w = append(w, t.px(p, &p.clusters[i], size))
+	}
+	t.widths = w
+	return w
+}
+
+// breakLines fills at most maxLines lines greedily and returns them, the
+// index of the first cluster left over, and whether a line had to break
+// where UAX #14 offers no opportunity.
+func (t *Typesetter) breakLines(p *para, w []fixed.Int26_6, limit fixed.Int26_6, maxLines int, lines []Line) ([]Line, int, bool) {
+	forced := false
+	cs := p.clusters
+	i := skipSpaces(cs, 0)
+	for i < len(cs) && len(lines) < maxLines {
+		start := i
+		var lineW, trimW fixed.Int26_6 // width, and width without trailing spaces
+		end, endW := -1, fixed.Int26_6(0)
+		for i < len(cs) {
+			c := &cs[i]
+			if i > start && c.brk && c.face != kindSpace {
+				end, endW = i, trimW
+			}
+			if c.face != kindSpace && lineW+w[i] > limit {
+				break
+			}
+			lineW += w[i]
+			if c.face != kindSpace {
+				trimW = lineW
+			}
+			i++
+		}
+		switch {
+		case i == len(cs):
+			lines = append(lines, Line{From: start, To: trimEnd(cs, start, i), Width: trimW})
+		case end > start:
+			lines = append(lines, Line{From: start, To: trimEnd(cs, start, end), Width: endW})
+			i = end
+		case i > start:
+			// No opportunity on the line: break between grapheme clusters.
+			lines = append(lines, Line{From: start, To: trimEnd(cs, start, i), Width: trimW})
+			forced = true
+		default:
+			// Not even one cluster fits: stop here rather than draw past the box.
+			return lines, i, true
+		}
+		i = skipSpaces(cs, i)
+	}
+	return lines, i, forced
+}
+
+func skipSpaces(cs []cluster, i int) int {
+	for i < len(cs) && cs[i].face == kindSpace {
+		i++
+	}
+	return i
+}
+
+func trimEnd(cs []cluster, from, to int) int {
+	for to > from && cs[to-1].face == kindSpace {
+		to--
+	}
+	return to
+}
+
+// clamp ends the text on the last line that fits with an ellipsis: after
+// the last whole word that fits with it, or else the last grapheme cluster.
+func (t *Typesetter) clamp(p *para, w []fixed.Int26_6, limit fixed.Int26_6, lines []Line, st Style) []Line {
+	ell := t.ellipsisWidth(st)
+	if len(lines) == 0 {
+		lines = append(lines, Line{From: skipSpaces(p.clusters, 0)})
+		lines[0].To = lines[0].From
+	}
+	last := &lines[len(lines)-1]
+	cs := p.clusters
+	start := last.From
+	var lineW, trimW fixed.Int26_6
+	wordEnd, wordW := -1, fixed.Int26_6(0)      // last word boundary that fits
+	graphEnd, graphW := start, fixed.Int26_6(0) // last cluster that fits
+	for i := start; i < len(cs); i++ {
+		c := &cs[i]
+		if i > start && c.brk && c.face != kindSpace && trimW+ell <= limit {
+			wordEnd, wordW = i, trimW
+		}
+		if c.face != kindSpace && lineW+w[i]+ell > limit {
+			break
+		}
+		lineW += w[i]
+		if c.face != kindSpace {
+			trimW = lineW
+			graphEnd, graphW = i+1, trimW
+		}
+	}
+	end, endW := graphEnd, graphW
+	if wordEnd > start {
+		end, endW = wordEnd, wordW
+	}
+	end = trimEnd(cs, start, end)
+	// No ellipsis after a separator: "word,…" reads as "word…".
+	for end > start && strings.ContainsRune(" ,.;:-–—、。，", p.runes[cs[end-1].start]) && cs[end-1].end-cs[end-1].start == 1 {
+		k := trimEnd(cs, start, end-1)
+		for _, cw := range w[k:end] { // the separator and the spaces before it
+			endW -= cw
+		}
+		end = k
+	}
+	if ell > limit {
+		*last = Line{From: start, To: end, Width: endW}
+		return lines
+	}
+	*last = Line{From: start, To: end, Width: endW + ell, Ellipsis: true}
+	return lines
+}
+
+// ellipsis returns the paragraph of a lone ellipsis in st (shaped once).
+func (t *Typesetter) ellipsis(st Style) *para { return t.paragraph(string(Ellipsis), st) }
+
+func (t *Typesetter) ellipsisWidth(st Style) fixed.Int26_6 {
+	e := t.ellipsis(st)
+	var w fixed.Int26_6
+	for i := range e.clusters {
+		w += t.px(e, &e.clusters[i], st.Size)
+	}
+	return w
+}
+
+// Fit lays text out at the largest size in [minSize, maxSize] at which it
+// fits width x height in at most maxLines lines; if none does, at minSize,
+// clamped to the lines that fit (with an ellipsis). It never returns more
+// lines than fit the height, and at least one.
+func (t *Typesetter) Fit(text string, family int, bold bool, minSize, maxSize int, lineHeight float64, width, height, maxLines int, balance bool) *Block {
+	minSize = min(minSize, maxSize)
+	var b *Block
+	for size := maxSize; size >= minSize; size-- {
+		st := Style{Family: family, Bold: bold, Size: size}
+		lines := linesThatFit(size, lineHeight, height, maxLines)
+		// Balancing keeps the line count: fit greedily, balance once.
+		b = t.Wrap(text, st, lineHeight, width, lines, false)
+		if !b.Clamped {
+			if balance {
+				b = t.Wrap(text, st, lineHeight, width, lines, true)
+			}
+			return b
+		}
+	}
+	return b
+}
+
+func linesThatFit(size int, lineHeight float64, height, maxLines int) int {
+	lh := int(float64(size)*lineHeight + 0.5)
+	n := maxLines
+	if lh > 0 && height/lh < n {
+		n = height / lh
+	}
+	return max(n, 1)
+}
+
+// Metrics returns the ascent and descent, in px rounded up, of the style's
+// own font.
+func (t *Typesetter) Metrics(st Style) (ascent, descent int) {
+	f := t.faces[t.styleFace(st)]
+	up := int(f.upem)
+	return (int(f.ascent)*st.Size + up - 1) / up, (int(f.descent)*st.Size + up - 1) / up
+}
