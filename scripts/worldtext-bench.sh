@@ -37,7 +37,7 @@ for round in $(seq 1 "$ROUNDS"); do
     R=$("$OUT/loadgen" -mode latency -url "$URL" -script "$s" -n "$N" -c 1)
     P50[$s]="${P50[$s]:-} $(json "$R" p50_ms)"
   done
-  S=$(N=$N scripts/satori/run.sh 2>/dev/null | tail -1)
+  S=$(N=$N OGMINT_FONT_REGULAR=$PWD/templates/fonts/Inter-Regular.otf OGMINT_FONT_BOLD=$PWD/templates/fonts/Inter-Bold.otf scripts/satori/run.sh | tail -1)
   P50[satori]="${P50[satori]:-} $(json "$S" p50_ms)"
 done
 kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
