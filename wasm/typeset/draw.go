@@ -210,12 +210,25 @@ var noMask = &raster.Mask{}
 // with the pen at sub quarter-pixels right of an integer position.
 func (t *Typesetter) mask(fi, size int, gid font.GID, sub int8) *raster.Mask {
 	k := maskKey{int16(fi), int16(size), sub, gid}
-	if m, ok := t.masks.Get(k); ok {
-		return m
+	slot := &t.recent[(uint32(gid)*4+uint32(sub)+uint32(size)*131+uint32(fi)*7919)&uint32(len(t.recent)-1)]
+	if slot.m != nil && slot.k == k && t.evictions == t.masks.Evictions {
+		return slot.m
 	}
-	m := rasterize(t.faces[fi], gid, size, sub)
-	// A mask may also hold a sprite of 4 bytes per pixel (raster.Frame).
-	t.masks.Put(k, m, 5*len(m.Pix)+4*m.H+96)
+	if t.evictions != t.masks.Evictions {
+		t.recent = [len(t.recent)]recentMask{}
+		t.evictions = t.masks.Evictions
+	}
+	m, ok := t.masks.Get(k)
+	if !ok {
+		m = rasterize(t.faces[fi], gid, size, sub)
+		// A mask may also hold a sprite of 4 bytes per pixel (raster.Frame).
+		t.masks.Put(k, m, 5*len(m.Pix)+4*m.H+96)
+		if t.evictions != t.masks.Evictions { // this Put dropped a generation
+			t.recent = [len(t.recent)]recentMask{}
+			t.evictions = t.masks.Evictions
+		}
+	}
+	*slot = recentMask{k, m}
 	return m
 }
 

@@ -51,7 +51,7 @@ func (t *Typesetter) paragraph(text string, st Style) *para {
 		return p
 	}
 	an := t.an.Analyze(text)
-	p := &para{runes: an.Runes, rtl: an.RTL, face: t.styleFace(st)}
+	p := &para{runes: an.Runes, rtl: an.RTL, face: t.styleFace(st), clusters: make([]cluster, 0, len(an.Runes))}
 	runes := an.Runes
 	n := len(runes)
 	// Choose a face per grapheme cluster.
@@ -269,7 +269,9 @@ func (t *Typesetter) Wrap(text string, st Style, lineHeight float64, width, maxL
 		lo, hi := fixed.Int26_6(0), limit
 		for hi-lo > 64 {
 			mid := (lo + hi) / 2
-			if l, r, f := t.breakLines(p, w, mid, len(lines), nil); r == len(p.clusters) && len(l) == len(lines) && !f {
+			l, r, f := t.breakLines(p, w, mid, len(lines), t.scratch[:0])
+			t.scratch = l
+			if r == len(p.clusters) && len(l) == len(lines) && !f {
 				hi = mid
 			} else {
 				lo = mid

@@ -77,8 +77,14 @@ type Typesetter struct {
 
 	missing []rune // runes no font drew, since ResetMissing
 	widths  []fixed.Int26_6
-	order   []int  // drawLine's visual order
-	levels  []int8 // and the levels it reorders
+	scratch []Line // balancing's trial lines
+	// recent is a direct-mapped index in front of masks: a glyph drawn
+	// again is found without hashing. It holds only masks the bounded cache
+	// holds (emptied when the cache drops a generation).
+	recent    [1024]recentMask
+	evictions int
+	order     []int  // drawLine's visual order
+	levels    []int8 // and the levels it reorders
 }
 
 type paraKey struct {
@@ -91,6 +97,11 @@ type ownerKey struct {
 	family int16
 	bold   bool
 	r      rune
+}
+
+type recentMask struct {
+	k maskKey
+	m *raster.Mask
 }
 
 type maskKey struct {
