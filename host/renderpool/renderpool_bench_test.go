@@ -225,7 +225,18 @@ func benchFresh(b *testing.B, p *Pool, query func(int) []byte) {
 // PNG encoder, in alternating blocks of 50 cards (each side runs warm, and
 // machine noise falls on both alike), and reports both sides' draw and
 // encode times and the ratio of the totals. b.N is cards per side.
-func BenchmarkWazeroVsNative(b *testing.B) {
+func BenchmarkWazeroVsNative(b *testing.B) { benchWazeroVsNative(b, func(i int) int { return i }) }
+
+// BenchmarkWazeroVsNativeRepeatedTitle: the same card every time (its
+// paragraphs analysed and shaped once): the drawing alone, without the cost
+// of laying out a title never seen before.
+func BenchmarkWazeroVsNativeRepeatedTitle(b *testing.B) {
+	benchWazeroVsNative(b, func(int) int { return 7 })
+}
+
+// benchWazeroVsNative alternates blocks of native and wazero renders of
+// card(i).
+func benchWazeroVsNative(b *testing.B, card func(int) int) {
 	p := benchPool(b, 1)
 	nat, err := module.New()
 	if err != nil {
@@ -241,6 +252,7 @@ func BenchmarkWazeroVsNative(b *testing.B) {
 	for i := range 4 { // the same warm-up as the pool's instance
 		renderNative(blogQuery(nil, i))
 	}
+	renderNative(blogQuery(nil, card(0)))
 	runtime.GC()
 	ctx := context.Background()
 	var q, out []byte
@@ -259,7 +271,7 @@ func BenchmarkWazeroVsNative(b *testing.B) {
 		encoding = 0
 		start := time.Now()
 		for i := range n {
-			q = blogQuery(q[:0], 1000+done+i)
+			q = blogQuery(q[:0], card(1000+done+i))
 			if err := encode(renderNative(q)); err != nil {
 				b.Fatal(err)
 			}
@@ -269,7 +281,7 @@ func BenchmarkWazeroVsNative(b *testing.B) {
 		encoding = 0
 		start = time.Now()
 		for i := range n {
-			q = blogQuery(q[:0], 1000+done+i)
+			q = blogQuery(q[:0], card(1000+done+i))
 			if err := p.Render(ctx, q, encode); err != nil {
 				b.Fatal(err)
 			}
