@@ -3,6 +3,7 @@ module github.com/ogmint/ogmint
 go 1.26.8
 
 require (
+	github.com/andybalholm/brotli v1.2.5
 	github.com/go-text/typesetting v0.3.5
 	github.com/klauspost/compress v1.20.4
 	github.com/prometheus/client_golang v1.25.0

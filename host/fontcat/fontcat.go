@@ -91,17 +91,17 @@ func Builtin() (fonts.Ranges, error) {
 	return builtin, nil
 }
 
-// Extensions are the font files ReadDir takes (case-insensitive). WOFF2
-// files are an error: fonts.Parse cannot read them.
-var Extensions = []string{".ttf", ".otf", ".ttc", ".woff"}
+// Extensions are the font files ReadDir takes (case-insensitive).
+var Extensions = []string{".ttf", ".otf", ".ttc", ".woff", ".woff2"}
 
 // ReadDir reads every font file of dir (not its subdirectories) as one
 // fallback family each, in file name order. A family is named after its
 // file, without the extension and a "-Regular" suffix; a "<stem>-Bold"
 // file is the bold of "<stem>" or "<stem>-Regular" when that file is there
-// (else a family of its own). Other files are ignored, except .woff2 files:
-// they are an error naming the file, as is any font file that does not
-// parse.
+// (else a family of its own). Other files are ignored. A WOFF2 file (by its
+// signature, whatever its name) is decoded to TrueType/OpenType here
+// (DecodeWOFF2), so the render module gets a font it parses. A font file
+// that does not decode or parse is an error naming the file.
 func ReadDir(dir string) ([]fonts.Files, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -115,9 +115,6 @@ func ReadDir(dir string) ([]fonts.Files, error) {
 			continue
 		}
 		ext := strings.ToLower(filepath.Ext(name))
-		if ext == ".woff2" {
-			return nil, fmt.Errorf("fonts dir: %s: WOFF2 fonts are not supported; convert to TTF or WOFF", filepath.Join(dir, name))
-		}
 		for _, x := range Extensions {
 			if ext == x {
 				list = append(list, file{name, strings.TrimSuffix(name, filepath.Ext(name))})
@@ -128,6 +125,9 @@ func ReadDir(dir string) ([]fonts.Files, error) {
 	read := func(f file) ([]byte, error) {
 		path := filepath.Join(dir, f.name)
 		b, err := os.ReadFile(path)
+		if err == nil && IsWOFF2(b) {
+			b, err = DecodeWOFF2(b)
+		}
 		if err == nil {
 			_, err = fonts.Parse(b)
 		}

@@ -126,11 +126,15 @@ func subset(cat *fonts.Catalog, idx []int) *fonts.Catalog {
 	return out
 }
 
-// TestFontsDirErrors: a WOFF2 file (by name or content), a file that is no
-// font, a family name used twice and a missing directory stop the start,
-// naming the file.
+// TestFontsDirErrors: a WOFF2 file that does not decode (garbage or
+// truncated, by name or content), a file that is no font, a family name
+// used twice and a missing directory stop the start, naming the file.
 func TestFontsDirErrors(t *testing.T) {
 	woff2 := append([]byte("wOF2"), make([]byte, 64)...)
+	inter, err := os.ReadFile(filepath.Join("testdata", interWOFF2))
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name  string
 		files map[string][]byte
@@ -138,6 +142,8 @@ func TestFontsDirErrors(t *testing.T) {
 	}{
 		{"woff2", map[string][]byte{"Fancy.woff2": woff2}, []string{"Fancy.woff2", "WOFF2"}},
 		{"woff2 named ttf", map[string][]byte{"Fancy.ttf": woff2}, []string{"Fancy.ttf", "WOFF2"}},
+		{"truncated woff2", map[string][]byte{"Inter.woff2": inter[:len(inter)-100]}, []string{"Inter.woff2", "WOFF2"}},
+		{"bad woff2 bold", map[string][]byte{"Inter.woff2": inter, "Inter-Bold.woff2": inter[:4000]}, []string{"Inter-Bold.woff2", "WOFF2"}},
 		{"not a font", map[string][]byte{"Broken.otf": []byte("hello, world, not a font at all")}, []string{"Broken.otf"}},
 		{"bad bold", map[string][]byte{"X.ttf": packFile(t, "NotoSansThai-Regular.ttf"), "X-Bold.ttf": []byte("junk")}, []string{"X-Bold.ttf"}},
 	} {
@@ -146,6 +152,7 @@ func TestFontsDirErrors(t *testing.T) {
 			if err == nil {
 				t.Fatal("loaded")
 			}
+			t.Log(err)
 			for _, w := range tc.want {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error %q does not mention %q", err, w)

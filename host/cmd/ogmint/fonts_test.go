@@ -52,7 +52,7 @@ func TestRenderCommandHandsOverFonts(t *testing.T) {
 }
 
 // TestFontsDirAtStart: OGMINT_FONTS_DIR's font files become families
-// after the fontpack's (logged at start, counted in /metrics); a WOFF2
+// after the fontpack's (logged at start, counted in /metrics); a broken WOFF2
 // file stops the start with an error naming it, for serve and render.
 func TestFontsDirAtStart(t *testing.T) {
 	bad := t.TempDir()
