@@ -76,6 +76,7 @@ fuzz:
 	$(GO) test -run XXX -fuzz FuzzClean -fuzztime $(FUZZTIME) ./wasm/textclean/
 	$(GO) test -run XXX -fuzz FuzzLayout -fuzztime $(FUZZTIME) ./wasm/typeset/
 	$(GO) test -run XXX -fuzz FuzzUnpack -fuzztime $(FUZZTIME) ./wasm/fonts/
+	$(GO) test -run XXX -fuzz FuzzWOFF2 -fuzztime $(FUZZTIME) ./host/fontcat/
 
 clean:
 	rm -rf $(BIN) host/module/ogmint.wasm
