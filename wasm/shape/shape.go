@@ -217,7 +217,7 @@ func (s *Shaper) Shape(face *font.Face, fontID int, runes []rune, rtl bool, scri
 		dir = di.DirectionRTL
 	}
 	upem := int(face.Upem())
-	out := s.hb.Shape(shaping.Input{Text: runes, RunStart: 0, RunEnd: len(runes), Direction: dir,
+	out := s.hb.ShapeNoExtents(shaping.Input{Text: runes, RunStart: 0, RunEnd: len(runes), Direction: dir,
 		Face: face, Size: fixed.I(upem), Script: script})
 	gs := make([]Glyph, len(out.Glyphs))
 	for i, g := range out.Glyphs {
