@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/ogmint/ogmint/templates"
 	"github.com/ogmint/ogmint/templates/fontpack"
 	"github.com/ogmint/ogmint/wasm/abi"
 	"github.com/ogmint/ogmint/wasm/fonts"
@@ -21,7 +20,7 @@ import (
 // files in dir ("" = none; see ReadDir). Every family is parsed and packed
 // once, here.
 func Load(dir string) (*fonts.Catalog, error) {
-	builtin, err := Builtin()
+	builtin, err := fontpack.Builtin()
 	if err != nil {
 		return nil, err
 	}
@@ -60,35 +59,6 @@ func New(builtin fonts.Ranges, files []fonts.Files) (*fonts.Catalog, error) {
 		}
 	}
 	return cat, nil
-}
-
-// Builtin returns the runes the families inside the render module draw
-// (templates.Load's families that are not "pack", regular and bold),
-// computed as fontpack.NewCatalog does: no fallback family owns them.
-func Builtin() (fonts.Ranges, error) {
-	set, err := templates.Load()
-	if err != nil {
-		return nil, err
-	}
-	var builtin fonts.Ranges
-	for _, name := range set.FamilyNames() {
-		fam := set.Families[name]
-		if fam.Pack {
-			continue // handed over like the fallback families (fontpack)
-		}
-		for _, file := range []string{fam.Regular, fam.Bold} {
-			b, err := templates.FontFile(file)
-			if err != nil {
-				return nil, err
-			}
-			f, err := fonts.Parse(b)
-			if err != nil {
-				return nil, fmt.Errorf("built-in font %s: %w", file, err)
-			}
-			builtin = builtin.Union(fonts.Coverage(f))
-		}
-	}
-	return builtin, nil
 }
 
 // Extensions are the font files ReadDir takes (case-insensitive).

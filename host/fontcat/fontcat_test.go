@@ -105,7 +105,7 @@ func TestFontsDirAddsFamilies(t *testing.T) {
 		t.Errorf("Thai and Hebrew text needs %v", need)
 	}
 	// Alone (no fontpack before it), a directory family owns its script.
-	builtin, err := Builtin()
+	builtin, err := fontpack.Builtin()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -847,31 +847,10 @@ func encodePoints(pts []w2Point, overlap bool, fl, xs, ys []byte) ([]byte, []byt
 		if overlap && i == 0 {
 			flag |= glyfOverlap
 		}
-		dx, dy := p.x-lastX, p.y-lastY
-		switch {
-		case dx == 0:
-			flag |= glyfXSame
-		case dx > -256 && dx < 256:
-			flag |= glyfXShort
-			if dx > 0 {
-				flag |= glyfXSame
-			}
-			xs = append(xs, byte(max(dx, -dx)))
-		default:
-			xs = binary.BigEndian.AppendUint16(xs, uint16(int16(dx)))
-		}
-		switch {
-		case dy == 0:
-			flag |= glyfYSame
-		case dy > -256 && dy < 256:
-			flag |= glyfYShort
-			if dy > 0 {
-				flag |= glyfYSame
-			}
-			ys = append(ys, byte(max(dy, -dy)))
-		default:
-			ys = binary.BigEndian.AppendUint16(ys, uint16(int16(dy)))
-		}
+		var fx, fy int
+		xs, fx = appendCoord(xs, p.x-lastX, glyfXShort, glyfXSame)
+		ys, fy = appendCoord(ys, p.y-lastY, glyfYShort, glyfYSame)
+		flag |= fx | fy
 		if flag == lastFlag && repeat != 255 {
 			if repeat == 0 {
 				fl[len(fl)-1] |= glyfRepeat
@@ -887,6 +866,22 @@ func encodePoints(pts []w2Point, overlap bool, fl, xs, ys []byte) ([]byte, []byt
 		lastX, lastY, lastFlag = p.x, p.y, flag
 	}
 	return fl, xs, ys
+}
+
+// appendCoord appends one coordinate delta in its shortest glyf form and
+// returns the flag bits that say which (short and same are the axis's
+// x- or y-Short and x- or y-Same bits).
+func appendCoord(buf []byte, d, short, same int) ([]byte, int) {
+	switch {
+	case d == 0:
+		return buf, same
+	case d > -256 && d < 256:
+		if d > 0 {
+			return append(buf, byte(d)), short | same
+		}
+		return append(buf, byte(-d)), short
+	}
+	return binary.BigEndian.AppendUint16(buf, uint16(int16(d))), 0
 }
 
 // reconstructHmtx rebuilds hmtx from its transformed form (WOFF2 section

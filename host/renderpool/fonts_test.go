@@ -354,7 +354,7 @@ func TestFontsDirFamily(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	builtin, err := fontcat.Builtin()
+	builtin, err := fontpack.Builtin()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ package fontpack
 
 import (
 	"embed"
+	"fmt"
 	"slices"
 
 	"github.com/ogmint/ogmint/templates"
@@ -73,8 +74,24 @@ func Files() ([]fonts.Files, error) {
 }
 
 // NewCatalog is the catalogue of these families behind the ones inside the
-// render module (templates.Load's families that are not "pack"): which runes each owns, and each packed for a module.
+// render module (Builtin): which runes each owns, and each packed for a
+// module.
 func NewCatalog() (*fonts.Catalog, error) {
+	builtin, err := Builtin()
+	if err != nil {
+		return nil, err
+	}
+	files, err := Files()
+	if err != nil {
+		return nil, err
+	}
+	return fonts.NewCatalog(builtin, files)
+}
+
+// Builtin returns the runes the families inside the render module draw
+// (templates.Load's families that are not "pack", regular and bold): no
+// fallback family owns them.
+func Builtin() (fonts.Ranges, error) {
 	set, err := templates.Load()
 	if err != nil {
 		return nil, err
@@ -92,14 +109,10 @@ func NewCatalog() (*fonts.Catalog, error) {
 			}
 			f, err := fonts.Parse(b)
 			if err != nil {
-				return nil, err
+				return nil, fmt.Errorf("built-in font %s: %w", file, err)
 			}
 			builtin = builtin.Union(fonts.Coverage(f))
 		}
 	}
-	files, err := Files()
-	if err != nil {
-		return nil, err
-	}
-	return fonts.NewCatalog(builtin, files)
+	return builtin, nil
 }

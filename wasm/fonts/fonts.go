@@ -257,7 +257,7 @@ func NewCatalog(builtin Ranges, files []Files) (*Catalog, error) {
 	c := &Catalog{}
 	// The emoji-sequence characters belong to the colour family alone: a
 	// module asks for U+FE0F when it meets an emoji it cannot draw.
-	taken := builtin.Minus(EmojiSequenceRunes).Minus(PreferPack)
+	taken := builtin.Minus(EmojiSequenceRunes)
 	for i, ff := range files {
 		f, err := Parse(ff.Regular)
 		if err != nil {
@@ -310,17 +310,3 @@ func (c *Catalog) Packed(i int) []byte { return c.packed[i] }
 // EmojiSequenceRunes are the characters that make a sequence an emoji (ZWJ,
 // VS16, the combining keycap, tag characters).
 var EmojiSequenceRunes = Ranges{{0x200d, 0x200d}, {0x20e3, 0x20e3}, {0xfe0f, 0xfe0f}, {0xe0020, 0xe007f}}
-
-// EmojiRanges are the blocks whose pictographs default to emoji
-// presentation on a card (a superset of Emoji_Presentation, by block).
-var EmojiRanges = Ranges{
-	{0x2600, 0x27bf},   // Miscellaneous Symbols, Dingbats
-	{0x2b00, 0x2bff},   // Miscellaneous Symbols and Arrows (⬛ ⭐)
-	{0x1f000, 0x1faff}, // Mahjong ... Symbols and Pictographs Extended-A
-}
-
-// PreferPack are scripts that a built-in fallback family covers but that a
-// sans family of the pack draws better on a sans card: a style whose own
-// family lacks them takes the pack's family (serif Armenian in an Inter
-// title looks wrong). Armenian and Georgian blocks.
-var PreferPack = Ranges{{0x530, 0x58f}, {0x10a0, 0x10ff}, {0x1c90, 0x1cbf}, {0x2d00, 0x2d2f}, {0xfb13, 0xfb17}}

@@ -7,6 +7,8 @@ import (
 
 	"github.com/ogmint/ogmint/templates/fontpack"
 	"github.com/ogmint/ogmint/wasm/abi"
+	"github.com/ogmint/ogmint/wasm/fonts"
+	"github.com/ogmint/ogmint/wasm/module"
 )
 
 // TestFontHandOver walks the ABI's font protocol: a text the built-in
@@ -45,7 +47,7 @@ func TestFontHandOver(t *testing.T) {
 	}
 	// A rune no family owns: asked once per request, then boxes.
 	q2 := url.Values{"template": {"blog"}, "title": {"Linear A \U00010600"}}.Encode()
-	if st := call(m, m.RenderWithFontsFunc(cat), q2); st != abi.StatusOK {
+	if st := call(m, withFonts(m, cat), q2); st != abi.StatusOK {
 		t.Fatalf("rune no family has: %s", st)
 	}
 }
@@ -85,7 +87,7 @@ func TestFamilyOutsideTheModule(t *testing.T) {
 		if st := call(m, m.Render, q); st != abi.StatusNeedFonts {
 			t.Fatalf("font=%s on a fresh module: %s, want need_fonts", font, st)
 		}
-		if st := call(m, m.RenderWithFontsFunc(cat), q); st != abi.StatusOK {
+		if st := call(m, withFonts(m, cat), q); st != abi.StatusOK {
 			t.Fatalf("font=%s: %s", font, st)
 		}
 		set := append([]byte(nil), m.Pixels()...)
@@ -97,4 +99,9 @@ func TestFamilyOutsideTheModule(t *testing.T) {
 			t.Fatalf("font=%s drew the same pixels as Inter", font)
 		}
 	}
+}
+
+// withFonts is RenderWithFonts as a function of the request length (for call).
+func withFonts(m *module.Module, cat *fonts.Catalog) func(int) abi.Status {
+	return func(n int) abi.Status { return m.RenderWithFonts(n, cat) }
 }

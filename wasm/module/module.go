@@ -312,9 +312,3 @@ func (m *Module) RenderWithFonts(n int, cat *fonts.Catalog) abi.Status {
 	}
 	return m.Render(n)
 }
-
-// RenderWithFontsFunc is RenderWithFonts as a function of the request
-// length, for callers that take a render function.
-func (m *Module) RenderWithFontsFunc(cat *fonts.Catalog) func(int) abi.Status {
-	return func(n int) abi.Status { return m.RenderWithFonts(n, cat) }
-}

@@ -80,17 +80,21 @@ func (t *Typesetter) drawLine(fr *raster.Frame, b *Block, line Line, x fixed.Int
 	}
 	t.order, t.levels = order, levels
 	size := b.Style.Size
+	// Marks stacked without end (a "zalgo" title) are cut half an em beyond
+	// the style font's ascent and descent: they stay near their line.
+	asc, desc := t.Metrics(b.Style)
+	clip := [2]int{baseline - asc - size/2, baseline + desc + size/2}
 	for _, k := range order {
 		if k < 0 {
 			e := t.ellipsis(b.Style)
 			for i := range e.clusters {
-				t.drawCluster(fr, e, &e.clusters[i], size, x, baseline, c, alpha)
+				t.drawCluster(fr, &e.clusters[i], size, x, baseline, clip, c, alpha)
 				x += t.px(e, &e.clusters[i], size)
 			}
 			continue
 		}
 		cl := &p.clusters[k]
-		t.drawCluster(fr, p, cl, size, x, baseline, c, alpha)
+		t.drawCluster(fr, cl, size, x, baseline, clip, c, alpha)
 		x += t.px(p, cl, size)
 	}
 }
@@ -136,7 +140,9 @@ func VisualOrder(levels []int8) []int {
 	return order
 }
 
-func (t *Typesetter) drawCluster(fr *raster.Frame, p *para, cl *cluster, size int, x fixed.Int26_6, baseline int, c raster.RGB, alpha uint32) {
+// drawCluster paints a cluster with its pen at x on the baseline; glyph
+// masks are cut to the rows of clip.
+func (t *Typesetter) drawCluster(fr *raster.Frame, cl *cluster, size int, x fixed.Int26_6, baseline int, clip [2]int, c raster.RGB, alpha uint32) {
 	switch cl.face {
 	case kindSpace, kindInvisible:
 		return
@@ -149,11 +155,6 @@ func (t *Typesetter) drawCluster(fr *raster.Frame, p *para, cl *cluster, size in
 	fc := t.faces[cl.face]
 	up := int64(fc.upem)
 	scale := func(v int32) fixed.Int26_6 { return fixed.Int26_6(int64(v) * int64(size) / up) }
-	// Marks stacked without end (a "zalgo" title) are cut half an em beyond
-	// the style font's ascent and descent: they stay near their line.
-	pf := t.faces[p.face]
-	top := baseline - int((int64(pf.ascent)*int64(size)+int64(pf.upem)-1)/int64(pf.upem)) - size/2
-	bottom := baseline + int((int64(pf.descent)*int64(size)+int64(pf.upem)-1)/int64(pf.upem)) + size/2
 	for _, g := range cl.glyphs {
 		gx := x + scale(g.XOff)
 		gy := baseline - scale(g.YOff).Round()
@@ -167,27 +168,22 @@ func (t *Typesetter) drawCluster(fr *raster.Frame, p *para, cl *cluster, size in
 				fr.Outline(x.Round()+w/10, baseline-size*7/10, w-w/5, size*7/10, c, alpha)
 			}
 		} else if fc.color {
-			if bm := t.emojiBitmap(int(cl.face), g.ID, size); bm != nil && alpha > 0 {
-				fr.DrawImage(fade(bm.img, alpha), gx.Round()+bm.x, gy+bm.y, 0)
+			if bm := t.emojiBitmap(int(cl.face), g.ID, size, alpha); bm != nil {
+				fr.DrawImage(bm.img, gx.Round()+bm.x, gy+bm.y, 0)
 			}
 		} else {
-			fr.DrawMask(clipRows(t.mask(int(cl.face), size, g.ID, int8((gx&63)>>4)), top-gy, bottom-gy), gx.Floor(), gy, c, alpha)
+			fr.DrawMask(clipRows(t.mask(int(cl.face), size, g.ID, int8((gx&63)>>4)), clip[0]-gy, clip[1]-gy), gx.Floor(), gy, c, alpha)
 		}
 		x += scale(g.Adv)
 	}
 }
 
-// fade returns img (premultiplied) at opacity alpha (0..255): a copy when
-// alpha is below 255, so that emoji take the text's opacity.
-func fade(img *image.RGBA, alpha uint32) *image.RGBA {
-	if alpha >= 255 {
-		return img
-	}
-	out := &image.RGBA{Pix: make([]byte, len(img.Pix)), Stride: img.Stride, Rect: img.Rect}
+// fade scales img's premultiplied pixels to opacity alpha (0..255), so
+// that emoji take the text's opacity.
+func fade(img *image.RGBA, alpha uint32) {
 	for i, v := range img.Pix {
-		out.Pix[i] = byte(uint32(v) * alpha / 255)
+		img.Pix[i] = byte(uint32(v) * alpha / 255)
 	}
-	return out
 }
 
 // clipRows returns m without its rows outside [y0, y1) (relative to its
@@ -210,25 +206,12 @@ var noMask = &raster.Mask{}
 // with the pen at sub quarter-pixels right of an integer position.
 func (t *Typesetter) mask(fi, size int, gid font.GID, sub int8) *raster.Mask {
 	k := maskKey{int16(fi), int16(size), sub, gid}
-	slot := &t.recent[(uint32(gid)*4+uint32(sub)+uint32(size)*131+uint32(fi)*7919)&uint32(len(t.recent)-1)]
-	if slot.m != nil && slot.k == k && t.evictions == t.masks.Evictions {
-		return slot.m
+	if m, ok := t.masks.Get(k); ok {
+		return m
 	}
-	if t.evictions != t.masks.Evictions {
-		t.recent = [len(t.recent)]recentMask{}
-		t.evictions = t.masks.Evictions
-	}
-	m, ok := t.masks.Get(k)
-	if !ok {
-		m = rasterize(t.faces[fi], gid, size, sub)
-		// A mask may also hold a sprite of 4 bytes per pixel (raster.Frame).
-		t.masks.Put(k, m, 5*len(m.Pix)+4*m.H+96)
-		if t.evictions != t.masks.Evictions { // this Put dropped a generation
-			t.recent = [len(t.recent)]recentMask{}
-			t.evictions = t.masks.Evictions
-		}
-	}
-	*slot = recentMask{k, m}
+	m := rasterize(t.faces[fi], gid, size, sub)
+	// A mask may also hold a sprite of 4 bytes per pixel (raster.Frame).
+	t.masks.Put(k, m, 5*len(m.Pix)+4*m.H+96)
 	return m
 }
 
@@ -333,9 +316,13 @@ type emojiBitmap struct {
 }
 
 // emojiBitmap returns glyph gid of colour face fi scaled to size
-// (Catmull-Rom), or nil when the font has no bitmap for it.
-func (t *Typesetter) emojiBitmap(fi int, gid font.GID, size int) *emojiBitmap {
-	k := maskKey{int16(fi), int16(size), 0, gid}
+// (Catmull-Rom) at opacity alpha, or nil when the font has no bitmap for it
+// or alpha is 0.
+func (t *Typesetter) emojiBitmap(fi int, gid font.GID, size int, alpha uint32) *emojiBitmap {
+	if alpha == 0 {
+		return nil
+	}
+	k := emojiKey{int16(fi), int16(size), uint8(min(alpha, 255)), gid}
 	if bm, ok := t.emoji.Get(k); ok {
 		return bm
 	}
@@ -353,6 +340,9 @@ func (t *Typesetter) emojiBitmap(fi int, gid font.GID, size int) *emojiBitmap {
 			if w <= 4*size && h <= 4*size {
 				img := image.NewRGBA(image.Rect(0, 0, w, h))
 				xdraw.CatmullRom.Scale(img, img.Rect, src, src.Bounds(), xdraw.Src, nil)
+				if alpha < 255 {
+					fade(img, alpha)
+				}
 				bm = &emojiBitmap{img: img, x: x, y: y}
 			}
 		}

@@ -34,20 +34,17 @@ type para struct {
 	runes    []rune
 	rtl      bool
 	clusters []cluster
-	face     int // the style's own face (metrics, spaces, boxes)
+	face     int    // the style's own face (metrics, spaces, boxes)
+	missing  []rune // runes no font here draws: Missing reports them whenever the text is set
 }
 
-func (p *para) bytes() int { return len(p.runes)*4 + len(p.clusters)*48 }
+func (p *para) bytes() int { return len(p.runes)*4 + len(p.clusters)*48 + len(p.missing)*4 }
 
 // paragraph returns text analysed and shaped in the family and weight of st.
 func (t *Typesetter) paragraph(text string, st Style) *para {
 	k := paraKey{text, int16(st.Family), st.Bold}
 	if p, ok := t.paras.Get(k); ok {
-		for _, c := range p.clusters {
-			if c.face == kindMissing {
-				t.addMissing(p.runes[c.start])
-			}
-		}
+		t.addMissing(p.missing...)
 		return p
 	}
 	an := t.an.Analyze(text)
@@ -73,11 +70,11 @@ func (t *Typesetter) paragraph(text string, st Style) *para {
 		default:
 			fi = t.faceFor(st, g[0])
 			if emojiCluster(g) && t.color < 0 {
-				t.addMissing(0xfe0f) // ask for the emoji family
+				p.missing = append(p.missing, 0xfe0f) // ask for the emoji family
 			}
 		}
 		if fi == kindMissing {
-			t.addMissing(g[0])
+			p.missing = append(p.missing, g[0])
 		}
 		for k := i; k < j; k++ {
 			faces[k] = int16(fi)
@@ -110,6 +107,7 @@ func (t *Typesetter) paragraph(text string, st Style) *para {
 		}
 		i = j
 	}
+	t.addMissing(p.missing...)
 	t.paras.Put(k, p, len(text)+p.bytes())
 	return p
 }
@@ -215,6 +213,7 @@ type Block struct {
 	LineHeight int  // px between baselines
 	Clamped    bool // text was cut and ends with an ellipsis
 	para       *para
+	forced     bool // a line broke where UAX #14 offers no opportunity
 }
 
 // Height is the block's height in px.
@@ -263,23 +262,34 @@ func (t *Typesetter) Wrap(text string, st Style, lineHeight float64, width, maxL
 		b.Clamped = true
 		return b
 	}
-	b.Lines = lines
-	if balance && len(lines) > 1 && !forced {
-		// The narrowest width that still takes as many lines.
-		lo, hi := fixed.Int26_6(0), limit
-		for hi-lo > 64 {
-			mid := (lo + hi) / 2
-			l, r, f := t.breakLines(p, w, mid, len(lines), t.scratch[:0])
-			t.scratch = l
-			if r == len(p.clusters) && len(l) == len(lines) && !f {
-				hi = mid
-			} else {
-				lo = mid
-			}
-		}
-		b.Lines, _, _ = t.breakLines(p, w, hi, len(lines), b.Lines[:0])
+	b.Lines, b.forced = lines, forced
+	if balance {
+		t.balance(b, w, limit)
 	}
 	return b
+}
+
+// balance re-breaks an unclamped block at the narrowest width that still
+// takes as many lines (w: the clusters' widths at the block's size).
+// Blocks of one line, or with a line broken where UAX #14 offers no
+// opportunity, stay as they are.
+func (t *Typesetter) balance(b *Block, w []fixed.Int26_6, limit fixed.Int26_6) {
+	p, n := b.para, len(b.Lines)
+	if b.Clamped || n < 2 || b.forced {
+		return
+	}
+	lo, hi := fixed.Int26_6(0), limit
+	for hi-lo > 64 {
+		mid := (lo + hi) / 2
+		l, r, f := t.breakLines(p, w, mid, n, t.scratch[:0])
+		t.scratch = l
+		if r == len(p.clusters) && len(l) == n && !f {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	b.Lines, _, _ = t.breakLines(p, w, hi, n, b.Lines[:0])
 }
 
 // clusterWidths returns every cluster's advance at size (a shared buffer).
@@ -425,7 +435,7 @@ func (t *Typesetter) Fit(text string, family int, bold bool, minSize, maxSize in
 		b = t.Wrap(text, st, lineHeight, width, lines, false)
 		if !b.Clamped {
 			if balance {
-				b = t.Wrap(text, st, lineHeight, width, lines, true)
+				t.balance(b, t.clusterWidths(b.para, size), fixed.I(width))
 			}
 			return b
 		}

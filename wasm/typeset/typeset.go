@@ -72,19 +72,14 @@ type Typesetter struct {
 	paras  *bounded.Cache[paraKey, *para]
 	owner  *bounded.Cache[ownerKey, int16]
 	masks  *bounded.Cache[maskKey, *raster.Mask]
-	emoji  *bounded.Cache[maskKey, *emojiBitmap]
+	emoji  *bounded.Cache[emojiKey, *emojiBitmap]
 	latin  [][256]int16 // owner of runes < 256 by face index of the style; -3 unknown
 
 	missing []rune // runes no font drew, since ResetMissing
 	widths  []fixed.Int26_6
 	scratch []Line // balancing's trial lines
-	// recent is a direct-mapped index in front of masks: a glyph drawn
-	// again is found without hashing. It holds only masks the bounded cache
-	// holds (emptied when the cache drops a generation).
-	recent    [1024]recentMask
-	evictions int
-	order     []int  // drawLine's visual order
-	levels    []int8 // and the levels it reorders
+	order   []int  // drawLine's visual order
+	levels  []int8 // and the levels it reorders
 }
 
 type paraKey struct {
@@ -99,9 +94,12 @@ type ownerKey struct {
 	r      rune
 }
 
-type recentMask struct {
-	k maskKey
-	m *raster.Mask
+// emojiKey is a colour glyph at a size and opacity.
+type emojiKey struct {
+	face  int16
+	size  int16
+	alpha uint8
+	gid   font.GID
 }
 
 type maskKey struct {
@@ -126,7 +124,7 @@ func New(families []FontData, fallback []string) (*Typesetter, error) {
 		paras:  bounded.New[paraKey, *para](ParaCacheBytes),
 		owner:  bounded.New[ownerKey, int16](OwnerCacheBytes),
 		masks:  bounded.New[maskKey, *raster.Mask](MaskCacheBytes),
-		emoji:  bounded.New[maskKey, *emojiBitmap](EmojiCacheBytes),
+		emoji:  bounded.New[emojiKey, *emojiBitmap](EmojiCacheBytes),
 	}
 	for _, fam := range families {
 		idx := [2]int{-1, -1}
@@ -306,9 +304,11 @@ func (t *Typesetter) Missing() []rune { return t.missing }
 // ResetMissing forgets the missing runes.
 func (t *Typesetter) ResetMissing() { t.missing = t.missing[:0] }
 
-func (t *Typesetter) addMissing(r rune) {
-	if !slices.Contains(t.missing, r) && len(t.missing) < 1024 {
-		t.missing = append(t.missing, r)
+func (t *Typesetter) addMissing(runes ...rune) {
+	for _, r := range runes {
+		if !slices.Contains(t.missing, r) && len(t.missing) < 1024 {
+			t.missing = append(t.missing, r)
+		}
 	}
 }
 
@@ -377,7 +377,7 @@ func (t *Typesetter) findFace(st Style, r rune) int {
 		return fi
 	}
 	for _, fam := range t.fallback {
-		if fi := t.builtin[fam][b2i(st.Bold)]; fam != st.Family && has(fi) && !fonts.PreferPack.Contains(r) {
+		if fi := t.builtin[fam][b2i(st.Bold)]; fam != st.Family && has(fi) {
 			return fi
 		}
 	}
