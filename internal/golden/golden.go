@@ -73,7 +73,10 @@ func Cases(set *templates.Set) []Case {
 		for _, t := range []string{"article", "profile"} {
 			out = append(out, Case{Name: "world-" + name + "-" + t, Query: w.Texts(t).Encode()})
 		}
-		for _, f := range set.FamilyNames()[1:] {
+		for _, f := range set.FamilyNames() {
+			if f == set.DefaultFamily {
+				continue // the blog case above
+			}
 			q := w.Texts("blog")
 			q.Set("font", f)
 			out = append(out, Case{Name: "world-" + name + "-font-" + slug(f), Query: q.Encode()})

@@ -391,4 +391,12 @@ func Initials(name string) string {
 	return string(out)
 }
 
-func isInitial(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+// isInitial reports whether a word's initial can be r: a letter or digit,
+// but not a Thai or Lao vowel written before its consonant (U+0E40-0E44,
+// U+0EC0-0EC4, Logical_Order_Exception): "ใจดี" gives "จ".
+func isInitial(r rune) bool {
+	if r >= 0xe40 && r <= 0xe44 || r >= 0xec0 && r <= 0xec4 {
+		return false
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
+}

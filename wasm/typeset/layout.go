@@ -97,7 +97,7 @@ func (t *Typesetter) paragraph(text string, st Style) *para {
 			c := cluster{start: int32(i), end: int32(j), face: faces[i], level: an.Levels[i], brk: an.Break[i]}
 			switch faces[i] {
 			case kindSpace:
-				c.adv = t.faces[p.face].space
+				c.adv = t.spaceAfter(p)
 			case kindMissing:
 				c.adv = t.faces[p.face].upem * 64 * 6 / 10
 			}
@@ -110,6 +110,21 @@ func (t *Typesetter) paragraph(text string, st Style) *para {
 	t.addMissing(p.missing...)
 	t.paras.Put(k, p, len(text)+p.bytes())
 	return p
+}
+
+// spaceAfter is the advance of a space that follows the clusters laid out
+// so far, in the style face's units: the space of the font the text before
+// it is set in (a Devanagari word in a mono card is followed by a
+// Devanagari space, not the mono font's wide one), else the style face's.
+func (t *Typesetter) spaceAfter(p *para) int32 {
+	own := t.faces[p.face]
+	if n := len(p.clusters); n > 0 {
+		if fi := int(p.clusters[n-1].face); fi >= 0 && fi != p.face && !t.faces[fi].color {
+			f := t.faces[fi]
+			return int32(int64(f.space) * int64(own.upem) / int64(f.upem))
+		}
+	}
+	return own.space
 }
 
 func (t *Typesetter) has(fi int, r rune) bool {

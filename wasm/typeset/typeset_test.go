@@ -383,6 +383,7 @@ func TestInitials(t *testing.T) {
 		{"", ""},
 		{"   ", ""},
 		{"Émile Zola", "ÉZ"},
+		{"สมชาย ใจดี", "สจ"}, // a Thai vowel written before its consonant is not an initial
 		{"élodie", "É"},
 		{"Жанна д'Арк", "ЖД"},
 		{"αλέξανδρος μέγας", "ΑΜ"},

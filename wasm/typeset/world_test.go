@@ -648,3 +648,23 @@ func TestMissingMarksStayInPlace(t *testing.T) {
 		}
 	}
 }
+
+// TestSpaceFollowsTheScriptFont: a space after a word set in a fallback
+// font is that font's space, not the style font's (JetBrains Mono's is
+// 0.6 em; a Devanagari title in a mono card had gaping word spaces).
+func TestSpaceFollowsTheScriptFont(t *testing.T) {
+	ts := shared(t)
+	mono := Style{family(t, ts, "JetBrains Mono"), false, 40}
+	gap := func(text string, st Style) fixed.Int26_6 {
+		a, b, _ := strings.Cut(text, " ")
+		return measure(ts, text, st) - measure(ts, a, st) - measure(ts, b, st)
+	}
+	deva, latin := gap("कमल कमल", mono), gap("abc abc", mono)
+	if deva >= latin*3/4 {
+		t.Fatalf("space after Devanagari in a mono card: %v, mono space %v", deva, latin)
+	}
+	sans := Style{family(t, ts, "Inter"), false, 40}
+	if got := gap("कमल कमल", sans); got != deva {
+		t.Fatalf("space after Devanagari: %v in a mono card, %v in a sans card: want the same font's", deva, got)
+	}
+}
