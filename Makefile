@@ -5,7 +5,7 @@ MODULE    := $(BIN)/ogmint.wasm
 VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 FUZZTIME  ?= 60s
 
-.PHONY: all build wasm run test test-go vet bench bench-world golden fuzz clean
+.PHONY: all build wasm run test test-go vet bench bench-text-wasm bench-world golden fuzz clean
 
 all: build
 
@@ -61,6 +61,11 @@ test-edge: edge $(EDGE_FIXTURES)
 ## bench: benchmarks; results go to docs/benchmarks.md by hand (see that file)
 bench: build
 	scripts/bench.sh
+
+## bench-text-wasm: the text engine's benchmarks run inside wazero, as the module runs them
+bench-text-wasm:
+	$(GO) build -o $(BIN)/wasmexec ./internal/cmd/wasmexec
+	GOOS=wasip1 GOARCH=wasm $(GO) test -exec $(abspath $(BIN))/wasmexec -run XXX -bench 'NewTitle|ShapeNewWord' -benchtime 1000x ./wasm/typeset ./wasm/shape
 
 ## bench-world: the world-text benchmarks (BASE=<commit> adds the draw before/after)
 bench-world: build

@@ -145,12 +145,26 @@ func needsDictionary(s language.Script) bool {
 	return s == language.Thai || s == language.Lao || s == language.Khmer || s == language.Myanmar
 }
 
+// asciiScripts are the scripts of the ASCII runes, from LookupScript once:
+// its binary search over 200 ranges is the cost of most runes analysed.
+var asciiScripts = func() (t [128]language.Script) {
+	for r := range rune(len(t)) {
+		t[r] = language.LookupScript(r)
+	}
+	return t
+}()
+
 // resolveScripts fills out with each rune's script; Common and Inherited
 // runes take the script before them (or after, at the start).
 func resolveScripts(runes []rune, out []language.Script) {
 	last := language.Script(0)
 	for i, r := range runes {
-		s := language.LookupScript(r)
+		var s language.Script
+		if 0 <= r && r < 128 {
+			s = asciiScripts[r]
+		} else {
+			s = language.LookupScript(r)
+		}
 		if s == language.Common || s == language.Inherited || s == language.Unknown {
 			out[i] = last
 			continue
