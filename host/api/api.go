@@ -126,6 +126,13 @@ func route(path string) string {
 	return "other"
 }
 
+// requestPath is the path as the client sent it: not percent-decoded, dot
+// segments not removed. Routing on it means /i/%2e%2e%2fmetrics stays under
+// /i/ (an invalid slug, 404) instead of becoming /metrics, so a proxy that
+// exposes only /i/ and /api/og cannot be walked past. No route of ours has a
+// character that needs escaping, so nothing legitimate is lost.
+func requestPath(ctx *fasthttp.RequestCtx) string { return string(ctx.URI().PathOriginal()) }
+
 // Handler routes requests, tags each with a request id and logs one line
 // per request.
 func (s *Server) Handler(ctx *fasthttp.RequestCtx) {
@@ -134,8 +141,7 @@ func (s *Server) Handler(ctx *fasthttp.RequestCtx) {
 	if !validRequestID(rid) {
 		rid = s.bootID + "-" + strconv.FormatUint(s.reqSeq.Add(1), 36)
 	}
-	path := string(ctx.Path())
-	rt := route(path)
+	rt := route(requestPath(ctx))
 	switch rt {
 	case "/api/og":
 		s.serve(ctx, s.v1, "GET", "HEAD")
@@ -187,9 +193,9 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx, h func(*fasthttp.RequestCtx) er
 				var e *Error
 				switch {
 				case !errors.As(err, &e) || e.Status == fasthttp.StatusInternalServerError:
-					s.opt.Logger.Error("request failed", "path", string(ctx.Path()), "err", err)
+					s.opt.Logger.Error("request failed", "path", requestPath(ctx), "err", err)
 				case e.Status == fasthttp.StatusServiceUnavailable:
-					s.opt.Logger.Warn("request shed", "path", string(ctx.Path()), "err", err)
+					s.opt.Logger.Warn("request shed", "path", requestPath(ctx), "err", err)
 				}
 				writeError(ctx, err)
 			}

@@ -26,12 +26,22 @@ const (
 // deliveryRoute names the delivery endpoints for route, or "".
 func deliveryRoute(path string) string {
 	switch {
-	case strings.HasPrefix(path, "/api/v2/renders/") && strings.HasSuffix(path, "/deliveries"):
+	case oneSegment(path, "/api/v2/renders/", "/deliveries"):
 		return routeDeliveries
-	case strings.HasPrefix(path, "/api/v2/deliveries/") && strings.HasSuffix(path, "/redeliver"):
+	case oneSegment(path, "/api/v2/deliveries/", "/redeliver"):
 		return routeRedeliver
 	}
 	return ""
+}
+
+// oneSegment reports whether path is prefix + one plain path segment (no
+// slash, no percent-escape, not a dot segment) + suffix.
+func oneSegment(path, prefix, suffix string) bool {
+	if !strings.HasPrefix(path, prefix) || !strings.HasSuffix(path, suffix) || len(path) < len(prefix)+len(suffix)+1 {
+		return false
+	}
+	seg := path[len(prefix) : len(path)-len(suffix)]
+	return !strings.ContainsAny(seg, "/%") && seg != "." && seg != ".."
 }
 
 // storeTimeout bounds the store calls of the delivery endpoints.
@@ -84,7 +94,7 @@ func (s *Server) deliveries(ctx *fasthttp.RequestCtx) error {
 	if err != nil {
 		return err
 	}
-	slug := strings.TrimSuffix(strings.TrimPrefix(string(ctx.Path()), "/api/v2/renders/"), "/deliveries")
+	slug := strings.TrimSuffix(strings.TrimPrefix(requestPath(ctx), "/api/v2/renders/"), "/deliveries")
 	notFound := &Error{Status: fasthttp.StatusNotFound, Message: "render not found",
 		Details: []params.FieldError{{Field: "slug", Message: "no render with this slug for this API key"}}}
 	if !ValidSlug(slug) {
@@ -151,7 +161,7 @@ func (s *Server) redeliver(ctx *fasthttp.RequestCtx) error {
 	if err != nil {
 		return err
 	}
-	id := strings.TrimSuffix(strings.TrimPrefix(string(ctx.Path()), "/api/v2/deliveries/"), "/redeliver")
+	id := strings.TrimSuffix(strings.TrimPrefix(requestPath(ctx), "/api/v2/deliveries/"), "/redeliver")
 	notFound := &Error{Status: fasthttp.StatusNotFound, Message: "delivery not found",
 		Details: []params.FieldError{{Field: "id", Message: "no delivery with this id for this API key"}}}
 	if !validDeliveryID(id) {

@@ -297,7 +297,7 @@ func (s *Server) imageURL(slug string) string { return s.opt.PublicURL + "/i/" +
 
 // image serves GET/HEAD /i/{slug}.
 func (s *Server) image(ctx *fasthttp.RequestCtx) error {
-	slug := strings.TrimPrefix(string(ctx.Path()), "/i/")
+	slug := strings.TrimPrefix(requestPath(ctx), "/i/")
 	notFound := &Error{Status: fasthttp.StatusNotFound, Message: "image not found",
 		Details: []params.FieldError{{Field: "slug", Message: "no image with this slug"}}}
 	if !ValidSlug(slug) {
