@@ -82,6 +82,7 @@ fuzz:
 	$(GO) test -run XXX -fuzz FuzzLayout -fuzztime $(FUZZTIME) ./wasm/typeset/
 	$(GO) test -run XXX -fuzz FuzzUnpack -fuzztime $(FUZZTIME) ./wasm/fonts/
 	$(GO) test -run XXX -fuzz FuzzWOFF2 -fuzztime $(FUZZTIME) ./host/fontcat/
+	$(GO) test -run XXX -fuzz FuzzDecodeUnreserved -fuzztime $(FUZZTIME) ./host/api/
 
 clean:
 	rm -rf $(BIN) host/module/ogmint.wasm

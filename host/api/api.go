@@ -4,6 +4,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -126,12 +127,57 @@ func route(path string) string {
 	return "other"
 }
 
-// requestPath is the path as the client sent it: not percent-decoded, dot
-// segments not removed. Routing on it means /i/%2e%2e%2fmetrics stays under
-// /i/ (an invalid slug, 404) instead of becoming /metrics, so a proxy that
-// exposes only /i/ and /api/og cannot be walked past. No route of ours has a
-// character that needs escaping, so nothing legitimate is lost.
-func requestPath(ctx *fasthttp.RequestCtx) string { return string(ctx.URI().PathOriginal()) }
+// requestPath is the path as the client sent it, with only the escapes of
+// letters, digits, "-", "_" and "~" decoded (RFC 3986 6.2.2.2: /api/%6Fg is
+// /api/og). Dot segments are not removed and "%2e" and "%2f" stay escaped,
+// so /i/%2e%2e%2fmetrics stays under /i/ (an invalid slug, 404) instead of
+// becoming /metrics as fasthttp's normalised Path() has it: a proxy that
+// exposes only /i/ and /api/og cannot be walked past. No route of ours has
+// a character that needs escaping, so nothing legitimate is lost.
+func requestPath(ctx *fasthttp.RequestCtx) string {
+	return decodeUnreserved(ctx.URI().PathOriginal())
+}
+
+// decodeUnreserved decodes the percent-escapes of ALPHA, DIGIT, "-", "_" and
+// "~" in p and leaves every other byte as it is.
+func decodeUnreserved(p []byte) string {
+	if bytes.IndexByte(p, '%') < 0 {
+		return string(p)
+	}
+	out := make([]byte, 0, len(p))
+	for i := 0; i < len(p); i++ {
+		if p[i] == '%' && i+2 < len(p) {
+			if c, ok := unhex(p[i+1], p[i+2]); ok && unreservedNotDot(c) {
+				out = append(out, c)
+				i += 2
+				continue
+			}
+		}
+		out = append(out, p[i])
+	}
+	return string(out)
+}
+
+func unhex(a, b byte) (byte, bool) {
+	h := func(c byte) (byte, bool) {
+		switch {
+		case '0' <= c && c <= '9':
+			return c - '0', true
+		case 'a' <= c && c <= 'f':
+			return c - 'a' + 10, true
+		case 'A' <= c && c <= 'F':
+			return c - 'A' + 10, true
+		}
+		return 0, false
+	}
+	x, ok1 := h(a)
+	y, ok2 := h(b)
+	return x<<4 | y, ok1 && ok2
+}
+
+func unreservedNotDot(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '~'
+}
 
 // Handler routes requests, tags each with a request id and logs one line
 // per request.
