@@ -182,6 +182,7 @@ export function createHandler(opt) {
       imgs = await fetchImages(canonical, imageConfig(), doFetch);
     } catch (err) {
       if (!(err instanceof ImageErrors)) throw err;
+      for (const e of err.errors) log(`image fetch failed: ${e.field}`, e.detail);
       throw new HttpError(400, "invalid parameters", {
         details: err.errors.map((e) => ({ field: e.field, message: e.message })),
       });

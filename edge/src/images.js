@@ -38,9 +38,16 @@ export const IMAGE_FIELDS = Object.freeze([
 
 /** A fetch that failed or was refused: HTTP 400 naming field. */
 export class ImageError extends Error {
-  constructor(field, message) {
+  /**
+   * @param {string} field
+   * @param {string} message what the caller reads: a stable category
+   * @param {string} [detail] what happened, for the log only (addresses,
+   *   connection errors): never sent to the caller
+   */
+  constructor(field, message, detail = "") {
     super(message);
     this.field = field;
+    this.detail = detail || message;
   }
 }
 
@@ -291,9 +298,44 @@ export const USER_AGENT = "ogmint-image-fetcher (+https://github.com/ogmint/ogmi
 const ACCEPT = "image/png, image/jpeg, image/gif, image/*;q=0.8";
 
 /**
- * Fetches one image under the guard and the limits. Failure messages follow
- * the Go host's (host/imagefetch): "HTTP 404", "more than 3 redirects",
- * "after a redirect to URL: ...", prefixed with "could not be fetched: ".
+ * The caller's category for a refusal by the guard (the detail goes to the log).
+ * @param {string} why refusal()'s answer
+ */
+function refusalCategory(why) {
+  if (why.startsWith("not an https URL")) return "not an https URL";
+  if (why.startsWith("invalid URL")) return "invalid URL";
+  return "blocked address";
+}
+
+/**
+ * Whether the first bytes of a body are an image file (what Go's
+ * http.DetectContentType calls image/*): PNG, JPEG, GIF, WebP, BMP, ICO.
+ * @param {Uint8Array} b
+ */
+export function sniffImage(b) {
+  const at = (i, ...xs) => xs.every((x, k) => b[i + k] === x);
+  const ascii = (i, str) => at(i, ...[...str].map((c) => c.charCodeAt(0)));
+  return (
+    at(0, 0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a) ||
+    at(0, 0xff, 0xd8, 0xff) ||
+    ascii(0, "GIF87a") ||
+    ascii(0, "GIF89a") ||
+    (ascii(0, "RIFF") && ascii(8, "WEBPVP")) ||
+    ascii(0, "BM") ||
+    at(0, 0x00, 0x00, 0x01, 0x00) ||
+    at(0, 0x00, 0x00, 0x02, 0x00)
+  );
+}
+
+/**
+ * Fetches one image under the guard and the limits. Failure messages are
+ * the Go host's (host/imagefetch) stable categories — "blocked address",
+ * "could not connect", "timed out", "HTTP 404", "too large (over N bytes)",
+ * "not an image", "empty response", "more than 3 redirects", "invalid URL",
+ * "not an https URL" — after "after a redirect to URL: " when redirected,
+ * prefixed with "could not be fetched: ". What exactly happened (a guard's
+ * reason, a connection error) is the error's detail, for the log: callers
+ * may be anonymous, and must not learn addresses or probe ports through us.
  * @param {string} field "avatar" or "logo" (for the error)
  * @param {string} raw the URL, as validated by the module
  * @param {{allow: {host: string, port: number|null}[], timeoutMs: number, maxBytes: number}} settings
@@ -303,19 +345,21 @@ const ACCEPT = "image/png, image/jpeg, image/gif, image/*;q=0.8";
 export async function fetchImage(field, raw, settings, fetchFn = (u, init) => fetch(u, init)) {
   let u = null;
   let hop = 0;
-  const fail = (reason) =>
-    new ImageError(field, `could not be fetched: ${hop > 0 ? `after a redirect to ${clean(u.href, 200)}: ` : ""}${reason}`);
+  const fail = (category, detail = category) => {
+    const where = hop > 0 ? `after a redirect to ${clean(u.href, 200)}: ` : "";
+    return new ImageError(field, `could not be fetched: ${where}${category}`, `${where}${detail}`);
+  };
   try {
     u = new URL(raw);
   } catch {
     throw new ImageError(field, "could not be fetched: invalid URL");
   }
   const signal = AbortSignal.timeout(settings.timeoutMs);
-  const timedOut = () => fail(`no complete answer within ${goDuration(settings.timeoutMs)}`);
+  const timedOut = () => fail("timed out", `no complete answer within ${goDuration(settings.timeoutMs)}`);
   try {
     for (;; hop++) {
       const why = refusal(u, settings);
-      if (why) throw fail(why);
+      if (why) throw fail(refusalCategory(why), why);
       let res;
       try {
         res = await fetchFn(u.href, {
@@ -326,18 +370,18 @@ export async function fetchImage(field, raw, settings, fetchFn = (u, init) => fe
         });
       } catch (err) {
         if (signal.aborted) throw timedOut();
-        throw fail(`request failed: ${connectError(err)}`);
+        throw fail("could not connect", `request failed: ${connectError(err)}`);
       }
       if (REDIRECTS.has(res.status)) {
         discard(res);
         const loc = res.headers.get("Location");
-        if (!loc) throw fail(`HTTP ${res.status} without a Location`);
+        if (!loc) throw fail(`HTTP ${res.status}`, `HTTP ${res.status} without a Location`);
         if (hop >= MAX_REDIRECTS) throw fail(`more than ${MAX_REDIRECTS} redirects`);
         let next;
         try {
           next = new URL(loc, u);
         } catch {
-          throw fail(`HTTP ${res.status} to an invalid Location ${JSON.stringify(clean(loc, 200))}`);
+          throw fail("invalid URL", `HTTP ${res.status} to an invalid Location ${JSON.stringify(clean(loc, 200))}`);
         }
         next.hash = "";
         u = next;
@@ -347,25 +391,31 @@ export async function fetchImage(field, raw, settings, fetchFn = (u, init) => fe
         discard(res);
         throw fail(`HTTP ${res.status}`);
       }
+      // An image/* type is taken at its word; a missing or generic binary
+      // one is judged by the body (as the Go host does).
       const ct = res.headers.get("Content-Type") || "";
-      if (!ct.split(";")[0].trim().toLowerCase().startsWith("image/")) {
+      const mt = ct.split(";")[0].trim().toLowerCase();
+      const sniff = mt === "" || mt === "application/octet-stream" || mt === "binary/octet-stream";
+      const notImage = () => fail("not an image", `Content-Type ${JSON.stringify(clean(ct, 100))} is not an image`);
+      if (!sniff && !mt.startsWith("image/")) {
         discard(res);
-        throw fail(`Content-Type ${JSON.stringify(clean(ct, 100))} is not an image`);
+        throw notImage();
       }
-      const tooLarge = () => fail(`larger than ${settings.maxBytes} bytes`);
+      const tooLarge = () => fail(`too large (over ${settings.maxBytes} bytes)`, `larger than ${settings.maxBytes} bytes`);
       const len = (res.headers.get("Content-Length") || "").trim();
       if (/^\d+$/.test(len) && Number(len) > settings.maxBytes) {
         discard(res);
         throw tooLarge();
       }
       const bytes = await readLimited(res, settings.maxBytes, tooLarge, signal);
-      if (bytes.length === 0) throw fail("empty response body");
+      if (bytes.length === 0) throw fail("empty response", "empty response body");
+      if (sniff && !sniffImage(bytes)) throw notImage();
       return bytes;
     }
   } catch (err) {
     if (err instanceof ImageError) throw err;
     if (signal.aborted) throw timedOut();
-    throw fail(`request failed: ${connectError(err)}`);
+    throw fail("could not connect", `request failed: ${connectError(err)}`);
   }
 }
 
@@ -454,7 +504,7 @@ export async function fetchImages(canonical, settings, fetchFn = (u, init) => fe
     const [field, slot] = wanted[i];
     if (r.status === "fulfilled") images.push({ field, slot, bytes: r.value });
     else if (r.reason instanceof ImageError) errors.push(r.reason);
-    else errors.push(new ImageError(field, `could not be fetched: request failed: ${connectError(r.reason)}`));
+    else errors.push(new ImageError(field, "could not be fetched: could not connect", `request failed: ${connectError(r.reason)}`));
   });
   if (errors.length) throw new ImageErrors(errors);
   return images;

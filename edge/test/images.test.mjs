@@ -23,7 +23,6 @@ import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { PNG } from "pngjs";
 import { start } from "../scripts/runtime.mjs";
-import { goDuration } from "../src/images.js";
 import { HEIGHT, Instance, WIDTH } from "../src/module.js";
 import { requestBytes } from "../src/query.js";
 import { MODULE_FILE, closeAgent, decodePNG, diffPixels, errorFields, request } from "./helpers.mjs";
@@ -106,6 +105,9 @@ before(async () => {
     "/logo.png": png(LOGO),
     "/cached.png": png(AVATAR),
     "/page.html": (req, res) => res.writeHead(200, { "Content-Type": "text/html" }).end("<p>hi</p>"),
+    // No Content-Type header at all: judged by the bytes.
+    "/untyped.png": (req, res) => res.writeHead(200).end(AVATAR),
+    "/untyped.html": (req, res) => res.writeHead(200).end("<p>hi</p>"),
     "/garbage.png": (req, res) => res.writeHead(200, { "Content-Type": "image/png" }).end("this is not a PNG file"),
     "/big.png": (req, res) => {
       // No Content-Length: the limit must hold while the body streams.
@@ -243,18 +245,19 @@ for (const runtime of RUNTIMES) {
       // https to a loopback address whose port is not allow-listed.
       const r2 = await get(q("https", `&avatar=${enc(`https://127.0.0.1:${denied.port}/avatar.png`)}`));
       const m2 = badRequest(r2, ["avatar"]);
-      assert.match(m2.avatar, /^could not be fetched: refused by the SSRF guard: 127\.0\.0\.1 is denied: loopback/);
+      // The caller reads the category; the guard's reason is for the log.
+      assert.equal(m2.avatar, "could not be fetched: blocked address");
       // Other spellings of loopback and private addresses, and reserved names.
       for (const host of [`[::1]:${denied.port}`, `0x7f.1:${denied.port}`, `localhost:${denied.port}`, "10.0.0.1", "169.254.169.254"]) {
         const r = await get(q("spelling", `&logo=${enc(`https://${host}/x.png`)}`));
-        assert.match(badRequest(r, ["logo"]).logo, /refused by the SSRF guard/, host);
+        assert.equal(badRequest(r, ["logo"]).logo, "could not be fetched: blocked address", host);
       }
       // A redirect from an allow-listed host to one that is not.
       const r3 = await get(q("redirect", `&avatar=${enc(`${web.origin}/to-denied`)}`));
       const m3 = badRequest(r3, ["avatar"]);
       assert.equal(
         m3.avatar,
-        `could not be fetched: after a redirect to ${denied.origin}/avatar.png: not an https URL (plain http only to hosts in OGMINT_IMAGE_ALLOW_HOSTS)`,
+        `could not be fetched: after a redirect to ${denied.origin}/avatar.png: not an https URL`,
       );
       assert.equal(denied.connections(), before, "a connection reached the server that is not allow-listed");
       assert.equal(denied.hits("/avatar.png"), 0);
@@ -277,7 +280,7 @@ for (const runtime of RUNTIMES) {
           const t0 = Date.now();
           const r = await get(q(`Slow ${p}`, `&avatar=${enc(`${web.origin}${p}`)}`), {}, 10_000);
           const took = Date.now() - t0;
-          assert.equal(badRequest(r, ["avatar"]).avatar, `could not be fetched: no complete answer within ${goDuration(TIMEOUT_MS)}`, p);
+          assert.equal(badRequest(r, ["avatar"]).avatar, "could not be fetched: timed out", p);
           assert.ok(took >= TIMEOUT_MS - 50 && took < TIMEOUT_MS + 4000, `${p}: answered after ${took} ms`);
         }),
       );
@@ -285,11 +288,18 @@ for (const runtime of RUNTIMES) {
 
     it("refuses what is not an image, too large, or both images failing", async () => {
       const html = await get(q("HTML", `&avatar=${enc(`${web.origin}/page.html`)}`));
-      assert.equal(badRequest(html, ["avatar"]).avatar, 'could not be fetched: Content-Type "text/html" is not an image');
+      assert.equal(badRequest(html, ["avatar"]).avatar, "could not be fetched: not an image");
+      const untypedHTML = await get(q("Untyped HTML", `&avatar=${enc(`${web.origin}/untyped.html`)}`));
+      assert.equal(badRequest(untypedHTML, ["avatar"]).avatar, "could not be fetched: not an image");
       const big = await get(q("Big", `&logo=${enc(`${web.origin}/big.png`)}`));
-      assert.equal(badRequest(big, ["logo"]).logo, `could not be fetched: larger than ${MAX_BYTES} bytes`);
+      assert.equal(badRequest(big, ["logo"]).logo, `could not be fetched: too large (over ${MAX_BYTES} bytes)`);
       const both = await get(q("Both", `&avatar=${enc(`${web.origin}/missing.png`)}&logo=${enc(`${web.origin}/page.html`)}`));
       badRequest(both, ["avatar", "logo"]);
+    });
+
+    it("sniffs an image served without a Content-Type", async () => {
+      const r = await get(q("Untyped", `&avatar=${enc(`${web.origin}/untyped.png`)}`));
+      assert.equal(r.status, 200, r.body.toString().slice(0, 300));
     });
 
     it("answers the module's 400 naming the field for bytes that are not an image", async () => {

@@ -23,6 +23,7 @@ import (
 	"github.com/ogmint/ogmint/host/cardcache"
 	"github.com/ogmint/ogmint/host/imagefetch"
 	"github.com/ogmint/ogmint/host/metrics"
+	"github.com/ogmint/ogmint/host/printable"
 	"github.com/ogmint/ogmint/host/pngfast"
 	"github.com/ogmint/ogmint/host/ratelimit"
 	"github.com/ogmint/ogmint/host/renderpool"
@@ -349,7 +350,10 @@ func (s *Server) fetchImages(ctx context.Context, p *params.Params) ([abi.NumSlo
 		case err == nil:
 			out[slot] = imgs[slot].Data
 		case errors.As(err, &fe):
+			// The caller gets the category; the log gets what happened.
 			fields = append(fields, params.FieldError{Field: imageFields[slot], Message: "could not be fetched: " + fe.Error()})
+			s.opt.Logger.LogAttrs(ctx, slog.LevelWarn, "image fetch failed", slog.String("field", imageFields[slot]),
+				slog.String("kind", string(fe.Kind)), slog.String("url", printable.Clip(fe.URL, 300)), slog.String("detail", fe.Detail))
 		default:
 			return out, err // the request's own time ran out: 500
 		}

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -65,6 +66,7 @@ type setup struct {
 	dataDir   string // SQLite store directory; default a fresh temp dir
 	maxBody   int
 	fetcher   *imagefetch.Fetcher // avatar and logo fetches; nil: none
+	log       io.Writer           // the server's log; nil: discarded
 }
 
 // Two V2 keys used throughout.
@@ -115,7 +117,7 @@ func start(t *testing.T, s setup) *env {
 		Payload: func(url, slug, template string, metadata []byte, created time.Time, cached bool) []byte {
 			return webhook.Payload{URL: url, Slug: slug, Template: template, Metadata: metadata, CreatedAt: created, Cached: cached}.Body()
 		},
-		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Logger:  slog.New(slog.NewTextHandler(cmp.Or(s.log, io.Discard), nil)),
 		Fetcher: s.fetcher,
 		Metrics: metrics.New(func() (int, int, int, uint64) {
 			st := pool.Stats()

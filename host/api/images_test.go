@@ -189,7 +189,8 @@ type errorBody struct {
 // retry fetches again.
 func TestImageFetchFailureIs400(t *testing.T) {
 	srv := newImageServer(t)
-	e := start(t, setup{pool: renderpool.Config{Instances: 1}, fetcher: newTestFetcher(t, srv), keys: []string{keyA}})
+	log := &syncBuffer{}
+	e := start(t, setup{pool: renderpool.Config{Instances: 1}, fetcher: newTestFetcher(t, srv), keys: []string{keyA}, log: log})
 	q := card("Broken avatar")
 	q.Set("avatar", srv.URL+"/missing.png")
 	for i := 1; i <= 2; i++ {
@@ -227,14 +228,18 @@ func TestImageFetchFailureIs400(t *testing.T) {
 		t.Fatalf("status %d fields %v", r.status, f)
 	}
 
-	// A blocked address: refused before any connection.
+	// A blocked address: refused before any connection. The caller reads
+	// the category; the guard's reason (which names addresses) is logged.
 	blocked := card("Blocked logo")
 	blocked.Set("logo", "https://10.0.0.1/logo.png")
 	r = e.do(t, "GET", og(blocked))
 	var body errorBody
 	if err := json.Unmarshal(r.body, &body); err != nil || r.status != 400 || len(body.Details) != 1 ||
-		body.Details[0].Field != "logo" || !strings.Contains(body.Details[0].Message, "SSRF") {
+		body.Details[0].Field != "logo" || body.Details[0].Message != "could not be fetched: blocked address" {
 		t.Fatalf("blocked: status %d body %s", r.status, r.body)
+	}
+	if l := log.String(); !strings.Contains(l, "image fetch failed") || !strings.Contains(l, "SSRF guard") || !strings.Contains(l, "10.0.0.1") {
+		t.Errorf("the server log lacks the blocked fetch's detail:\n%s", l)
 	}
 
 	// V2: the same 400, and no render is stored.
@@ -279,4 +284,22 @@ func TestV2FetchesImagesOnce(t *testing.T) {
 	if a := srv.count("/avatar.png"); a != 1 {
 		t.Fatalf("the V1 card fetched the avatar again (%d): want the fetcher's cache", a)
 	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's concurrent log writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -135,8 +136,13 @@ const (
 	KindNetwork    Kind = "network"     // connecting, TLS or reading failed
 )
 
-// Error is a failed fetch. Its message is meant for the API's clients (it
-// names no internals beyond the URL they gave and the guard's reason).
+// Error is a failed fetch. Error() is meant for the API's callers, who may
+// be anonymous: a stable category ("blocked address", "could not connect",
+// "timed out", "HTTP 404", ...) that names nothing they could not see
+// themselves — not the addresses a name resolved to, nor whether a
+// connection was refused or failed its TLS handshake, which would let anyone
+// resolve internal names and probe ports through the server. Detail holds
+// all of that for the server's log.
 type Error struct {
 	Kind Kind
 	// URL is the URL that failed: the one given, or the redirect target.
@@ -145,16 +151,44 @@ type Error struct {
 	Redirected bool
 	// Status is the HTTP status for KindStatus (and KindRedirects).
 	Status int
-	Reason string
+	// Limit is MaxBytes for KindTooLarge, MaxRedirects for KindRedirects.
+	Limit int
+	// Detail says exactly what happened, for the server's log only.
+	Detail string
 	// Err is the underlying error, if any.
 	Err error
 }
 
 func (e *Error) Error() string {
 	if e.Redirected {
-		return "after a redirect to " + printable.Clip(e.URL, 200) + ": " + e.Reason
+		return "after a redirect to " + printable.Clip(e.URL, 200) + ": " + e.category()
 	}
-	return e.Reason
+	return e.category()
+}
+
+// category is the caller's message for the error's Kind.
+func (e *Error) category() string {
+	switch e.Kind {
+	case KindNotHTTPS:
+		return "not an https URL"
+	case KindInvalidURL:
+		return "invalid URL"
+	case KindBlocked:
+		return "blocked address"
+	case KindStatus:
+		return "HTTP " + strconv.Itoa(e.Status)
+	case KindRedirects:
+		return "more than " + strconv.Itoa(e.Limit) + " redirects"
+	case KindTooLarge:
+		return "too large (over " + strconv.Itoa(e.Limit) + " bytes)"
+	case KindTimeout:
+		return "timed out"
+	case KindEmpty:
+		return "empty response"
+	case KindNotImage:
+		return "not an image"
+	}
+	return "could not connect"
 }
 
 func (e *Error) Unwrap() error { return e.Err }
@@ -303,7 +337,7 @@ func (f *Fetcher) fetch(rawURL string) ([]byte, error) {
 	cur := rawURL
 	for hop := 0; ; hop++ {
 		fail := func(kind Kind, status int, err error, format string, args ...any) *Error {
-			return &Error{Kind: kind, URL: cur, Redirected: hop > 0, Status: status, Err: err, Reason: fmt.Sprintf(format, args...)}
+			return &Error{Kind: kind, URL: cur, Redirected: hop > 0, Status: status, Err: err, Detail: fmt.Sprintf(format, args...)}
 		}
 		if err := f.check(ctx, cur); err != nil {
 			err.URL, err.Redirected = cur, hop > 0
@@ -337,7 +371,9 @@ func (f *Fetcher) fetch(rawURL string) ([]byte, error) {
 				return nil, fail(KindStatus, code, nil, "HTTP %d without a Location", code)
 			}
 			if hop >= f.cfg.MaxRedirects {
-				return nil, fail(KindRedirects, code, nil, "more than %d redirects", max(f.cfg.MaxRedirects, 0))
+				e := fail(KindRedirects, code, nil, "more than %d redirects", max(f.cfg.MaxRedirects, 0))
+				e.Limit = max(f.cfg.MaxRedirects, 0)
+				return nil, e
 			}
 			next, err := resolve(cur, loc)
 			if err != nil {
@@ -350,11 +386,16 @@ func (f *Fetcher) fetch(rawURL string) ([]byte, error) {
 			return nil, fail(KindStatus, code, nil, "HTTP %d", code)
 		}
 		if truncated {
-			return nil, fail(KindTooLarge, code, nil, "larger than %d bytes", f.cfg.MaxBytes)
+			e := fail(KindTooLarge, code, nil, "larger than %d bytes", f.cfg.MaxBytes)
+			e.Limit = f.cfg.MaxBytes
+			return nil, e
 		}
 		if len(body) == 0 {
 			return nil, fail(KindEmpty, code, nil, "empty response body")
 		}
+		// A missing header must read as "" (sniffed), not as fasthttp's
+		// default "text/plain; charset=utf-8".
+		resp.Header.SetNoDefaultContentType(true)
 		if ct := string(resp.Header.ContentType()); !isImage(ct, body) {
 			return nil, fail(KindNotImage, code, nil, "Content-Type %q is not an image", printable.Clip(ct, 100))
 		}
@@ -368,7 +409,7 @@ func (f *Fetcher) fetch(rawURL string) ([]byte, error) {
 func (f *Fetcher) check(ctx context.Context, raw string) *Error {
 	scheme, rest, ok := strings.Cut(raw, ":")
 	if !ok {
-		return &Error{Kind: KindInvalidURL, Reason: "invalid URL: not absolute"}
+		return &Error{Kind: KindInvalidURL, Detail: "invalid URL: not absolute"}
 	}
 	switch strings.ToLower(scheme) {
 	case "https":
@@ -381,9 +422,9 @@ func (f *Fetcher) check(ctx context.Context, raw string) *Error {
 		if err := guardError(f.guard.CheckURLContext(ctx, "https:"+rest)); err != nil {
 			return err
 		}
-		return &Error{Kind: KindNotHTTPS, Reason: "not an https URL (plain http only to allow-listed addresses)"}
+		return &Error{Kind: KindNotHTTPS, Detail: "not an https URL (plain http only to allow-listed addresses)"}
 	}
-	return &Error{Kind: KindNotHTTPS, Reason: "not an https URL"}
+	return &Error{Kind: KindNotHTTPS, Detail: "not an https URL"}
 }
 
 func guardError(err error) *Error {
@@ -391,9 +432,9 @@ func guardError(err error) *Error {
 	case err == nil:
 		return nil
 	case errors.Is(err, ssrf.ErrDenied):
-		return &Error{Kind: KindBlocked, Err: err, Reason: "refused by the SSRF guard: " + printable.Clip(err.Error(), 300)}
+		return &Error{Kind: KindBlocked, Err: err, Detail: "refused by the SSRF guard: " + printable.Clip(err.Error(), 300)}
 	}
-	return &Error{Kind: KindInvalidURL, Err: err, Reason: "invalid URL: " + printable.Clip(err.Error(), 300)}
+	return &Error{Kind: KindInvalidURL, Err: err, Detail: "invalid URL: " + printable.Clip(err.Error(), 300)}
 }
 
 func isRedirect(code int) bool {

@@ -98,6 +98,14 @@ func images(t *testing.T, pngBytes []byte) func(s *server, done <-chan struct{})
 			case "/avatar.png":
 				w.Header().Set("Content-Type", "image/png")
 				w.Write(pngBytes)
+			case "/untyped", "/untyped-html":
+				// No Content-Type at all (net/http would sniff one in).
+				w.Header()["Content-Type"] = nil
+				if r.URL.Path == "/untyped" {
+					w.Write(pngBytes)
+				} else {
+					w.Write([]byte("<html>not an image</html>"))
+				}
 			case "/octet":
 				w.Header().Set("Content-Type", "application/octet-stream")
 				w.Write(pngBytes)
@@ -173,6 +181,24 @@ func newFetcher(t *testing.T, allow []netip.Prefix, cfg Config) *Fetcher {
 	return f
 }
 
+// newFetcherResolving is newFetcher with the names in hosts resolved from
+// the map (others fail to resolve).
+func newFetcherResolving(t *testing.T, allow []netip.Prefix, hosts map[string][]netip.Addr) *Fetcher {
+	t.Helper()
+	resolve := func(_ context.Context, host string) ([]netip.Addr, error) {
+		if a, ok := hosts[host]; ok {
+			return a, nil
+		}
+		return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
+	}
+	f, err := New(ssrf.New(allow, ssrf.WithResolver(resolve)), Config{Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(f.client.CloseIdleConnections)
+	return f
+}
+
 func wantKind(t *testing.T, err error, kind Kind) *Error {
 	t.Helper()
 	var fe *Error
@@ -226,6 +252,14 @@ func TestFetchOK(t *testing.T) {
 	}
 	if n := srv.count("/avatar.png"); n != 1 {
 		t.Fatalf("%d requests", n)
+	}
+	// No Content-Type header: judged by the body (fasthttp reports a
+	// missing one as text/plain, which refused this PNG).
+	if got, err := f.Fetch(context.Background(), srv.URL+"/untyped"); err != nil || !bytes.Equal(got.Data, img) {
+		t.Fatalf("PNG without a Content-Type: %d bytes, %v", len(got.Data), err)
+	}
+	if _, err := f.Fetch(context.Background(), srv.URL+"/untyped-html"); err == nil {
+		t.Fatal("HTML without a Content-Type was accepted as an image")
 	}
 	// A generic binary type is judged by the body.
 	if _, err := f.Fetch(context.Background(), srv.URL+"/octet"); err != nil {
@@ -446,15 +480,16 @@ func TestFetchErrors(t *testing.T) {
 		path   string
 		kind   Kind
 		status int
-		msg    string
+		msg    string // what the caller sees, exactly
+		detail string // in Detail, for the log
 	}{
-		{"/missing", KindStatus, 404, "HTTP 404"},
-		{"/big", KindTooLarge, 0, "larger than 1024 bytes"},
-		{"/bigchunked", KindTooLarge, 0, "larger than 1024 bytes"},
-		{"/html", KindNotImage, 0, `Content-Type "text/html; charset=utf-8" is not an image`},
-		{"/empty", KindEmpty, 0, "empty response body"},
-		{"/redirect-no-location", KindStatus, 302, "HTTP 302 without a Location"},
-		{"/loop", KindRedirects, 302, "more than 3 redirects"},
+		{"/missing", KindStatus, 404, "HTTP 404", "HTTP 404"},
+		{"/big", KindTooLarge, 0, "too large (over 1024 bytes)", "larger than 1024 bytes"},
+		{"/bigchunked", KindTooLarge, 0, "too large (over 1024 bytes)", "larger than 1024 bytes"},
+		{"/html", KindNotImage, 0, "not an image", `Content-Type "text/html; charset=utf-8" is not an image`},
+		{"/empty", KindEmpty, 0, "empty response", "empty response body"},
+		{"/redirect-no-location", KindStatus, 302, "HTTP 302", "HTTP 302 without a Location"},
+		{"/loop", KindRedirects, 302, "more than 3 redirects", "more than 3 redirects"},
 	} {
 		t.Run(tc.path, func(t *testing.T) {
 			_, err := f.Fetch(context.Background(), srv.URL+tc.path)
@@ -462,8 +497,12 @@ func TestFetchErrors(t *testing.T) {
 			if tc.status != 0 && fe.Status != tc.status {
 				t.Errorf("status %d, want %d", fe.Status, tc.status)
 			}
-			if !strings.Contains(fe.Error(), tc.msg) {
-				t.Errorf("message %q, want it to contain %q", fe.Error(), tc.msg)
+			msg := strings.TrimPrefix(fe.Error(), "after a redirect to "+fe.URL+": ")
+			if msg != tc.msg {
+				t.Errorf("message %q, want %q", msg, tc.msg)
+			}
+			if !strings.Contains(fe.Detail, tc.detail) {
+				t.Errorf("detail %q, want it to contain %q", fe.Detail, tc.detail)
 			}
 		})
 	}
@@ -481,8 +520,8 @@ func TestFetchTimeout(t *testing.T) {
 		_, err := f.Fetch(context.Background(), srv.URL+path)
 		took := time.Since(start)
 		fe := wantKind(t, err, KindTimeout)
-		if !strings.Contains(fe.Error(), "200ms") {
-			t.Errorf("%s: message %q", path, fe.Error())
+		if fe.Error() != "timed out" || !strings.Contains(fe.Detail, "200ms") {
+			t.Errorf("%s: message %q, detail %q", path, fe.Error(), fe.Detail)
 		}
 		if took > 2*time.Second {
 			t.Errorf("%s: took %s with a 200ms timeout", path, took)
@@ -571,5 +610,53 @@ func TestNotHTTPSOrBlocked(t *testing.T) {
 	}
 	if n := srv.total(); n != 0 {
 		t.Fatalf("refused fetches reached the server %d times", n)
+	}
+}
+
+// TestErrorsTellCallersOnlyCategories: what a refused or failed fetch tells
+// the (possibly anonymous) caller names no resolved address and does not
+// tell a refused connection from a TLS failure; the detail keeps both for
+// the log. Before, the caller read "db.internal resolved to 10.1.2.3" and
+// "connection refused".
+func TestErrorsTellCallersOnlyCategories(t *testing.T) {
+	// A local port with nothing listening: connection refused.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().String()
+	ln.Close()
+	// A plain-HTTP server spoken to over TLS: a handshake failure.
+	plain := newServer(t, false, images(t, testPNG(t)))
+	resolver := map[string][]netip.Addr{"private.example": {netip.MustParseAddr("10.1.2.3")}}
+	for _, tc := range []struct {
+		name, url string
+		kind      Kind
+		msg       string
+		detail    string // a fact only the log may know
+	}{
+		{"name of a private address", "https://private.example/a.png", KindBlocked, "blocked address", "10.1.2.3"},
+		{"reserved name", "https://db.internal/a.png", KindBlocked, "blocked address", ".internal"},
+		{"unknown name", "https://nowhere.example/a.png", KindNetwork, "could not connect", "no such host"},
+		{"private address", "https://10.1.2.3/a.png", KindBlocked, "blocked address", "10.1.2.3"},
+		{"refused", "http://" + closed + "/a.png", KindNetwork, "could not connect", "refused"},
+		{"tls to plain http", "https://" + strings.TrimPrefix(plain.URL, "http://") + "/avatar.png", KindNetwork, "could not connect", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFetcherResolving(t, loopback, resolver)
+			_, err := f.Fetch(context.Background(), tc.url)
+			fe := wantKind(t, err, tc.kind)
+			if fe.Error() != tc.msg {
+				t.Errorf("caller's message %q, want %q", fe.Error(), tc.msg)
+			}
+			for _, leak := range []string{"10.1.2.3", "refused", "tls", "TLS", "handshake", "resolved", "dial"} {
+				if strings.Contains(fe.Error(), leak) {
+					t.Errorf("caller's message %q names %q", fe.Error(), leak)
+				}
+			}
+			if tc.detail != "" && !strings.Contains(fe.Detail, tc.detail) {
+				t.Errorf("detail %q lacks %q", fe.Detail, tc.detail)
+			}
+		})
 	}
 }
