@@ -3,6 +3,7 @@
 package tables
 
 import (
+	"encoding/binary"
 	"sort"
 )
 
@@ -216,19 +217,27 @@ func (lk ExtensionPos) Cov() Coverage         { return nil } // not used anyway
 // FindGlyph performs a binary search in the list, returning the record for `secondGlyph`,
 // or `nil` if not found.
 func (ps PairSet) FindGlyph(secondGlyph GlyphID) (PairValueRecord, bool) {
+	// ogmint patch: the search reads only each probed record's second
+	// glyph; the value records (and their device tables) are parsed once,
+	// for the match. Upstream parsed every probed record in full.
+	recLen := 2 * (1 + ps.data.fmt1.size() + ps.data.fmt2.size())
 	low, high := 0, int(ps.pairValueCount)
 	for low < high {
 		mid := low + (high-low)/2 // avoid overflow when computing mid
-		rec, err := ps.data.get(mid)
-		if err != nil { // argh...
+		offset := 2 + mid*recLen
+		if offset+2 > len(ps.data.data) {
 			return PairValueRecord{}, false
 		}
-		p := rec.SecondGlyph
+		p := GlyphID(binary.BigEndian.Uint16(ps.data.data[offset:]))
 		if secondGlyph < p {
 			high = mid
 		} else if secondGlyph > p {
 			low = mid + 1
 		} else {
+			rec, err := ps.data.get(mid)
+			if err != nil { // argh...
+				return PairValueRecord{}, false
+			}
 			return rec, true
 		}
 	}
