@@ -31,7 +31,13 @@ vet:
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l wasm host templates scripts)" || (gofmt -l wasm host templates scripts; echo "gofmt needed"; exit 1)
 
-test-go:
+# The Express receiver host/webhook/dispatch's tests deliver to (express, standardwebhooks).
+WEBHOOK_NODE_DEPS := host/webhook/testdata/node/node_modules/.package-lock.json
+$(WEBHOOK_NODE_DEPS): host/webhook/testdata/node/package.json host/webhook/testdata/node/package-lock.json
+	cd host/webhook/testdata/node && npm ci --ignore-scripts --no-audit --no-fund
+	@touch $@
+
+test-go: $(WEBHOOK_NODE_DEPS)
 	$(GO) test -count=1 ./...
 
 ## edge: the Cloudflare Worker and Deno bundles (edge/dist/) around the render module, and

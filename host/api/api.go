@@ -23,8 +23,8 @@ import (
 	"github.com/ogmint/ogmint/host/cardcache"
 	"github.com/ogmint/ogmint/host/imagefetch"
 	"github.com/ogmint/ogmint/host/metrics"
-	"github.com/ogmint/ogmint/host/printable"
 	"github.com/ogmint/ogmint/host/pngfast"
+	"github.com/ogmint/ogmint/host/printable"
 	"github.com/ogmint/ogmint/host/ratelimit"
 	"github.com/ogmint/ogmint/host/renderpool"
 	"github.com/ogmint/ogmint/host/store"
@@ -240,7 +240,7 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx, h func(*fasthttp.RequestCtx) er
 				var e *Error
 				switch {
 				case !errors.As(err, &e) || e.Status == fasthttp.StatusInternalServerError:
-					s.opt.Logger.Error("request failed", "path", requestPath(ctx), "err", err)
+					s.logFailure(ctx, err)
 				case e.Status == fasthttp.StatusServiceUnavailable:
 					s.opt.Logger.Warn("request shed", "path", requestPath(ctx), "err", err)
 				}
@@ -378,12 +378,20 @@ func (s *Server) renderPNG(ctx context.Context, template, canonical string, imag
 	if err != nil {
 		outcome = renderOutcome(err)
 		s.opt.Metrics.Renders.WithLabelValues(template, outcome).Inc()
+		if failureOutcomes[outcome] {
+			s.opt.Metrics.RenderFailures.WithLabelValues(outcome).Inc()
+		}
 		return nil, fromRender(err)
 	}
 	s.opt.Metrics.Renders.WithLabelValues(template, outcome).Inc()
 	s.opt.Metrics.RenderDuration.WithLabelValues(template).Observe(time.Since(start).Seconds())
 	return png, nil
 }
+
+// failureOutcomes are the render outcomes that are the server's failures
+// (ogmint_render_failures_total), not the request's or the load's.
+var failureOutcomes = map[string]bool{"memory_cap": true, "deadline": true, "trap": true,
+	"internal": true, "image_refused": true, "font_refused": true, "error": true}
 
 func renderOutcome(err error) string {
 	var me *renderpool.ModuleError
@@ -392,10 +400,8 @@ func renderOutcome(err error) string {
 		return me.Status.String()
 	case errors.Is(err, renderpool.ErrQueueFull):
 		return "queue_full"
-	case errors.Is(err, renderpool.ErrDeadline):
-		return "deadline"
-	case errors.Is(err, renderpool.ErrTrap):
-		return "trap"
+	case renderpool.CauseOf(err) != renderpool.CauseNone:
+		return renderpool.CauseOf(err).Label() // memory_cap, deadline, trap
 	case errors.Is(err, renderpool.ErrImageRefused):
 		return "image_refused"
 	case errors.Is(err, renderpool.ErrFontRefused):

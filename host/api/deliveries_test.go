@@ -179,7 +179,7 @@ func waitUntil(t *testing.T, timeout time.Duration, what string, cond func() boo
 func TestDeliveriesListAndRedeliver(t *testing.T) {
 	e, notifier := startDelivering(t)
 	rc := newHookReceiver(t)
-	const secret = "whsec_never_shown_anywhere"
+	const secret = "whsec_bmV2ZXIgc2hvd24gYW55d2hlcmU=" // base64 of "never shown anywhere"
 	body := map[string]any{"template": "blog", "title": "Delivered", "webhookUrl": rc.URL + "/flaky",
 		"webhookSecret": secret, "metadata": map[string]any{"postId": "p1"}}
 	r, a := e.v2(t, keyA, body)

@@ -8,6 +8,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/ogmint/ogmint/host/renderpool"
+	"github.com/ogmint/ogmint/host/store"
 	"github.com/ogmint/ogmint/wasm/abi"
 	"github.com/ogmint/ogmint/wasm/params"
 )
@@ -22,9 +23,20 @@ type Error struct {
 	RetryAfter int    // seconds; sets Retry-After when > 0
 	Allow      string // sets Allow (405)
 	raw        []byte
+	cause      error // what failed, for the server log only
 }
 
-func (e *Error) Error() string { return e.Message }
+// Error is the message, followed by the cause when there is one (for the
+// server log; clients get Message).
+func (e *Error) Error() string {
+	if e.cause != nil {
+		return e.Message + ": " + e.cause.Error()
+	}
+	return e.Message
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.cause }
 
 type errorBody struct {
 	Error   string `json:"error"`
@@ -45,7 +57,9 @@ func fromParams(pe *params.Error) *Error {
 	return &Error{Status: st, Message: pe.Message, Details: pe.Fields}
 }
 
-// fromRender maps a render pool error to a status.
+// fromRender maps a render pool error to a status. Server-side failures
+// keep err as their cause for the log (an instance's memory cap, deadline or
+// trap: see logFailure).
 func fromRender(err error) *Error {
 	var me *renderpool.ModuleError
 	switch {
@@ -59,11 +73,44 @@ func fromRender(err error) *Error {
 		case abi.StatusTooLarge:
 			st = fasthttp.StatusRequestEntityTooLarge
 		}
-		return &Error{Status: st, raw: me.Body}
+		e := &Error{Status: st, raw: me.Body}
+		if st == fasthttp.StatusInternalServerError {
+			e.Message, e.cause = "internal error", err
+		}
+		return e
 	case errors.Is(err, renderpool.ErrQueueFull):
 		return &Error{Status: fasthttp.StatusServiceUnavailable, Message: "all render instances are busy; retry shortly", RetryAfter: 1}
 	case errors.Is(err, renderpool.ErrDeadline):
-		return &Error{Status: fasthttp.StatusInternalServerError, Message: "render exceeded its deadline"}
+		return &Error{Status: fasthttp.StatusInternalServerError, Message: "render exceeded its deadline", cause: err}
+	case errors.Is(err, renderpool.ErrMemoryCap):
+		return &Error{Status: fasthttp.StatusInternalServerError, Message: "render ran out of memory", cause: err}
+	}
+	return &Error{Status: fasthttp.StatusInternalServerError, Message: "internal error", cause: err}
+}
+
+// logFailure logs a request that failed on the server's side: the error
+// with its cause, and for a render instance that failed, why ("memory cap",
+// "deadline", "trap": the instance was replaced).
+func (s *Server) logFailure(ctx *fasthttp.RequestCtx, err error) {
+	attrs := []any{"path", requestPath(ctx), "err", err}
+	if c := renderpool.CauseOf(err); c != renderpool.CauseNone {
+		attrs = append(attrs, "cause", c.String())
+	}
+	s.opt.Logger.Error("request failed", attrs...)
+}
+
+// errNoSpace answers a store write refused for lack of disk space: 507, so
+// that the cause is plain to the caller and to monitoring. Nothing was
+// stored; the same request succeeds once space is freed (/readyz is 200
+// again then).
+var errNoSpace = &Error{Status: fasthttp.StatusInsufficientStorage,
+	Message: "insufficient storage: the server's disk is full, nothing was stored; retry later"}
+
+// unmapped maps an error no handler turned into an *Error: 507 for a store
+// out of space, else a bare 500 (no internals leak to clients).
+func unmapped(err error) *Error {
+	if errors.Is(err, store.ErrNoSpace) {
+		return errNoSpace
 	}
 	return &Error{Status: fasthttp.StatusInternalServerError, Message: "internal error"}
 }
@@ -73,7 +120,7 @@ func fromRender(err error) *Error {
 func writeError(ctx *fasthttp.RequestCtx, err error) {
 	var e *Error
 	if !errors.As(err, &e) {
-		e = &Error{Status: fasthttp.StatusInternalServerError, Message: "internal error"}
+		e = unmapped(err)
 	}
 	ctx.Response.Reset()
 	ctx.SetStatusCode(e.Status)

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"slices"
 	"strings"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/ogmint/ogmint/host/apikeys"
 	"github.com/ogmint/ogmint/host/store"
+	"github.com/ogmint/ogmint/host/webhook"
 	"github.com/ogmint/ogmint/wasm/params"
 )
 
@@ -145,6 +147,10 @@ func (s *Server) parseV2(body []byte) (*v2Request, *params.Params, error) {
 					bad("webhookSecret", "not valid UTF-8")
 				case utf8.RuneCountInString(val) > MaxWebhookSecret:
 					bad("webhookSecret", fmt.Sprintf("at most %d characters", MaxWebhookSecret))
+				default:
+					if err := webhook.CheckSecret(val); err != nil {
+						bad("webhookSecret", err.Error())
+					}
 				}
 				req.secret = val
 			}
@@ -295,7 +301,10 @@ func (s *Server) deliveryBuilder(req *v2Request, template string) store.Delivery
 
 func (s *Server) imageURL(slug string) string { return s.opt.PublicURL + "/i/" + slug }
 
-// image serves GET/HEAD /i/{slug}.
+// image serves GET/HEAD /i/{slug}. The store checks an image against its
+// checksum when it is read; the cache then holds checked bytes. A 304 reads
+// no image and hashes nothing: a slug's image never changes, so the render
+// existing is all it needs.
 func (s *Server) image(ctx *fasthttp.RequestCtx) error {
 	slug := strings.TrimPrefix(requestPath(ctx), "/i/")
 	notFound := &Error{Status: fasthttp.StatusNotFound, Message: "image not found",
@@ -307,30 +316,53 @@ func (s *Server) image(ctx *fasthttp.RequestCtx) error {
 	var ck [32]byte
 	copy(ck[:], "i/"+slug)
 	png, ok := s.images.Get(ck)
+	if ok {
+		s.opt.Metrics.CacheHits.WithLabelValues("image_cache").Inc()
+	}
+	if inm := ctx.Request.Header.Peek("If-None-Match"); len(inm) > 0 && etagMatch(string(inm), etag) {
+		if !ok {
+			sctx, cancel := storeContext()
+			defer cancel()
+			if _, err := s.opt.Store.RenderBySlug(sctx, slug); err != nil {
+				return s.imageError(ctx, slug, err, notFound)
+			}
+		}
+		ctx.Response.Header.Set("ETag", etag)
+		ctx.Response.Header.Set("Cache-Control", ImageCacheControl)
+		ctx.SetStatusCode(fasthttp.StatusNotModified)
+		return nil
+	}
 	if !ok {
 		var err error
 		sctx, cancel := storeContext()
 		defer cancel()
-		png, err = s.opt.Store.Image(sctx, slug)
-		if errors.Is(err, store.ErrNotFound) {
-			return notFound
-		}
-		if err != nil {
-			return err
+		if png, err = s.opt.Store.Image(sctx, slug); err != nil {
+			return s.imageError(ctx, slug, err, notFound)
 		}
 		s.images.Add(ck, png)
-	} else {
-		s.opt.Metrics.CacheHits.WithLabelValues("image_cache").Inc()
 	}
 	ctx.Response.Header.Set("ETag", etag)
 	ctx.Response.Header.Set("Cache-Control", ImageCacheControl)
-	if inm := ctx.Request.Header.Peek("If-None-Match"); len(inm) > 0 && etagMatch(string(inm), etag) {
-		ctx.SetStatusCode(fasthttp.StatusNotModified)
-		return nil
-	}
 	ctx.SetContentType("image/png")
 	ctx.SetBody(png)
 	return nil
+}
+
+// imageError maps a store error about slug's image: ErrNotFound to
+// notFound; ErrCorrupt to a 500 written here with one log line that names
+// the damage (the bytes are never sent); anything else is returned.
+func (s *Server) imageError(ctx *fasthttp.RequestCtx, slug string, err error, notFound *Error) error {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return notFound
+	case errors.Is(err, store.ErrCorrupt):
+		s.opt.Logger.LogAttrs(ctx, slog.LevelError, "store corruption: image not served",
+			slog.String("slug", slug), slog.String("err", err.Error()))
+		writeError(ctx, &Error{Status: fasthttp.StatusInternalServerError,
+			Message: "the stored image is damaged"})
+		return nil
+	}
+	return err
 }
 
 func jsonError(err error) string {

@@ -57,6 +57,9 @@ type Config struct {
 	WebhookRetrySchedule []time.Duration
 	WebhookWorkers       int // webhook attempts in flight at once
 	WebhookPerEndpoint   int // webhook attempts in flight at once to one URL host
+	// WebhookIdleTimeout is how long an idle connection to a webhook
+	// receiver is kept for the next attempt.
+	WebhookIdleTimeout time.Duration
 
 	// Fetching the avatar and logo images a render names.
 	ImageAllowNets     []netip.Prefix // addresses exempt from the SSRF guard (plain http allowed)
@@ -68,6 +71,10 @@ type Config struct {
 // MaxImageTimeout is the longest image-timeout accepted: a fetch holds the
 // request that needs it open.
 const MaxImageTimeout = 30 * time.Second
+
+// MaxWebhookIdleTimeout is the longest webhook-idle-timeout accepted
+// (dispatch.MaxIdleConnTimeout).
+const MaxWebhookIdleTimeout = 5 * time.Minute
 
 // Rate is N events per Per; N == 0 means unlimited.
 type Rate struct {
@@ -126,6 +133,7 @@ func Default() Config {
 		WebhookRetrySchedule: []time.Duration{0, 5 * time.Second, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour, 5 * time.Hour, 10 * time.Hour, 10 * time.Hour},
 		WebhookWorkers:       32,
 		WebhookPerEndpoint:   4,
+		WebhookIdleTimeout:   time.Second,
 		ImageMaxBytes:        abi.MaxImageBytes,
 		ImageTimeout:         3 * time.Second,
 		ImageFetchCacheMiB:   32,
@@ -226,6 +234,7 @@ func Parse(name string, args []string, getenv func(string) string, stderr io.Wri
 	})
 	num(&c.WebhookWorkers, "webhook-workers", "OGMINT_WEBHOOK_WORKERS", "webhook attempts in flight at once")
 	num(&c.WebhookPerEndpoint, "webhook-per-endpoint", "OGMINT_WEBHOOK_PER_ENDPOINT", "webhook attempts in flight at once to one receiver host")
+	dur(&c.WebhookIdleTimeout, "webhook-idle-timeout", "OGMINT_WEBHOOK_IDLE_TIMEOUT", "how long an idle connection to a webhook receiver is kept for the next attempt (at most 5m)")
 	fun("image-allow-nets", "OGMINT_IMAGE_ALLOW_NETS", `""`, "CIDRs exempt from the SSRF guard for avatar and logo fetches", func(s string) error {
 		nets, err := ParsePrefixes(s)
 		c.ImageAllowNets = nets
@@ -305,6 +314,9 @@ func (c Config) Validate() error {
 	}
 	if c.WebhookPerEndpoint < 1 || c.WebhookPerEndpoint > 4096 {
 		bad("webhook-per-endpoint: %d, want 1-4096", c.WebhookPerEndpoint)
+	}
+	if c.WebhookIdleTimeout <= 0 || c.WebhookIdleTimeout > MaxWebhookIdleTimeout {
+		bad("webhook-idle-timeout: %s, want > 0 and at most %s", c.WebhookIdleTimeout, MaxWebhookIdleTimeout)
 	}
 	return errors.Join(errs...)
 }

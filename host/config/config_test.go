@@ -15,7 +15,8 @@ func TestDefaultsAreValid(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.Addr != ":8080" || c.DataDir != "./data" || c.PublicURL != "http://localhost:8080" ||
-		c.RenderDeadline != 2*time.Second || c.WebhookTimeout != 5*time.Second || len(c.WebhookRetrySchedule) != 8 {
+		c.RenderDeadline != 2*time.Second || c.WebhookTimeout != 5*time.Second || len(c.WebhookRetrySchedule) != 8 ||
+		c.WebhookIdleTimeout != time.Second {
 		t.Fatalf("defaults: %+v", c)
 	}
 }
@@ -58,6 +59,8 @@ func TestInvalidSettingsAreNamed(t *testing.T) {
 		{map[string]string{"OGMINT_PUBLIC_URL": "localhost:8080"}, nil, "public-url"},
 		{map[string]string{"OGMINT_RENDER_DEADLINE": "soon"}, nil, "OGMINT_RENDER_DEADLINE"},
 		{map[string]string{"OGMINT_RATE_LIMIT": "10"}, nil, "N/duration"},
+		{map[string]string{"OGMINT_WEBHOOK_IDLE_TIMEOUT": "10m"}, nil, "webhook-idle-timeout"},
+		{map[string]string{"OGMINT_WEBHOOK_IDLE_TIMEOUT": "0s"}, nil, "webhook-idle-timeout"},
 		{map[string]string{"OGMINT_WEBHOOK_ALLOW_NETS": "10.0.0.0/33"}, nil, "CIDR"},
 		{map[string]string{"OGMINT_WEBHOOK_RETRY_SCHEDULE": "5s,-1s"}, nil, "duration"},
 		{map[string]string{"OGMINT_INSTANCE_MEMORY_MIB": "8"}, nil, "instance-memory-mib"},

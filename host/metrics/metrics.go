@@ -21,6 +21,10 @@ type Metrics struct {
 	RenderDuration *prometheus.HistogramVec // template
 	CacheHits      *prometheus.CounterVec   // kind: v1_cache, v1_not_modified, v2_dedup, image_cache
 	HTTPResponses  *prometheus.CounterVec   // route, code
+	// RenderFailures counts renders that failed on the server's side, by
+	// cause: memory_cap, deadline, trap (the instance was replaced),
+	// internal (a module bug), image_refused, font_refused, error.
+	RenderFailures *prometheus.CounterVec
 	// ImageFetches counts avatar and logo fetches by field (avatar, logo)
 	// and outcome: ok, cached, shared (another request's fetch), canceled,
 	// or the failure's kind (imagefetch.Kind: not_https, invalid_url,
@@ -45,8 +49,11 @@ func New(pool PoolStats, queue QueueStats) *Metrics {
 	m := &Metrics{
 		Registry: r,
 		Renders: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "ogmint_renders_total", Help: "Renders by template and outcome (ok, invalid, not_found, too_large, internal, deadline, trap, queue_full, image_refused, font_refused, error).",
+			Name: "ogmint_renders_total", Help: "Renders by template and outcome (ok, invalid, not_found, too_large, internal, memory_cap, deadline, trap, queue_full, image_refused, font_refused, error).",
 		}, []string{"template", "outcome"}),
+		RenderFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ogmint_render_failures_total", Help: "Renders that failed on the server's side, by cause: memory_cap, deadline, trap (the render instance was replaced), internal, image_refused, font_refused, error.",
+		}, []string{"cause"}),
 		RenderDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "ogmint_render_duration_seconds", Help: "Render plus PNG encode time of successful renders.",
 			Buckets: []float64{.001, .002, .004, .006, .008, .012, .016, .025, .05, .1, .25, .5, 1, 2},
@@ -68,7 +75,10 @@ func New(pool PoolStats, queue QueueStats) *Metrics {
 			Buckets: prometheus.DefBuckets,
 		}),
 	}
-	r.MustRegister(m.Renders, m.RenderDuration, m.CacheHits, m.HTTPResponses, m.ImageFetches, m.Deliveries, m.AttemptDuration,
+	for _, cause := range []string{"memory_cap", "deadline", "trap"} {
+		m.RenderFailures.WithLabelValues(cause) // exported at 0 before the first
+	}
+	r.MustRegister(m.Renders, m.RenderFailures, m.RenderDuration, m.CacheHits, m.HTTPResponses, m.ImageFetches, m.Deliveries, m.AttemptDuration,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if pool != nil {
 		gauge := func(name, help string, f func() float64) {

@@ -3,6 +3,7 @@ package renderpool
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"runtime"
 	"time"
 
@@ -26,11 +27,14 @@ type Config struct {
 	// packed) has been measured at ~67 MiB.
 	MemoryLimitMiB int
 	// CacheDir is the wazero compilation cache directory; "" means none
-	// (compiling the module then takes seconds at every start).
+	// (compiling the module then takes seconds at every start). A cache
+	// that cannot be created or written (a full disk) is left out, with a
+	// warning: it only makes starts faster.
 	CacheDir string
 	// SnapshotDir, when set, keeps the snapshot of a warmed instance on disk
 	// so that the next start clones its first instance from it instead of
 	// starting the Go runtime and rendering cold. "" keeps it in memory only.
+	// A snapshot file that cannot be written is logged and skipped.
 	SnapshotDir string
 	// SnapshotEvery retakes the snapshot from an instance after this many
 	// renders (its glyph cache then holds the sizes real cards use), then
@@ -51,6 +55,9 @@ type Config struct {
 	// nil hands over none: the module then draws missing-glyph boxes. The
 	// warm-up renders hand over none either, so snapshots stay small.
 	Fonts *fonts.Catalog
+	// Logger receives warnings (a compilation cache or snapshot file that
+	// cannot be used); nil: slog.Default().
+	Logger *slog.Logger
 }
 
 // Defaults.

@@ -3,6 +3,7 @@ package renderpool
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/ogmint/ogmint/wasm/abi"
 )
@@ -18,6 +19,10 @@ var (
 	// ErrTrap: the module trapped, exited or hit its memory cap; its instance
 	// was replaced.
 	ErrTrap = errors.New("renderpool: module trapped")
+	// ErrMemoryCap: the module ran out of memory under
+	// Config.MemoryLimitMiB (the Go runtime's "out of memory" fatal error).
+	// It is an ErrTrap too (errors.Is holds for both).
+	ErrMemoryCap = fmt.Errorf("%w: out of memory under the instance's cap", ErrTrap)
 	// ErrImageRefused: an image passed to RenderImages is larger than
 	// abi.MaxImageBytes or the module refused its slot. The instance stays in
 	// service.
@@ -50,4 +55,50 @@ func (e *ModuleError) Error() string {
 func tooLarge(n int) *ModuleError {
 	return &ModuleError{Status: abi.StatusTooLarge,
 		Body: fmt.Appendf(nil, `{"error":"request too large","details":[{"field":"query","message":"%d bytes; at most %d"}]}`, n, abi.MaxRequest)}
+}
+
+// Cause is why a call failed its instance (which was then replaced): for
+// logs and metrics.
+type Cause int
+
+// Causes of instance failures.
+const (
+	// CauseNone: the error did not fail an instance (a module status, a
+	// full queue, a closed pool...).
+	CauseNone Cause = iota
+	CauseMemoryCap
+	CauseDeadline
+	CauseTrap
+)
+
+var causeNames = [...][2]string{
+	CauseNone:      {"", ""},
+	CauseMemoryCap: {"memory_cap", "memory cap"},
+	CauseDeadline:  {"deadline", "deadline"},
+	CauseTrap:      {"trap", "trap"},
+}
+
+// CauseOf classifies an error of the pool.
+func CauseOf(err error) Cause {
+	switch {
+	case errors.Is(err, ErrMemoryCap):
+		return CauseMemoryCap
+	case errors.Is(err, ErrDeadline):
+		return CauseDeadline
+	case errors.Is(err, ErrTrap):
+		return CauseTrap
+	}
+	return CauseNone
+}
+
+// Label is the cause as a metric label value: memory_cap, deadline, trap.
+func (c Cause) Label() string { return causeNames[c][0] }
+
+// String is the cause for logs: "memory cap", "deadline", "trap".
+func (c Cause) String() string { return causeNames[c][1] }
+
+// outOfMemory reports whether a trapped module's stderr is the Go
+// runtime's report of a failed allocation (memory.grow refused at the cap).
+func outOfMemory(stderr string) bool {
+	return strings.Contains(stderr, "fatal error: out of memory") || strings.HasPrefix(stderr, "runtime: out of memory")
 }

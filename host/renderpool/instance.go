@@ -85,17 +85,23 @@ func (in *instance) call(ctx context.Context, fn int, arg uint32) (uint32, error
 	return api.DecodeU32(in.stack[0]), nil
 }
 
-// callError classifies a failed call as ErrDeadline or ErrTrap.
+// callError classifies a failed call as ErrDeadline, ErrMemoryCap (the
+// module's stderr says it ran out of memory) or ErrTrap.
 func (in *instance) callError(export string, err error) error {
 	var exit *sys.ExitError
 	if errors.As(err, &exit) && exit.ExitCode() == sys.ExitCodeDeadlineExceeded ||
 		errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("%w: %s: %w", ErrDeadline, export, err)
 	}
-	if tail := in.stderr.String(); tail != "" {
-		return fmt.Errorf("%w: %s: %w; stderr: %s", ErrTrap, export, err, tail)
+	tail := in.stderr.String()
+	kind := ErrTrap
+	if outOfMemory(tail) {
+		kind = ErrMemoryCap
 	}
-	return fmt.Errorf("%w: %s: %w", ErrTrap, export, err)
+	if tail != "" {
+		return fmt.Errorf("%w: %s: %w; stderr: %s", kind, export, err, tail)
+	}
+	return fmt.Errorf("%w: %s: %w", kind, export, err)
 }
 
 // trap marks the instance broken for a fault found by the host (e.g. an

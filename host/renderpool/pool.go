@@ -144,15 +144,10 @@ func New(ctx context.Context, wasm []byte, cfg Config) (*Pool, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	rc := wazero.NewRuntimeConfig().
-		WithCloseOnContextDone(true).
-		WithMemoryLimitPages(cfg.memoryLimitPages())
-	var cache wazero.CompilationCache
-	if cfg.CacheDir != "" {
-		var err error
-		if cache, err = wazero.NewCompilationCacheWithDir(cfg.CacheDir); err != nil {
-			return nil, fmt.Errorf("renderpool: compilation cache %s: %w", cfg.CacheDir, err)
-		}
+	rc := cfg.runtimeConfig()
+	// Optional (diskfiles.go): an unusable cache is logged and left out.
+	cache := openCache(cfg.CacheDir, cfg.logger())
+	if cache != nil {
 		rc = rc.WithCompilationCache(cache)
 	}
 	p := &Pool{
@@ -192,7 +187,7 @@ func (p *Pool) start(ctx context.Context, wasm []byte) error {
 		wasm = patched
 	}
 	var err error
-	if p.compiled, err = p.rt.CompileModule(ctx, wasm); err != nil {
+	if p.compiled, err = p.compile(ctx, wasm); err != nil {
 		return fmt.Errorf("renderpool: compiling the module: %w", err)
 	}
 	// The first instance is made here, so New fails fast on a broken
@@ -293,7 +288,7 @@ func (p *Pool) firstInstance(ctx context.Context, wasm []byte, nGlobals int, clo
 	if snap, err := takeSnapshot(in, nGlobals); err == nil {
 		p.snap.Store(snap)
 		if path != "" {
-			go func() { _ = snap.save(path, boot) }()
+			go p.saveSnapshot(snap, path, boot)
 		}
 	}
 	return in, nil
@@ -370,9 +365,10 @@ func (p *Pool) Render(ctx context.Context, query []byte, fn func(pixels []byte) 
 // images[abi.SlotAvatar] and images[abi.SlotLogo] (PNG, JPEG or GIF bytes,
 // at most abi.MaxImageBytes each; nil or empty leaves a slot empty, so the
 // module does not draw that image). The images are only read. An image the
-// module cannot decode, or with more than abi.MaxImagePixels pixels, is a
-// *ModuleError with abi.StatusInvalid naming the parameter; one the module
-// refuses to take is ErrImageRefused.
+// module cannot decode, with more than abi.MaxImagePixels pixels or needing
+// more than abi.MaxImageDecodeBytes to decode, is a *ModuleError with
+// abi.StatusInvalid naming the parameter; one the module refuses to take is
+// ErrImageRefused.
 func (p *Pool) RenderImages(ctx context.Context, query []byte, images [abi.NumSlots][]byte, fn func(pixels []byte) error) error {
 	return p.with(ctx, len(query), func(cctx context.Context, in *instance) error {
 		if err := p.render(cctx, in, query, &images); err != nil || fn == nil {
@@ -632,7 +628,7 @@ func (p *Pool) retakeSnapshot(in *instance) {
 		// A snapshot holding fallback families stays in memory: a later
 		// start may have another catalogue (and the file stays small).
 		if p.snapPath != "" && !slices.Contains(snap.fonts, true) {
-			_ = snap.save(p.snapPath, p.snapBoot)
+			p.saveSnapshot(snap, p.snapPath, p.snapBoot)
 		}
 		p.snapshots.Add(1)
 	} else {

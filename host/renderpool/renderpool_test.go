@@ -415,7 +415,7 @@ func TestFailuresReplaceInstance(t *testing.T) {
 		maxTime time.Duration
 	}{
 		{"deadline", Config{Instances: 1, Deadline: 200 * time.Millisecond}, sampleQuery + "&debug_spin_ms=5000", ErrDeadline, 1500 * time.Millisecond},
-		{"memory cap", Config{Instances: 1, MemoryLimitMiB: 64}, sampleQuery + "&debug_alloc_mb=200", ErrTrap, 5 * time.Second},
+		{"memory cap", Config{Instances: 1, MemoryLimitMiB: 64}, sampleQuery + "&debug_alloc_mb=200", ErrMemoryCap, 5 * time.Second},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := newPool(t, tc.cfg)

@@ -354,6 +354,7 @@ func (s *snapshot) save(path, boot string) error {
 		return err
 	}
 	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
 		return err
 	}
 	s.file.Store(&snapFile{path: path, off: int64(off)})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -73,6 +74,17 @@ CREATE TABLE attempts (
 	error       TEXT    NOT NULL,
 	PRIMARY KEY (delivery_id, n)
 ) STRICT, WITHOUT ROWID;
+`,
+	// 2: each render records the SHA-256 of its PNG, checked whenever the
+	// image is read, and the file gets ogmint's application_id (files
+	// created since carry it from the start). The checksum sits in the
+	// small renders row, not beside the blob: damage to an image's pages
+	// cannot reach its checksum, and adding it rewrites only those rows.
+	// ogmint_sha256 is this package's SQL function (check.go).
+	`
+ALTER TABLE renders ADD COLUMN png_sha256 BLOB CHECK (png_sha256 IS NULL OR length(png_sha256) = 32);
+UPDATE renders SET png_sha256 = (SELECT ogmint_sha256(png) FROM images WHERE render_id = renders.id);
+PRAGMA application_id = ` + strconv.Itoa(appID) + `;
 `,
 }
 

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -39,11 +40,17 @@ type Options struct {
 // process or the machine), foreign_keys=ON and busy_timeout=5000 (another
 // process holding the write lock, such as a CLI on the same data dir, is
 // waited for up to 5 s). Write transactions begin IMMEDIATE.
+//
+// A write that fails for lack of space returns an error matching
+// ErrNoSpace, and Writable then reports the disk full until a probe finds
+// room again (space.go).
 type SQLite struct {
 	path string
 	w    *sql.DB // one connection: every write
 	r    *sql.DB // read pool, query_only
 	now  func() time.Time
+	// space remembers whether the disk has room for writes (Writable).
+	space spaceGuard
 
 	// writer statements
 	insRender, insImage, selDedupW, insDelivery, lease, insAttempt, updDelivery, redeliver *sql.Stmt
@@ -55,7 +62,8 @@ var _ Store = (*SQLite)(nil)
 
 // OpenSQLite opens (creating when needed) <dataDir>/ogmint.db and applies
 // the schema migrations this binary knows. A database migrated by a newer
-// binary is refused with ErrSchemaTooNew.
+// binary is refused with ErrSchemaTooNew; an existing file that is empty,
+// not SQLite or another application's database with ErrForeignDB.
 func OpenSQLite(ctx context.Context, dataDir string, opts Options) (*SQLite, error) {
 	return openSQLite(ctx, dataDir, opts, migrations)
 }
@@ -75,14 +83,12 @@ func openSQLite(ctx context.Context, dataDir string, opts Options, migs []string
 		return nil, fmt.Errorf("store: data dir: %w", err)
 	}
 	s := &SQLite{path: filepath.Join(dir, DBFile), now: opts.Now}
-	// The file holds webhook secrets: create it owner-only before SQLite
-	// does (SQLite would use 0644; its -wal and -shm files copy the
-	// database file's mode). An existing file keeps its mode.
-	f, err := os.OpenFile(s.path, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("store: open %s: %w", s.path, err)
+	// A new file is created owner-only, as it holds webhook secrets (its
+	// -wal and -shm files copy its mode); an existing file keeps its mode
+	// and must be an ogmint database.
+	if err := prepareFile(ctx, s.path); err != nil {
+		return nil, err
 	}
-	f.Close()
 	defer func() {
 		if err != nil {
 			s.Close()
@@ -155,8 +161,8 @@ func (s *SQLite) prepare(ctx context.Context) error {
 		st  **sql.Stmt
 		sql string
 	}{
-		{s.w, &s.insRender, `INSERT INTO renders (slug, key_id, dedup_hash, template, canonical, created_at)
-			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key_id, dedup_hash) DO NOTHING`},
+		{s.w, &s.insRender, `INSERT INTO renders (slug, key_id, dedup_hash, template, canonical, created_at, png_sha256)
+			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key_id, dedup_hash) DO NOTHING`},
 		{s.w, &s.insImage, `INSERT INTO images (render_id, png) VALUES (?, ?)`},
 		{s.w, &s.selDedupW, `SELECT ` + renderCols + ` FROM renders WHERE key_id = ? AND dedup_hash = ?`},
 		{s.w, &s.insDelivery, `INSERT INTO deliveries (` + deliveryCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
@@ -173,7 +179,7 @@ func (s *SQLite) prepare(ctx context.Context) error {
 			WHERE id = ? AND key_id = ?`},
 		{s.r, &s.selDedup, `SELECT ` + renderCols + ` FROM renders WHERE key_id = ? AND dedup_hash = ?`},
 		{s.r, &s.selSlug, `SELECT ` + renderCols + ` FROM renders WHERE slug = ?`},
-		{s.r, &s.selImage, `SELECT i.png FROM renders r JOIN images i ON i.render_id = r.id WHERE r.slug = ?`},
+		{s.r, &s.selImage, `SELECT i.png, r.png_sha256 FROM renders r JOIN images i ON i.render_id = r.id WHERE r.slug = ?`},
 		{s.r, &s.selDelivery, `SELECT ` + deliveryCols + ` FROM deliveries WHERE id = ? AND key_id = ?`},
 		{s.r, &s.qstats, `SELECT count(*), min(next_attempt_at) FROM deliveries WHERE status = 'pending'`},
 	} {
@@ -272,12 +278,12 @@ func scanDelivery(sc scanner) (*Delivery, error) {
 	return &d, nil
 }
 
-// notFound maps sql.ErrNoRows to ErrNotFound.
+// notFound maps sql.ErrNoRows to ErrNotFound, a malformed file to ErrCorrupt.
 func notFound(err error, what string) error {
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("%w: %s", ErrNotFound, what)
 	}
-	return fmt.Errorf("store: %s: %w", what, err)
+	return fmt.Errorf("store: %s: %w", what, sqliteErr(err))
 }
 
 // CreateRender implements Store. The render, its image and the delivery
@@ -285,7 +291,8 @@ func notFound(err error, what string) error {
 // dedup check is the unique (key_id, dedup_hash) constraint itself (INSERT
 // ... ON CONFLICT DO NOTHING), so concurrent misses for one key store one
 // render and the later ones come back as hits.
-func (s *SQLite) CreateRender(ctx context.Context, r *Render, build DeliveryBuilder) (*Render, bool, error) {
+func (s *SQLite) CreateRender(ctx context.Context, r *Render, build DeliveryBuilder) (_ *Render, _ bool, err error) {
+	defer func() { err = s.wrote(err) }()
 	if r == nil || r.Slug == "" || r.KeyID == "" {
 		return nil, false, fmt.Errorf("%w: render needs a slug and a key ID", ErrInvalid)
 	}
@@ -298,6 +305,7 @@ func (s *SQLite) CreateRender(ctx context.Context, r *Render, build DeliveryBuil
 	if png == nil {
 		png = []byte{} // NOT NULL; an empty image is the caller's business
 	}
+	sum := sha256.Sum256(png) // verified by Image on every read
 
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
@@ -306,7 +314,7 @@ func (s *SQLite) CreateRender(ctx context.Context, r *Render, build DeliveryBuil
 	defer tx.Rollback()
 
 	res, err := tx.StmtContext(ctx, s.insRender).ExecContext(ctx,
-		r.Slug, r.KeyID, r.DedupHash[:], r.Template, r.Canonical, ms(r.CreatedAt))
+		r.Slug, r.KeyID, r.DedupHash[:], r.Template, r.Canonical, ms(r.CreatedAt), sum[:])
 	if err != nil {
 		if isUnique(err, "renders.slug") {
 			return nil, false, fmt.Errorf("%w: %s", ErrSlugTaken, r.Slug)
@@ -383,11 +391,15 @@ func (s *SQLite) RenderBySlug(ctx context.Context, slug string) (*Render, error)
 	return r, nil
 }
 
-// Image implements Store.
+// Image implements Store: the bytes are returned only when they match the
+// checksum recorded with the render.
 func (s *SQLite) Image(ctx context.Context, slug string) ([]byte, error) {
-	var png []byte
-	if err := s.selImage.QueryRowContext(ctx, slug).Scan(&png); err != nil {
+	var png, sum []byte
+	if err := s.selImage.QueryRowContext(ctx, slug).Scan(&png, &sum); err != nil {
 		return nil, notFound(err, "image "+slug)
+	}
+	if err := verifyPNG(png, sum); err != nil {
+		return nil, fmt.Errorf("%w: image %s: %v", ErrCorrupt, slug, err)
 	}
 	return png, nil
 }
@@ -396,7 +408,8 @@ func (s *SQLite) Image(ctx context.Context, slug string) ([]byte, error) {
 // writer connection: atomic, and a single commit for the whole batch. If
 // ctx ends while the rows are read, the leases already taken stay until
 // they expire (at-least-once, never lost).
-func (s *SQLite) LeaseDue(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]*Delivery, error) {
+func (s *SQLite) LeaseDue(ctx context.Context, now time.Time, limit int, lease time.Duration) (_ []*Delivery, err error) {
+	defer func() { err = s.wrote(err) }()
 	if limit <= 0 || lease <= 0 {
 		return nil, fmt.Errorf("%w: LeaseDue needs limit > 0 and lease > 0", ErrInvalid)
 	}
@@ -436,7 +449,8 @@ func (s *SQLite) CompleteAttempt(ctx context.Context, id string, a Attempt, stat
 
 // CompleteAttempts implements Store: one transaction, so one disk sync for
 // the whole batch.
-func (s *SQLite) CompleteAttempts(ctx context.Context, cs []Completion) error {
+func (s *SQLite) CompleteAttempts(ctx context.Context, cs []Completion) (err error) {
+	defer func() { err = s.wrote(err) }()
 	if len(cs) == 0 {
 		return nil
 	}
@@ -546,7 +560,8 @@ func (s *SQLite) Delivery(ctx context.Context, keyID, id string) (*Delivery, err
 // Redeliver implements Store. A delivery that is leased right now keeps
 // its lease, so it is not sent twice at once; the worker holding it
 // completes it as usual.
-func (s *SQLite) Redeliver(ctx context.Context, keyID, id string, now time.Time) error {
+func (s *SQLite) Redeliver(ctx context.Context, keyID, id string, now time.Time) (err error) {
+	defer func() { err = s.wrote(err) }()
 	res, err := s.redeliver.ExecContext(ctx, ms(now), ms(now), id, keyID)
 	if err != nil {
 		return fmt.Errorf("store: redeliver %s: %w", id, err)
@@ -578,7 +593,8 @@ func (s *SQLite) QueueStats(ctx context.Context, now time.Time) (int, time.Durat
 }
 
 // PutAPIKey implements Store. CreatedAt (now when zero) is kept from the
-// first insert.
+// first insert. A key stored unchanged writes nothing, so a start with the
+// same keys works on a full disk.
 func (s *SQLite) PutAPIKey(ctx context.Context, k APIKey) error {
 	if k.ID == "" {
 		return fmt.Errorf("%w: API key needs an ID", ErrInvalid)
@@ -587,13 +603,14 @@ func (s *SQLite) PutAPIKey(ctx context.Context, k APIKey) error {
 		k.CreatedAt = s.now()
 	}
 	_, err := s.w.ExecContext(ctx, `INSERT INTO api_keys (id, hash, name, created_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET hash = excluded.hash, name = excluded.name`,
+		ON CONFLICT (id) DO UPDATE SET hash = excluded.hash, name = excluded.name
+		WHERE hash IS NOT excluded.hash OR name IS NOT excluded.name`,
 		k.ID, k.Hash[:], k.Name, ms(k.CreatedAt))
 	if isUnique(err, "api_keys.hash") {
 		return fmt.Errorf("%w: another API key has the same hash", ErrInvalid)
 	}
 	if err != nil {
-		return fmt.Errorf("store: put API key %s: %w", k.ID, err)
+		return s.wrote(fmt.Errorf("store: put API key %s: %w", k.ID, err))
 	}
 	return nil
 }

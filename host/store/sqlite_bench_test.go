@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"sync/atomic"
 	"testing"
@@ -36,12 +38,13 @@ func bulkRenders(b *testing.B, s *SQLite, prefix string, n, pngSize int, due tim
 	}
 	defer tx.Rollback()
 	png := pngBytes(n, pngSize)
+	sum := sha256.Sum256(png)
 	now := ms(time.Now())
 	for i := range n {
 		slug := fmt.Sprintf("%s%07d", prefix, i)
 		h := hashOf(slug)
 		key := fmt.Sprint("k", i%10)
-		res, err := tx.Stmt(s.insRender).Exec(slug, key, h[:], "blog", slug, now)
+		res, err := tx.Stmt(s.insRender).Exec(slug, key, h[:], "blog", slug, now, sum[:])
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -105,6 +108,25 @@ func BenchmarkImage(b *testing.B) {
 		}
 	})
 	reportOps(b, "ops/s")
+}
+
+// BenchmarkImageChecksum is what Image adds to every read from the
+// store: verifying a PNG against its recorded SHA-256 (real PNGs of noise,
+// the size range of stored cards).
+func BenchmarkImageChecksum(b *testing.B) {
+	for _, kb := range []int{30, 55, 90} {
+		b.Run(fmt.Sprint(kb, "KB"), func(b *testing.B) {
+			png := realPNG(b, kb, int(math.Sqrt(float64(kb<<10)/3)))
+			sum := sha256.Sum256(png)
+			b.SetBytes(int64(len(png)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := verifyPNG(png, sum[:]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
 
 func BenchmarkCreateRender(b *testing.B) {

@@ -30,6 +30,13 @@ var (
 	ErrSchemaTooNew = errors.New("store: database schema is newer than this binary")
 	// ErrInvalid: an argument breaks the contract (unknown status, empty id, ...).
 	ErrInvalid = errors.New("store: invalid argument")
+	// ErrForeignDB: the database file exists but is empty, not SQLite, or
+	// another application's database. Opening it as a fresh one would hide
+	// every render and pending webhook it should hold, so it is refused.
+	ErrForeignDB = errors.New("store: not an ogmint database")
+	// ErrCorrupt: stored bytes fail their checksum, or SQLite reports the
+	// file malformed. The bytes are never returned.
+	ErrCorrupt = errors.New("store: corrupt data")
 )
 
 // Delivery statuses.
@@ -168,7 +175,8 @@ type Store interface {
 	RenderByDedup(ctx context.Context, keyID string, hash [32]byte) (*Render, error)
 	// RenderBySlug finds a render by slug (PNG nil), or ErrNotFound.
 	RenderBySlug(ctx context.Context, slug string) (*Render, error)
-	// Image returns the PNG bytes of a slug, or ErrNotFound.
+	// Image returns the PNG bytes of a slug, or ErrNotFound, or ErrCorrupt
+	// when they fail the checksum recorded with the render.
 	Image(ctx context.Context, slug string) ([]byte, error)
 
 	// LeaseDue atomically takes up to limit pending deliveries whose
@@ -189,6 +197,11 @@ type Store interface {
 	Deliveries(ctx context.Context, keyID, slug string) ([]*Delivery, map[string][]Attempt, error)
 	// Delivery returns one of keyID's deliveries, or ErrNotFound.
 	Delivery(ctx context.Context, keyID, id string) (*Delivery, error)
+	// Attempts lists the recorded attempts of delivery id in order (none
+	// for an unknown id). For the dispatcher, which holds no API key: not
+	// scoped by key, never shown to callers. Postgres: a plain SELECT on
+	// the primary (the dispatcher counts on every committed attempt).
+	Attempts(ctx context.Context, id string) ([]Attempt, error)
 	// Redeliver makes one of keyID's deliveries pending again, due at now
 	// (attempt numbering continues). ErrNotFound for another key's or unknown id.
 	Redeliver(ctx context.Context, keyID, id string, now time.Time) error

@@ -20,6 +20,7 @@ package webhook
 import (
 	"crypto/rand"
 	"encoding/base32"
+	"strings"
 	"time"
 
 	"github.com/ogmint/ogmint/host/jsjson"
@@ -107,12 +108,24 @@ func FormatTime(t time.Time) string {
 	return t.UTC().Format(createdAtLayout)
 }
 
-// UserAgent is the User-Agent ogmint sends with webhooks.
+// UserAgent is the User-Agent ogmint sends with webhooks:
+// "ogmint-webhook/<version> (+https://github.com/ogmint/ogmint)", the
+// version being the build's ("dev" when empty), with any character that
+// may not appear in an HTTP token replaced by "-" so that receivers can
+// match the prefix "ogmint-webhook/".
 func UserAgent(version string) string {
 	if version == "" {
 		version = "dev"
 	}
-	return "ogmint-webhook/" + version + " (+https://github.com/ogmint/ogmint)"
+	return "ogmint-webhook/" + strings.Map(tokenChar, version) + " (+https://github.com/ogmint/ogmint)"
+}
+
+// tokenChar keeps r if an HTTP token (RFC 9110 section 5.6.2) may hold it.
+func tokenChar(r rune) rune {
+	if 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune("!#$%&'*+-.^_`|~", r) {
+		return r
+	}
+	return '-'
 }
 
 var idEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)

@@ -25,7 +25,9 @@ func Sign(secret string, body []byte) string {
 // base64-decoded part after "whsec_" when that part is canonical standard
 // base64 (padded, as re-encoding gives it back), otherwise the UTF-8 bytes of
 // the whole secret. The product document's example secret
-// "whsec_your_secret_here" is not base64, so its key is the whole string.
+// "whsec_your_secret_here" is not base64, so its key is the whole string;
+// CheckSecret refuses such whsec_ secrets when a render is submitted, and
+// this fallback keeps signing deliveries queued before it did.
 func StandardKey(secret string) []byte {
 	if rest, ok := strings.CutPrefix(secret, standardSecretPrefix); ok && rest != "" {
 		if k, err := base64.StdEncoding.DecodeString(rest); err == nil && len(k) > 0 &&

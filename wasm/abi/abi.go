@@ -13,8 +13,9 @@
 //     image slot SlotAvatar or SlotLogo; write the image file (PNG, JPEG or
 //     GIF) at ptr. ogmint_request empties every slot. A named image whose
 //     slot is empty is not drawn (the avatar falls back to initials); one
-//     that does not decode, or has more than MaxImagePixels pixels, makes
-//     ogmint_render fail with StatusInvalid naming the parameter.
+//     that does not decode, has more than MaxImagePixels pixels or needs more
+//     than MaxImageDecodeBytes to decode makes ogmint_render fail with
+//     StatusInvalid naming the parameter.
 //     1c. fonts beyond the built-in families are handed over on demand: when
 //     the text needs glyphs no font of the instance has, ogmint_render
 //     returns StatusNeedFonts and the output buffer holds the runes it lacks
@@ -69,6 +70,19 @@ const (
 const (
 	MaxImageBytes  = 4 << 20
 	MaxImagePixels = 4 << 20
+)
+
+// Image decoding budget (package wasm/imagedec), in bytes. An image whose
+// plain decode and drawing need at most DirectImageBytes is decoded as it
+// is; a larger one is box-reduced while it decodes, to the smallest size
+// that still has the pixels the template draws, in 8 bits a channel, and
+// what that needs (decoder buffers, reduced image, scaling scratch) must be
+// at most MaxImageDecodeBytes, or the image is a field error. A 2048x2048
+// 16-bit PNG then needs under 1 MiB, a 2048x2048 JPEG 6-7 MiB, a progressive
+// 4:2:0 one ~31 MiB; a progressive 4:4:4 one (~60 MiB) is refused.
+const (
+	MaxImageDecodeBytes = 32 << 20
+	DirectImageBytes    = 8 << 20
 )
 
 // MaxFontBytes is the largest packed font family ogmint_font takes.

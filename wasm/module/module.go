@@ -5,22 +5,17 @@
 package module
 
 import (
-	"bytes"
 	"compress/flate"
 	"compress/zlib"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"image"
-	_ "image/gif"  // avatar and logo formats
-	_ "image/jpeg" // avatar and logo formats
-	_ "image/png"  // avatar and logo formats
 	"net/url"
 	"unicode/utf8"
 
 	"github.com/ogmint/ogmint/templates"
 	"github.com/ogmint/ogmint/wasm/abi"
 	"github.com/ogmint/ogmint/wasm/fonts"
+	"github.com/ogmint/ogmint/wasm/imagedec"
 	"github.com/ogmint/ogmint/wasm/params"
 	"github.com/ogmint/ogmint/wasm/pngenc"
 	"github.com/ogmint/ogmint/wasm/render"
@@ -38,7 +33,14 @@ type Module struct {
 	images   [abi.NumSlots][]byte // image files for the next render, by slot
 	font     []byte               // a packed font family being handed over
 	asked    bool                 // this request already answered StatusNeedFonts
+	// ImageLimits bound the decoding of avatar and logo files: pixels and
+	// bytes (abi.MaxImagePixels, abi.MaxImageDecodeBytes and
+	// abi.DirectImageBytes by default).
+	ImageLimits imagedec.Limits
 }
+
+// DefaultImageLimits are the ABI's image limits.
+var DefaultImageLimits = imagedec.Limits{MaxPixels: abi.MaxImagePixels, MaxBytes: abi.MaxImageDecodeBytes, DirectBytes: abi.DirectImageBytes}
 
 // New loads templates and fonts.
 func New() (*Module, error) {
@@ -50,7 +52,7 @@ func New() (*Module, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Module{Set: set, renderer: r, request: make([]byte, 0, 4096)}, nil
+	return &Module{Set: set, renderer: r, request: make([]byte, 0, 4096), ImageLimits: DefaultImageLimits}, nil
 }
 
 // Request returns a buffer of n bytes for the next request, or nil when n
@@ -182,21 +184,25 @@ func (m *Module) Render(n int) abi.Status {
 
 // decodeImages decodes the image files the host put in the slots of the
 // images p names (a named image with an empty slot is left out: the host did
-// not fetch it). Files that are not PNG, JPEG or GIF, or that decode to more
-// than abi.MaxImagePixels pixels, are field errors.
+// not fetch it), one after the other, each within ImageLimits and reduced to
+// what the template draws (see package imagedec). Files that are not PNG,
+// JPEG or GIF, or are past the limits, are field errors.
 func (m *Module) decodeImages(p *params.Params) (map[string]image.Image, []params.FieldError) {
 	var images map[string]image.Image
 	var fields []params.FieldError
+	t := m.Set.Templates[p.Template]
 	for _, im := range []struct {
 		name string
 		url  string
 		slot int
 	}{{"avatar", p.Avatar, abi.SlotAvatar}, {"logo", p.Logo, abi.SlotLogo}} {
 		b := m.images[im.slot]
-		if im.url == "" || len(b) == 0 {
+		if im.url == "" || len(b) == 0 || t == nil {
 			continue
 		}
-		img, err := decodeImage(b)
+		img, err := imagedec.Decode(b, m.ImageLimits, func(size image.Point) []imagedec.Draw {
+			return render.ImageDraws(t, im.name, size)
+		})
 		if err != nil {
 			fields = append(fields, params.FieldError{Field: im.name, Message: err.Error()})
 			continue
@@ -207,21 +213,6 @@ func (m *Module) decodeImages(p *params.Params) (map[string]image.Image, []param
 		images[im.name] = img
 	}
 	return images, fields
-}
-
-func decodeImage(b []byte) (image.Image, error) {
-	cfg, format, err := image.DecodeConfig(bytes.NewReader(b))
-	if err != nil {
-		return nil, errors.New("not a PNG, JPEG or GIF image")
-	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > abi.MaxImagePixels/max(cfg.Height, 1) {
-		return nil, fmt.Errorf("image is %dx%d; at most %d pixels", cfg.Width, cfg.Height, abi.MaxImagePixels)
-	}
-	img, _, err := image.Decode(bytes.NewReader(b))
-	if err != nil {
-		return nil, fmt.Errorf("%s image does not decode: %v", format, err)
-	}
-	return img, nil
 }
 
 // EncodePNG encodes the last rendered frame into the output buffer with the

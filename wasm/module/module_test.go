@@ -11,6 +11,7 @@ import (
 
 	"github.com/ogmint/ogmint/internal/benchcard"
 	"github.com/ogmint/ogmint/internal/golden"
+	"github.com/ogmint/ogmint/internal/testimages"
 	"github.com/ogmint/ogmint/wasm/abi"
 	"github.com/ogmint/ogmint/wasm/module"
 )
@@ -200,5 +201,37 @@ func TestImages(t *testing.T) {
 	}
 	if m.Image(2, 10) != nil || m.Image(-1, 10) != nil || m.Image(abi.SlotAvatar, abi.MaxImageBytes+1) != nil {
 		t.Error("bad slot or oversized image accepted")
+	}
+}
+
+// TestImageLimitsConfigurable: the decode budget is the module's
+// ImageLimits (abi's by default): the 2048x2048 JPEG renders within the
+// default 32 MiB and is a field error naming the parameter within 4 MiB.
+func TestImageLimitsConfigurable(t *testing.T) {
+	jpg := testimages.JPEG()
+	q := "template=blog&title=Budget&author=Ada+Lovelace&logo=https%3A%2F%2Fexample.com%2Fl.jpg"
+	for _, tc := range []struct {
+		name    string
+		maxMiB  int
+		want    abi.Status
+		message string
+	}{
+		{"default", 0, abi.StatusOK, ""},
+		{"4 MiB", 4, abi.StatusInvalid, `{"field":"logo","message":"2048x2048 JPEG needs 6.0 MiB to decode; at most 4 MiB"}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := newModule(t)
+			if m.ImageLimits != module.DefaultImageLimits || m.ImageLimits.Validate() != nil {
+				t.Fatalf("limits %+v, want the ABI's", m.ImageLimits)
+			}
+			if tc.maxMiB > 0 {
+				m.ImageLimits.MaxBytes, m.ImageLimits.DirectBytes = tc.maxMiB<<20, 1<<20
+			}
+			n := copy(m.Request(len(q)), q)
+			copy(m.Image(abi.SlotLogo, len(jpg)), jpg)
+			if st := m.Render(n); st != tc.want || !strings.Contains(string(m.Output()), tc.message) {
+				t.Fatalf("status %v, output %s; want %v with %s", st, m.Output(), tc.want, tc.message)
+			}
+		})
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/ogmint/ogmint/templates"
+	"github.com/ogmint/ogmint/wasm/imagedec"
 	"github.com/ogmint/ogmint/wasm/params"
 	"github.com/ogmint/ogmint/wasm/raster"
 	"github.com/ogmint/ogmint/wasm/typeset"
@@ -320,30 +321,18 @@ func (c *card) drawPill(e *templates.Element, b *typeset.Block, x, y, avail int)
 
 // drawImage fits img into the box x, y, w, h ("contain", placed by align
 // and valign, or "cover"), scaled with Catmull-Rom, with corners of radius r.
+// Layout is done at the size of the file's image; a box-reduced one
+// (*imagedec.Reduced) gives the pixels of the same region.
 func (c *card) drawImage(img image.Image, fit, align, valign string, x, y, w, h, r int) {
-	sb := img.Bounds()
-	sw, sh := sb.Dx(), sb.Dy()
-	if sw <= 0 || sh <= 0 {
+	pix, size := img, img.Bounds().Size()
+	if red, ok := img.(*imagedec.Reduced); ok {
+		pix, size = red.RGBA, red.Size
+	}
+	if size.X <= 0 || size.Y <= 0 {
 		return
 	}
-	src := sb
-	dw, dh := w, h
-	if fit == "cover" {
-		// Crop the source, centred, to the box's aspect ratio.
-		if sw*h > sh*w {
-			cw := sh * w / h
-			src = image.Rect(sb.Min.X+(sw-cw)/2, sb.Min.Y, sb.Min.X+(sw-cw)/2+cw, sb.Max.Y)
-		} else {
-			ch := sw * h / w
-			src = image.Rect(sb.Min.X, sb.Min.Y+(sh-ch)/2, sb.Max.X, sb.Min.Y+(sh-ch)/2+ch)
-		}
-	} else {
-		// Contain: the largest size of the source's aspect ratio in the box.
-		if sw*h > sh*w {
-			dh = max(1, sh*w/sw)
-		} else {
-			dw = max(1, sw*h/sh)
-		}
+	src, dw, dh := fitRect(size, fit, w, h)
+	if fit != "cover" {
 		switch align {
 		case "center":
 			x += (w - dw) / 2
@@ -358,6 +347,61 @@ func (c *card) drawImage(img image.Image, fit, align, valign string, x, y, w, h,
 		}
 	}
 	dst := image.NewRGBA(image.Rect(0, 0, dw, dh))
-	xdraw.CatmullRom.Scale(dst, dst.Rect, img, src, xdraw.Src, nil)
+	xdraw.CatmullRom.Scale(dst, dst.Rect, pix, pixelRect(src, size, pix.Bounds()), xdraw.Src, nil)
 	c.r.frame.DrawImage(dst, x, y, min(r, dw/2, dh/2))
+}
+
+// fitRect is the region of an image of size (origin 0,0) drawn into a box
+// w x h, and the size it is drawn at: "cover" crops the image, centred, to
+// the box's aspect ratio and fills the box; "contain" (anything else) draws
+// all of it at the largest size of its aspect ratio that fits.
+func fitRect(size image.Point, fit string, w, h int) (src image.Rectangle, dw, dh int) {
+	sw, sh := size.X, size.Y
+	src, dw, dh = image.Rectangle{Max: size}, w, h
+	switch {
+	case fit == "cover" && sw*h > sh*w:
+		cw := sh * w / h
+		src = image.Rect((sw-cw)/2, 0, (sw-cw)/2+cw, sh)
+	case fit == "cover":
+		ch := sw * h / w
+		src = image.Rect(0, (sh-ch)/2, sw, (sh-ch)/2+ch)
+	case sw*h > sh*w:
+		dh = max(1, sh*w/sw)
+	default:
+		dw = max(1, sw*h/sh)
+	}
+	return src, dw, dh
+}
+
+// pixelRect maps r, in the coordinates of an image of size, to the pixels
+// pix of that image (its bounds, or a reduction of it), widening to whole
+// pixels.
+func pixelRect(r image.Rectangle, size image.Point, pix image.Rectangle) image.Rectangle {
+	if pix.Size() == size {
+		return r.Add(pix.Min)
+	}
+	p := pix.Size()
+	return image.Rect(r.Min.X*p.X/size.X, r.Min.Y*p.Y/size.Y,
+		(r.Max.X*p.X+size.X-1)/size.X, (r.Max.Y*p.Y+size.Y-1)/size.Y).Add(pix.Min)
+}
+
+// ImageDraws lists how template t may draw the image parameter name
+// ("avatar", "logo") of the given size: every image element showing it, and
+// for the avatar every initials element. The module decodes the image to
+// the least pixels these draws need (imagedec.Factor).
+func ImageDraws(t *templates.Template, name string, size image.Point) []imagedec.Draw {
+	var draws []imagedec.Draw
+	for _, e := range t.Elements {
+		fit := e.Fit
+		switch {
+		case e.Type == templates.KindImage && e.Src == name:
+		case e.Type == templates.KindInitials && name == "avatar":
+			fit = "cover"
+		default:
+			continue
+		}
+		src, dw, dh := fitRect(size, fit, e.Box[2], e.Box[3])
+		draws = append(draws, imagedec.Draw{Src: src, Dst: image.Pt(dw, dh)})
+	}
+	return draws
 }

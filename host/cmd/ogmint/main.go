@@ -52,6 +52,7 @@ const usage = `ogmint renders Open Graph images.
 Usage:
   ogmint serve [flags]     serve the API (ogmint serve -h lists flags and env)
   ogmint render [flags]    render one card to a PNG file
+  ogmint check [flags]     check the store for damage (exit 1 when damaged)
   ogmint version
 `
 
@@ -66,6 +67,8 @@ func main() {
 		err = serve(os.Args[2:])
 	case "render":
 		err = render(os.Args[2:], os.Stdout)
+	case "check":
+		os.Exit(check(os.Args[2:], os.Stdout, os.Stderr))
 	case "version", "--version", "-v":
 		fmt.Println("ogmint", version)
 	case "help", "-h", "--help":
@@ -136,6 +139,7 @@ func serve(args []string) error {
 		MemoryLimitMiB: cfg.MemoryMiB, CacheDir: cfg.CacheDir(),
 		SnapshotDir: filepath.Join(cfg.DataDir, "snapshots"),
 		Fonts:       cat,
+		Logger:      log, // an unusable compile cache or snapshot file: a warning, not a failed start
 	})
 	if err != nil {
 		return err
@@ -152,7 +156,7 @@ func serve(args []string) error {
 	m.AddFontHandovers(fontcat.Names(cat), pool.FontHandovers)
 	guard := ssrf.New(cfg.WebhookAllowNets)
 	dcfg := dispatch.Config{Workers: cfg.WebhookWorkers, PerEndpoint: cfg.WebhookPerEndpoint, Timeout: cfg.WebhookTimeout,
-		Schedule: cfg.WebhookRetrySchedule, UserAgent: webhook.UserAgent(version)}.WithDefaults()
+		Schedule: cfg.WebhookRetrySchedule, IdleConnTimeout: cfg.WebhookIdleTimeout, UserAgent: webhook.UserAgent(version)}.WithDefaults()
 	if err := dcfg.Validate(); err != nil {
 		return err
 	}
@@ -196,7 +200,7 @@ func serve(args []string) error {
 		Payload: func(url, slug, template string, metadata []byte, created time.Time, cached bool) []byte {
 			return webhook.Payload{URL: url, Slug: slug, Template: template, Metadata: metadata, CreatedAt: created, Cached: cached}.Body()
 		},
-		Ready:   func(ctx context.Context) error { _, err := st.APIKeys(ctx); return err },
+		Ready:   func(ctx context.Context) error { return storeUsable(ctx, st) },
 		Fetcher: fetcher,
 	})
 	hs := &fasthttp.Server{
@@ -228,6 +232,15 @@ func serve(args []string) error {
 	log.Info("shutting down: finishing in-flight webhook attempts")
 	stopDispatch()
 	return pool.Close(sctx)
+}
+
+// storeUsable reports whether the store answers reads and can take writes
+// (not while its disk is full; the write probe is rate-limited).
+func storeUsable(ctx context.Context, st *store.SQLite) error {
+	if _, err := st.APIKeys(ctx); err != nil {
+		return err
+	}
+	return st.Writable(ctx)
 }
 
 // imageUserAgent is the User-Agent of avatar and logo fetches.

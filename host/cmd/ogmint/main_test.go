@@ -275,7 +275,7 @@ func webhookEnv() []string {
 // delivery arrives.
 func TestKill9WithPendingDeliveriesLosesNone(t *testing.T) {
 	dir, port, hookPort := t.TempDir(), freePort(t), freePort(t) // nobody listens on hookPort yet
-	const secret = "whsec_kill9"
+	const secret = "whsec_a2lsbCAtOSBrZXk="
 	hookURL := fmt.Sprintf("http://127.0.0.1:%d/hooks/og-complete", hookPort)
 	s := startServer(t, dir, port, webhookEnv()...)
 	const n = 20
@@ -334,7 +334,7 @@ func TestKill9WithPendingDeliveriesLosesNone(t *testing.T) {
 // host does not send it again.
 func TestSIGTERMFinishesInFlightWebhook(t *testing.T) {
 	dir, port, hookPort := t.TempDir(), freePort(t), freePort(t)
-	const secret = "whsec_sigterm"
+	const secret = "whsec_c2lndGVybSBrZXk="
 	hooks := startHookServer(t, hookPort, secret, 800*time.Millisecond)
 	s := startServer(t, dir, port, webhookEnv()...)
 	st, out := post(t, s.base, fmt.Sprintf(`{"template":"blog","title":"Slow receiver","webhookUrl":"http://127.0.0.1:%d/h","webhookSecret":%q}`,

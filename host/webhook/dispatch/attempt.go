@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -22,7 +21,9 @@ import (
 // maxErrorText bounds the error text recorded for an attempt.
 const maxErrorText = 300
 
-// attempt sends one delivery once and decides what happens next.
+// attempt sends one delivery once and decides what happens next. A request
+// that fails on a connection the receiver closed while it was idle is sent
+// again at once on a new connection, within the same attempt (clients.stale).
 func (d *Dispatcher) attempt(it *item) (completion, time.Duration) {
 	dl := it.d
 	req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
@@ -37,7 +38,15 @@ func (d *Dispatcher) attempt(it *item) (completion, time.Duration) {
 	}
 	req.SetBodyRaw(dl.Payload) // sent as stored, byte for byte
 	req.SetTimeout(d.cfg.Timeout)
-	body, _, err := ssrf.Do(d.client, req, resp)
+	body, _, err := ssrf.Do(d.http.pooled, req, resp)
+	if left := d.cfg.Timeout - time.Since(at); left > 0 && d.http.stale(err, resp, at) {
+		d.staleResends.Add(1)
+		d.log.Info("webhook: the receiver had closed the idle connection; sending again on a new one",
+			"delivery", dl.ID, "host", hostKey(dl.URL), "error", printable.Clip(err.Error(), maxErrorText))
+		req.SetConnectionClose()
+		req.SetTimeout(left)
+		body, _, err = ssrf.Do(d.http.fresh, req, resp)
+	}
 	took := time.Since(at)
 
 	res := result{err: err}
@@ -47,7 +56,7 @@ func (d *Dispatcher) attempt(it *item) (completion, time.Duration) {
 		res.location = string(resp.Header.Peek(fasthttp.HeaderLocation))
 		res.retryAfter = string(resp.Header.Peek(fasthttp.HeaderRetryAfter))
 	}
-	c := d.decide(dl, at, took, res)
+	c := d.decide(dl, d.roundPosition(dl, res), at, took, res)
 	d.attempts.Add(1)
 	d.m.AttemptDuration.Observe(took.Seconds())
 	d.m.Deliveries.WithLabelValues(c.outcome).Inc()
@@ -60,6 +69,10 @@ func (d *Dispatcher) attempt(it *item) (completion, time.Duration) {
 		d.failed.Add(1)
 	case OutcomeStopped:
 		d.stopped.Add(1)
+	}
+	if c.outcome != OutcomeDelivered {
+		d.log.Warn("webhook attempt failed", "delivery", dl.ID, "host", hostKey(dl.URL),
+			"attempt", dl.Attempts+1, "outcome", c.outcome, "error", c.c.Attempt.Error)
 	}
 	c.it = it
 	return c, took
@@ -74,20 +87,27 @@ type result struct {
 	retryAfter string
 }
 
-// decide classifies an attempt: 2xx delivered; 410 stopped; anything else
-// (no answer, 3xx — never followed —, 4xx, 5xx) is a failed attempt,
-// retried after the schedule's next delay (with jitter), or after the
-// receiver's Retry-After on 429 and 503 when that is later, until the
-// schedule runs out and the delivery is failed.
-func (d *Dispatcher) decide(dl *store.Delivery, at time.Time, took time.Duration, r result) completion {
+// delivered: a 2xx answer.
+func (r result) delivered() bool { return r.err == nil && r.code >= 200 && r.code < 300 }
+
+// gone: a 410 answer, the receiver asking to stop.
+func (r result) gone() bool { return r.err == nil && r.code == fasthttp.StatusGone }
+
+// decide classifies an attempt, the n-th of its round (roundPosition): 2xx
+// delivered; 410 stopped; anything else (no answer, 3xx — never followed —,
+// 4xx, 5xx) is a failed attempt, retried after the schedule's next delay
+// (with jitter), or after the receiver's Retry-After on 429 and 503 when that
+// is later, until the round has had len(Schedule) attempts and the delivery
+// is failed.
+func (d *Dispatcher) decide(dl *store.Delivery, n int, at time.Time, took time.Duration, r result) completion {
 	a := store.Attempt{At: at, StatusCode: r.code, Duration: took}
 	c := completion{c: store.Completion{ID: dl.ID}}
 	switch {
-	case r.err == nil && r.code >= 200 && r.code < 300:
+	case r.delivered():
 		c.c.Status, c.outcome = store.StatusDelivered, OutcomeDelivered
 		c.c.Attempt = a
 		return c
-	case r.err == nil && r.code == fasthttp.StatusGone:
+	case r.gone():
 		a.Error = "HTTP 410 Gone: the receiver asked to stop"
 		c.c.Status, c.outcome, c.c.LastErr = store.StatusStopped, OutcomeStopped, a.Error
 		c.c.Attempt = a
@@ -99,7 +119,6 @@ func (d *Dispatcher) decide(dl *store.Delivery, at time.Time, took time.Duration
 	}
 	c.c.Attempt, c.c.LastErr = a, a.Error
 
-	n := dl.Attempts + 1 // this attempt's number
 	if n >= len(d.cfg.Schedule) {
 		c.c.Status, c.outcome = store.StatusFailed, OutcomeFailed
 		return c
@@ -146,9 +165,7 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 
 // errorText describes an attempt that got no HTTP answer.
 func errorText(err error, timeout time.Duration) string {
-	var ne net.Error
-	if errors.Is(err, fasthttp.ErrTimeout) || errors.Is(err, context.DeadlineExceeded) ||
-		errors.Is(err, fasthttp.ErrDialTimeout) || (errors.As(err, &ne) && ne.Timeout()) {
+	if isTimeout(err) || errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Sprintf("timeout: no answer within %s", timeout)
 	}
 	if errors.Is(err, ssrf.ErrDenied) || errors.Is(err, ssrf.ErrInvalidURL) {

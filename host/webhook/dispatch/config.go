@@ -16,6 +16,13 @@ const (
 	DefaultJitter       = 0.2
 	DefaultPollInterval = 250 * time.Millisecond
 	DefaultBatch        = 64
+	// DefaultIdleConnTimeout is how long a connection to a receiver stays
+	// open for reuse after an attempt: well under the keep-alive timeouts
+	// servers commonly use (gunicorn 2 s; Node.js, uvicorn, Apache 5 s), so
+	// the next attempt rarely meets a connection the receiver has closed.
+	DefaultIdleConnTimeout = time.Second
+	// MaxIdleConnTimeout bounds IdleConnTimeout.
+	MaxIdleConnTimeout = 5 * time.Minute
 	// MaxRetryAfter caps how far a receiver's Retry-After can push the
 	// next attempt.
 	MaxRetryAfter = 24 * time.Hour
@@ -43,14 +50,21 @@ type Config struct {
 	// (host:port) (default 4), so a slow receiver holds at most that many
 	// workers and the others keep serving everyone else.
 	PerEndpoint int
-	// Timeout bounds one attempt: connect, send, and read the answer
-	// (default 5 s).
+	// Timeout bounds one attempt: connect, send, and read the answer,
+	// including the resend on a new connection after a stale one (default
+	// 5 s).
 	Timeout time.Duration
+	// IdleConnTimeout is how long an idle connection to a receiver is kept
+	// for the next attempt (default DefaultIdleConnTimeout, at most
+	// MaxIdleConnTimeout).
+	IdleConnTimeout time.Duration
 	// Schedule[n] is the delay before attempt n+1; len(Schedule) is the
 	// number of attempts before a delivery is marked failed. Schedule[0]
 	// (the first attempt) is applied by whoever enqueues (the API sets the
 	// delivery's first next_attempt_at); the dispatcher uses Schedule[1:]
-	// after failed attempts. Default DefaultSchedule().
+	// after failed attempts. A redelivery of a delivered, failed or stopped
+	// delivery gets the whole schedule again (see round). Default
+	// DefaultSchedule().
 	Schedule []time.Duration
 	// Jitter spreads each retry delay uniformly within +/- Jitter of it
 	// (default 0.2; negative: none).
@@ -86,6 +100,9 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.Schedule == nil {
 		c.Schedule = DefaultSchedule()
+	}
+	if c.IdleConnTimeout == 0 {
+		c.IdleConnTimeout = DefaultIdleConnTimeout
 	}
 	switch {
 	case c.Jitter == 0:
@@ -123,6 +140,9 @@ func (c Config) Validate() error {
 	}
 	if c.Timeout <= 0 {
 		bad("timeout must be > 0")
+	}
+	if c.IdleConnTimeout <= 0 || c.IdleConnTimeout > MaxIdleConnTimeout {
+		bad("idle connection timeout %s, want > 0 and at most %s", c.IdleConnTimeout, MaxIdleConnTimeout)
 	}
 	if len(c.Schedule) < 1 || len(c.Schedule) > 100 {
 		bad("retry schedule has %d entries, want 1-100", len(c.Schedule))

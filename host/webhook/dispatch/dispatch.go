@@ -9,6 +9,12 @@
 // a committer that records completions in batches (store.CompleteAttempts:
 // one transaction, one disk sync, for many attempts).
 //
+// Connections to a receiver are kept for reuse only briefly
+// (Config.IdleConnTimeout), and a request that fails on one the receiver
+// closed meanwhile, before any byte of an answer, is sent again at once on a
+// new connection (conns.go). A redelivery gets a round of attempts of its
+// own (round.go).
+//
 // Delivery is at least once: a delivery stays leased in the store while it
 // is in memory, and a crash only delays it until the lease expires. The
 // webhook-id (the delivery ID) is the same on every attempt, so receivers
@@ -25,8 +31,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/valyala/fasthttp"
 
 	"github.com/ogmint/ogmint/host/metrics"
 	"github.com/ogmint/ogmint/host/ssrf"
@@ -45,7 +49,7 @@ const (
 // start it with Run.
 type Dispatcher struct {
 	st      store.Store
-	client  *fasthttp.Client
+	http    *clients
 	m       *metrics.Metrics
 	cfg     Config
 	log     *slog.Logger
@@ -71,6 +75,7 @@ type Dispatcher struct {
 
 	leased, deferred, attempts, commitErrs atomic.Uint64
 	delivered, retried, failed, stopped    atomic.Uint64
+	staleResends                           atomic.Uint64
 }
 
 type item struct {
@@ -108,6 +113,9 @@ type Stats struct {
 	// Outcomes of the attempts.
 	Delivered, Retried, Failed, Stopped uint64
 	CommitErrors                        uint64 // completions that could not be recorded (re-sent after their lease)
+	// StaleResends counts requests sent again on a new connection because
+	// the receiver had closed the idle one they were sent on.
+	StaleResends uint64
 }
 
 // New returns a Dispatcher for st that sends through guard's client. m may
@@ -125,7 +133,7 @@ func New(st store.Store, guard *ssrf.Guard, m *metrics.Metrics, cfg Config, log 
 		log = slog.Default()
 	}
 	d := &Dispatcher{
-		st: st, client: guard.Client(cfg.Timeout, cfg.UserAgent), m: m, cfg: cfg, log: log,
+		st: st, http: newClients(guard, cfg), m: m, cfg: cfg, log: log,
 		queueFn:    QueueStatsFunc(st, time.Second),
 		maxHeld:    cfg.Workers*4 + cfg.Batch,
 		wake:       make(chan struct{}, 1),
@@ -169,6 +177,7 @@ func (d *Dispatcher) Stats() Stats {
 	s.Leased, s.Deferred, s.Attempts = d.leased.Load(), d.deferred.Load(), d.attempts.Load()
 	s.Delivered, s.Retried, s.Failed, s.Stopped = d.delivered.Load(), d.retried.Load(), d.failed.Load(), d.stopped.Load()
 	s.CommitErrors = d.commitErrs.Load()
+	s.StaleResends = d.staleResends.Load()
 	return s
 }
 

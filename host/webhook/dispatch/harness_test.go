@@ -51,8 +51,14 @@ type running struct {
 
 func run(t testing.TB, st store.Store, g *ssrf.Guard, cfg Config) *running {
 	t.Helper()
+	return runLogged(t, st, g, cfg, io.Discard)
+}
+
+// runLogged is run with the dispatcher's log (text, Info and up) going to w.
+func runLogged(t testing.TB, st store.Store, g *ssrf.Guard, cfg Config, w io.Writer) *running {
+	t.Helper()
 	m := metrics.New(nil, nil)
-	d := New(st, g, m, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	d := New(st, g, m, cfg, slog.New(slog.NewTextHandler(w, nil)))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- d.Run(ctx) }()

@@ -16,7 +16,7 @@ func TestConfigDefaultsAndValidate(t *testing.T) {
 	c := Config{}.WithDefaults()
 	if c.Workers != 32 || c.PerEndpoint != 4 || c.Timeout != 5*time.Second || len(c.Schedule) != 8 ||
 		c.Jitter != 0.2 || c.PollInterval != 250*time.Millisecond || c.Lease != 15*time.Second || c.Batch != 64 ||
-		c.UserAgent == "" || c.Grace != 6*time.Second {
+		c.UserAgent == "" || c.Grace != 6*time.Second || c.IdleConnTimeout != time.Second {
 		t.Fatalf("defaults %+v", c)
 	}
 	if err := c.Validate(); err != nil {
@@ -26,9 +26,9 @@ func TestConfigDefaultsAndValidate(t *testing.T) {
 		t.Errorf("negative jitter should mean none: %v", c.Jitter)
 	}
 	bad := Config{Workers: -1, PerEndpoint: -2, Timeout: -1, Schedule: []time.Duration{}, Jitter: 1.5,
-		PollInterval: -1, Lease: time.Second, Batch: 5000}.WithDefaults()
+		PollInterval: -1, Lease: time.Second, Batch: 5000, IdleConnTimeout: time.Hour}.WithDefaults()
 	err := bad.Validate()
-	for _, want := range []string{"workers", "per-endpoint", "timeout", "retry schedule", "jitter", "poll interval", "lease", "batch"} {
+	for _, want := range []string{"workers", "per-endpoint", "timeout", "retry schedule", "jitter", "poll interval", "lease", "batch", "idle connection timeout"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Validate of a bad config does not name %q: %v", want, err)
 		}
@@ -86,37 +86,40 @@ func TestDecide(t *testing.T) {
 		}
 	}
 	for _, code := range []int{200, 201, 204, 299} {
-		if c := d.decide(dl(0), at, time.Millisecond, result{code: code}); c.outcome != OutcomeDelivered || c.c.Status != store.StatusDelivered || c.c.LastErr != "" {
+		if c := d.decide(dl(0), 1, at, time.Millisecond, result{code: code}); c.outcome != OutcomeDelivered || c.c.Status != store.StatusDelivered || c.c.LastErr != "" {
 			t.Errorf("%d: %+v", code, c)
 		}
 	}
-	if c := d.decide(dl(0), at, time.Millisecond, result{code: 410}); c.outcome != OutcomeStopped || c.c.Status != store.StatusStopped {
+	if c := d.decide(dl(0), 1, at, time.Millisecond, result{code: 410}); c.outcome != OutcomeStopped || c.c.Status != store.StatusStopped {
 		t.Errorf("410: %+v", c)
 	}
 	for _, code := range []int{301, 302, 304, 400, 401, 404, 429, 500, 502, 503} {
-		c := d.decide(dl(0), at, time.Millisecond, result{code: code})
+		c := d.decide(dl(0), 1, at, time.Millisecond, result{code: code})
 		if c.outcome != OutcomeRetry || c.c.Status != store.StatusPending || c.c.Attempt.StatusCode != code || c.c.LastErr == "" {
 			t.Errorf("%d: %+v", code, c)
 		}
 		within(t, c.c.Next, time.Minute)
 	}
 	// Second attempt fails: the third waits an hour; the third fails: failed.
-	within(t, d.decide(dl(1), at, 0, result{code: 500}).c.Next, time.Hour)
-	if c := d.decide(dl(2), at, 0, result{code: 500}); c.outcome != OutcomeFailed || c.c.Status != store.StatusFailed {
+	within(t, d.decide(dl(1), 2, at, 0, result{code: 500}).c.Next, time.Hour)
+	if c := d.decide(dl(2), 3, at, 0, result{code: 500}); c.outcome != OutcomeFailed || c.c.Status != store.StatusFailed {
 		t.Errorf("last attempt: %+v", c)
 	}
-	// A redelivered delivery past its schedule gets one attempt.
-	if c := d.decide(dl(7), at, 0, result{err: errors.New("boom")}); c.outcome != OutcomeFailed || c.c.Attempt.Error != "boom" {
-		t.Errorf("redelivered: %+v", c)
+	// Past its round's schedule: failed.
+	if c := d.decide(dl(7), 8, at, 0, result{err: errors.New("boom")}); c.outcome != OutcomeFailed || c.c.Attempt.Error != "boom" {
+		t.Errorf("past the schedule: %+v", c)
 	}
+	// The first attempt of a redelivery's round (attempt 8 of the delivery):
+	// the next waits a minute.
+	within(t, d.decide(dl(7), 1, at, 0, result{code: 500}).c.Next, time.Minute)
 	// Retry-After: later than the schedule wins; earlier does not; only on 429/503.
-	within(t, d.decide(dl(0), at, 0, result{code: 429, retryAfter: "600"}).c.Next, 10*time.Minute)
-	within(t, d.decide(dl(0), at, 0, result{code: 503, retryAfter: "600"}).c.Next, 10*time.Minute)
-	within(t, d.decide(dl(0), at, 0, result{code: 429, retryAfter: "1"}).c.Next, time.Minute)
-	within(t, d.decide(dl(0), at, 0, result{code: 500, retryAfter: "600"}).c.Next, time.Minute)
-	within(t, d.decide(dl(0), at, 0, result{code: 429, retryAfter: "99999999"}).c.Next, MaxRetryAfter)
+	within(t, d.decide(dl(0), 1, at, 0, result{code: 429, retryAfter: "600"}).c.Next, 10*time.Minute)
+	within(t, d.decide(dl(0), 1, at, 0, result{code: 503, retryAfter: "600"}).c.Next, 10*time.Minute)
+	within(t, d.decide(dl(0), 1, at, 0, result{code: 429, retryAfter: "1"}).c.Next, time.Minute)
+	within(t, d.decide(dl(0), 1, at, 0, result{code: 500, retryAfter: "600"}).c.Next, time.Minute)
+	within(t, d.decide(dl(0), 1, at, 0, result{code: 429, retryAfter: "99999999"}).c.Next, MaxRetryAfter)
 	// Errors without an answer.
-	c := d.decide(dl(0), at, time.Second, result{err: fasthttp.ErrTimeout})
+	c := d.decide(dl(0), 1, at, time.Second, result{err: fasthttp.ErrTimeout})
 	if c.c.Attempt.StatusCode != 0 || !strings.Contains(c.c.Attempt.Error, "timeout") {
 		t.Errorf("timeout: %+v", c.c.Attempt)
 	}

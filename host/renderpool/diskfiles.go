@@ -1,0 +1,87 @@
+package renderpool
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
+)
+
+// The compilation cache and the snapshot file only make starts faster: when
+// they cannot be created, read or written (a full disk, a directory that is
+// not writable), the pool starts without them and logs a warning.
+
+// logger is cfg.Logger, or slog.Default() when nil.
+func (c Config) logger() *slog.Logger {
+	if c.Logger != nil {
+		return c.Logger
+	}
+	return slog.Default()
+}
+
+// runtimeConfig is the wazero runtime configuration, without a compilation cache.
+func (c Config) runtimeConfig() wazero.RuntimeConfig {
+	return wazero.NewRuntimeConfig().
+		WithCloseOnContextDone(true).
+		WithMemoryLimitPages(c.memoryLimitPages())
+}
+
+// openCache opens the compilation cache in dir; nil when dir is "" or the
+// cache cannot be opened (logged).
+func openCache(dir string, log *slog.Logger) wazero.CompilationCache {
+	if dir == "" {
+		return nil
+	}
+	cache, err := wazero.NewCompilationCacheWithDir(dir)
+	if err != nil {
+		log.Warn("renderpool: compilation cache unusable, starting without it (each start compiles the module, ~2.5 s)",
+			"dir", dir, "err", err)
+		return nil
+	}
+	return cache
+}
+
+// isFileError reports whether err comes from the file system (what a
+// compilation cache that cannot be read or written fails with), not from
+// compiling the module.
+func isFileError(err error) bool {
+	var pe *fs.PathError
+	var le *os.LinkError
+	return errors.As(err, &pe) || errors.As(err, &le)
+}
+
+// compile compiles wasm in p.rt. wazero fails the compile when the cache
+// cannot be written (on a full disk: the cache of this module is ~40 MB);
+// then the runtime is rebuilt without the cache, WASI included, and the
+// module compiled again.
+func (p *Pool) compile(ctx context.Context, wasm []byte) (wazero.CompiledModule, error) {
+	compiled, err := p.rt.CompileModule(ctx, wasm)
+	if err == nil || p.cache == nil || !isFileError(err) {
+		return compiled, err
+	}
+	p.cfg.logger().Warn("renderpool: compilation cache unusable, starting without it (each start compiles the module, ~2.5 s)",
+		"dir", p.cfg.CacheDir, "err", err)
+	_ = p.rt.Close(ctx)
+	_ = p.cache.Close(ctx)
+	p.cache = nil
+	p.rt = wazero.NewRuntimeWithConfig(ctx, p.cfg.runtimeConfig())
+	if _, err := wasi_snapshot_preview1.Instantiate(ctx, p.rt); err != nil {
+		return nil, fmt.Errorf("renderpool: instantiating WASI: %w", err)
+	}
+	return p.rt.CompileModule(ctx, wasm)
+}
+
+// saveSnapshot writes snap to the snapshot file. The file only saves the
+// next start a cold warm-up, so a failure is logged and the pool runs on
+// with the snapshot in memory.
+func (p *Pool) saveSnapshot(snap *snapshot, path, boot string) {
+	if err := snap.save(path, boot); err != nil {
+		p.cfg.logger().Warn("renderpool: snapshot file not written; the next start warms up cold",
+			"path", path, "err", err)
+	}
+}
