@@ -345,35 +345,6 @@ type otApplyContext struct {
 	lastBaseUntil int // GPOS uses
 
 	matchPositions []int
-
-	// ogmint patch: coverage matchers bound once and reused, instead of a
-	// closure allocated per call (three per chained-context application).
-	coverages      [3]coverageMatcher
-	coverageFuncs  [3]matcherFunc
-	coveragesBound *otApplyContext
-}
-
-// coverageMatcher interprets a matcher's value as an index in covs (what
-// matchCoverage's closure does) (ogmint patch).
-type coverageMatcher struct{ covs []tables.Coverage }
-
-func (m *coverageMatcher) match(gid gID, value uint16) bool {
-	_, covered := m.covs[value].Index(gid)
-	return covered
-}
-
-// coverageMatchers returns matchers over backtrack, input and lookahead,
-// valid until the next call: a chained-context lookup matches all three
-// before it applies nested lookups, which may call this again (ogmint patch).
-func (c *otApplyContext) coverageMatchers(backtrack, input, lookahead []tables.Coverage) [3]matcherFunc {
-	if c.coveragesBound != c { // first use, or the context was copied
-		for i := range c.coverages {
-			c.coverageFuncs[i] = c.coverages[i].match
-		}
-		c.coveragesBound = c
-	}
-	c.coverages[0].covs, c.coverages[1].covs, c.coverages[2].covs = backtrack, input, lookahead
-	return c.coverageFuncs
 }
 
 func (c *otApplyContext) reset(tableIndex uint8, font *Font, buffer *Buffer) {
@@ -1120,7 +1091,7 @@ func get1N(indices *[]uint16, start, end int) []uint16 {
 
 func (c *otApplyContext) applyLookupContext3(data tables.SequenceContextFormat3, _ int) bool {
 	covIndices := get1N(&c.indices, 1, len(data.Coverages))
-	return c.contextApplyLookup(covIndices, data.SeqLookupRecords, c.coverageMatchers(nil, data.Coverages, nil)[1])
+	return c.contextApplyLookup(covIndices, data.SeqLookupRecords, matchCoverage(data.Coverages))
 }
 
 func (c *otApplyContext) applyLookupChainedContext1(data tables.ChainedSequenceContextFormat1, index int) bool {
@@ -1145,7 +1116,9 @@ func (c *otApplyContext) applyLookupChainedContext2(data tables.ChainedSequenceC
 func (c *otApplyContext) applyLookupChainedContext3(data tables.ChainedSequenceContextFormat3, _ int) bool {
 	lB, lI, lL := len(data.BacktrackCoverages), len(data.InputCoverages), len(data.LookaheadCoverages)
 	return c.chainContextApplyLookup(get1N(&c.indices, 0, lB), get1N(&c.indices, 1, lI), get1N(&c.indices, 0, lL),
-		data.SeqLookupRecords, c.coverageMatchers(data.BacktrackCoverages, data.InputCoverages, data.LookaheadCoverages))
+		data.SeqLookupRecords, [3]matcherFunc{
+			matchCoverage(data.BacktrackCoverages), matchCoverage(data.InputCoverages), matchCoverage(data.LookaheadCoverages),
+		})
 }
 
 // grows the slice if required; and copy the current contents
