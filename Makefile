@@ -64,14 +64,18 @@ edge-serve: edge
 test-edge: edge $(EDGE_FIXTURES)
 	cd edge && npm test
 
-## bench: benchmarks; results go to docs/benchmarks.md by hand (see that file)
+## bench: benchmarks; results go to docs/benchmarks.md by hand (see that file). First
+##   ogmint against Takumi and satori + resvg on the same card, interleaved, three
+##   rounds (scripts/peers/run.sh; OUT_DIR keeps the PNGs), then the Go benchmarks
+##   and the HTTP runs of scripts/bench.sh
 bench: build
+	scripts/peers/run.sh
 	scripts/bench.sh
 
 ## bench-text-wasm: the text engine's benchmarks run inside wazero, as the module runs them
 bench-text-wasm:
 	$(GO) build -o $(BIN)/wasmexec ./internal/cmd/wasmexec
-	GOOS=wasip1 GOARCH=wasm $(GO) test -exec $(abspath $(BIN))/wasmexec -run XXX -bench 'NewTitle|ShapeNewWord' -benchtime 1000x ./wasm/typeset ./wasm/shape
+	GOOS=wasip1 GOARCH=wasm $(GO) test -exec $(abspath $(BIN))/wasmexec -run XXX -bench 'NewTitle|ShapeNewWord|DrawText|ClearFrame' -benchtime 1000x ./wasm/typeset ./wasm/shape
 
 ## bench-world: the world-text benchmarks (BASE=<commit> adds the draw before/after)
 bench-world: build
@@ -89,6 +93,7 @@ fuzz:
 	$(GO) test -run XXX -fuzz FuzzUnpack -fuzztime $(FUZZTIME) ./wasm/fonts/
 	$(GO) test -run XXX -fuzz FuzzWOFF2 -fuzztime $(FUZZTIME) ./host/fontcat/
 	$(GO) test -run XXX -fuzz FuzzDecodeUnreserved -fuzztime $(FUZZTIME) ./host/api/
+	$(GO) test -run XXX -fuzz FuzzEncoder -fuzztime $(FUZZTIME) ./wasm/pngenc/
 
 clean:
 	rm -rf $(BIN) host/module/ogmint.wasm

@@ -1,21 +1,26 @@
-// PNG encoding with the runtime's native deflate. The card is opaque, so rows
-// are written as RGB with filter byte 0 (None): smaller and faster than
-// filtering for these flat images (see /work/shared/DESIGN.md). The bytes
-// differ from the Go host's (another deflate), the decoded pixels do not.
+// PNG encoding. The default is the render module's own encoder
+// (ogmint_encode_png: wasm/pngenc, the code the Go host runs): a palette PNG
+// when the card has at most 256 colours, else RGB; rows equal to the row
+// above filtered Up, the others None; a deflate made for cards. The other two
+// deflate RGB rows with filter byte 0 (None) with the runtime's native
+// deflate, and are what an operator can force (OGMINT_ENCODER). The bytes of
+// the three differ, the decoded pixels do not.
 //
-// Three encoders, fastest first (measured per 1200x630 card, warm, on the
-// project's 2-core machine; see edge/README.md):
-//   zlib    node:zlib deflateSync at level 1 (workerd with nodejs_compat, Deno):
-//           ~1-2 ms. The Go host also deflates at level 1.
-//   stream  CompressionStream("deflate"), the Web-standard API: zlib's default
-//           level 6, which cannot be changed: ~6-11 ms in workerd.
-//   module  the render module's portable encoder (ogmint_encode_png): ~12-14 ms.
+// Measured on the benchmark blog card (internal/benchcard) on the project's
+// 2-core machine, CPU per request of the whole runtime process, three rounds
+// (docs/benchmarks.md, "PNG encoder (issue 11)"):
+//   module  the default: 77 KB; workerd 3.45-3.55 ms, Deno 3.3-3.55 ms.
+//   zlib    node:zlib deflateSync at level 1 (workerd with nodejs_compat,
+//           Deno): 89 KB in workerd, 100 KB in Deno; workerd 3.5-3.7 ms,
+//           Deno 2.8-2.95 ms.
+//   stream  CompressionStream("deflate"), the Web-standard API: zlib's
+//           default level 6, which cannot be changed: ~6-11 ms in workerd.
 // Each has its own tag in the ETag, since each gives different PNG bytes.
 
 export const ENCODER_TAGS = Object.freeze({
   zlib: "edge-zlib1-1",
   stream: "edge-deflate-1",
-  module: "edge-module-1",
+  module: "edge-module-2",
 });
 
 const SIGNATURE = Uint8Array.of(137, 80, 78, 71, 13, 10, 26, 10);

@@ -1,7 +1,8 @@
 // Cloudflare Worker (module syntax) entry point. Workers cannot compile Wasm
 // from bytes at run time: the module is imported, and wrangler (or workerd's
 // config.capnp) uploads it as a compiled Wasm module next to this file.
-// Needs the nodejs_compat flag for node:zlib (the fast PNG deflate).
+// Needs the nodejs_compat flag for node:zlib (the native deflate of the
+// zlib encoder; the default encoder is the module's, see png.js).
 // The fallback font families (fonts.js) are static files behind the FONTS
 // binding: on Cloudflare the Worker's static assets (wrangler.toml [assets],
 // the directory dist/fonts), in the local workerd a disk service serving that
@@ -14,7 +15,8 @@ const handle = createHandler({
   runtime: "workerd",
   loadModule: () => wasm,
   deflateSync,
-  // "auto" (default), or force "zlib" / "stream" / "module" with a var.
+  // "auto" (default: the module's encoder), or force "zlib" / "stream" /
+  // "module" with a var.
   encoder: (env) => env.OGMINT_ENCODER || "auto",
   // The Workers Cache API: per data centre; a no-op on *.workers.dev, and
   // "No Cache was configured" in a bare workerd (then it is off). The var

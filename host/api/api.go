@@ -39,7 +39,7 @@ const V1CacheControl = "public, max-age=86400, s-maxage=86400"
 
 // encoderVersion changes when the PNG bytes for the same pixels change; it
 // is part of the ETag.
-const encoderVersion = "pngfast-1"
+const encoderVersion = pngfast.Version
 
 // URLChecker validates webhook URLs at submit time (the SSRF guard).
 type URLChecker interface{ CheckURL(raw string) error }
@@ -128,6 +128,40 @@ func route(path string) string {
 	return "other"
 }
 
+// routeOf is route(decodeUnreserved(p)) without allocating for the fixed
+// routes as clients send them (no percent-escapes): the request path takes
+// it for every request.
+func routeOf(p []byte) string {
+	switch string(p) { // compared in place, not copied
+	case "/api/og":
+		return "/api/og"
+	case "/api/templates":
+		return "/api/templates"
+	case "/api/v2/render":
+		return "/api/v2/render"
+	case "/healthz":
+		return "/healthz"
+	case "/readyz":
+		return "/readyz"
+	case "/metrics":
+		return "/metrics"
+	}
+	return route(decodeUnreserved(p))
+}
+
+// methodName is string(m) without allocating for the usual methods.
+func methodName(m []byte) string {
+	switch string(m) {
+	case fasthttp.MethodGet:
+		return fasthttp.MethodGet
+	case fasthttp.MethodHead:
+		return fasthttp.MethodHead
+	case fasthttp.MethodPost:
+		return fasthttp.MethodPost
+	}
+	return string(m)
+}
+
 // requestPath is the path as the client sent it, with only the escapes of
 // letters, digits, "-", "_" and "~" decoded (RFC 3986 6.2.2.2: /api/%6Fg is
 // /api/og). Dot segments are not removed and "%2e" and "%2f" stay escaped,
@@ -186,9 +220,10 @@ func (s *Server) Handler(ctx *fasthttp.RequestCtx) {
 	start := time.Now()
 	rid := string(ctx.Request.Header.Peek("X-Request-Id"))
 	if !validRequestID(rid) {
-		rid = s.bootID + "-" + strconv.FormatUint(s.reqSeq.Add(1), 36)
+		var buf [32]byte
+		rid = string(strconv.AppendUint(append(append(buf[:0], s.bootID...), '-'), s.reqSeq.Add(1), 36))
 	}
-	rt := route(requestPath(ctx))
+	rt := routeOf(ctx.URI().PathOriginal())
 	switch rt {
 	case "/api/og":
 		s.serve(ctx, s.v1, "GET", "HEAD")
@@ -213,9 +248,9 @@ func (s *Server) Handler(ctx *fasthttp.RequestCtx) {
 	}
 	ctx.Response.Header.Set("X-Request-Id", rid)
 	code := ctx.Response.StatusCode()
-	s.opt.Metrics.HTTPResponses.WithLabelValues(rt, strconv.Itoa(code)).Inc()
+	s.opt.Metrics.HTTPResponse(rt, code).Inc()
 	s.opt.Logger.LogAttrs(ctx, slog.LevelInfo, "request",
-		slog.String("request_id", rid), slog.String("method", string(ctx.Method())), slog.String("route", rt),
+		slog.String("request_id", rid), slog.String("method", methodName(ctx.Method())), slog.String("route", rt),
 		slog.Int("status", code), slog.Float64("ms", float64(time.Since(start).Microseconds())/1000),
 		slog.Int("bytes", len(ctx.Response.Body())), slog.String("ip", ctx.RemoteIP().String()))
 }
@@ -273,8 +308,9 @@ func (s *Server) v1(ctx *fasthttp.RequestCtx) error {
 	if len(ctx.URI().QueryString()) > s.maxQuery {
 		return badRequest("query", "query string longer than "+strconv.Itoa(s.maxQuery)+" bytes")
 	}
-	q := url.Values{}
-	ctx.QueryArgs().VisitAll(func(k, v []byte) {
+	args := ctx.QueryArgs()
+	q := make(url.Values, args.Len())
+	args.VisitAll(func(k, v []byte) {
 		q[string(k)] = append(q[string(k)], string(v))
 	})
 	p, perr := params.Parse(q, s.opt.Templates)
@@ -282,19 +318,18 @@ func (s *Server) v1(ctx *fasthttp.RequestCtx) error {
 		return fromParams(perr)
 	}
 	canonical := p.Canonical()
-	key := cardcache.Key(sha256.Sum256([]byte(canonical + "\x00" + encoderVersion)))
-	etag := `"` + hex.EncodeToString(key[:16]) + `"`
+	key, etag := v1Key(canonical)
 
-	ctx.Response.Header.Set("ETag", etag)
+	ctx.Response.Header.SetBytesV("ETag", etag[:])
 	ctx.Response.Header.Set("Cache-Control", V1CacheControl)
-	if inm := ctx.Request.Header.Peek("If-None-Match"); len(inm) > 0 && etagMatch(string(inm), etag) {
-		s.opt.Metrics.CacheHits.WithLabelValues("v1_not_modified").Inc()
+	if inm := ctx.Request.Header.Peek("If-None-Match"); len(inm) > 0 && etagMatch(string(inm), string(etag[:])) {
+		s.opt.Metrics.CacheHit("v1_not_modified").Inc()
 		ctx.SetStatusCode(fasthttp.StatusNotModified)
 		return nil
 	}
 	png, ok := s.opt.Cache.Get(key)
 	if ok {
-		s.opt.Metrics.CacheHits.WithLabelValues("v1_cache").Inc()
+		s.opt.Metrics.CacheHit("v1_cache").Inc()
 	} else {
 		if !keyed {
 			if allowed, wait := s.opt.RateLimit.Allow(ctx.RemoteIP().String()); !allowed {
@@ -321,8 +356,21 @@ func (s *Server) v1(ctx *fasthttp.RequestCtx) error {
 		png = v.([]byte)
 	}
 	ctx.SetContentType("image/png")
-	ctx.SetBody(png)
+	// Not copied: a card is never modified once encoded (the cache holds
+	// the same bytes), and fasthttp only reads the body while writing it.
+	ctx.Response.SetBodyRaw(png)
 	return nil
+}
+
+// v1Key returns a V1 card's cache key, the SHA-256 of its canonical
+// parameters and the encoder version, and its ETag: the first 16 bytes of
+// the same digest in hex, quoted. One hash serves both.
+func v1Key(canonical string) (key cardcache.Key, etag [2 + 2*16]byte) {
+	var buf [512]byte // the hash input stays on the stack unless it is longer
+	key = sha256.Sum256(append(append(append(buf[:0], canonical...), 0), encoderVersion...))
+	etag[0], etag[len(etag)-1] = '"', '"'
+	hex.Encode(etag[1:len(etag)-1], key[:16])
+	return key, etag
 }
 
 // imageFields names the render parameter of each image slot.
@@ -377,14 +425,14 @@ func (s *Server) renderPNG(ctx context.Context, template, canonical string, imag
 	outcome := "ok"
 	if err != nil {
 		outcome = renderOutcome(err)
-		s.opt.Metrics.Renders.WithLabelValues(template, outcome).Inc()
+		s.opt.Metrics.Render(template, outcome).Inc()
 		if failureOutcomes[outcome] {
 			s.opt.Metrics.RenderFailures.WithLabelValues(outcome).Inc()
 		}
 		return nil, fromRender(err)
 	}
-	s.opt.Metrics.Renders.WithLabelValues(template, outcome).Inc()
-	s.opt.Metrics.RenderDuration.WithLabelValues(template).Observe(time.Since(start).Seconds())
+	s.opt.Metrics.Render(template, outcome).Inc()
+	s.opt.Metrics.RenderSeconds(template).Observe(time.Since(start).Seconds())
 	return png, nil
 }
 

@@ -263,7 +263,7 @@ type created2 struct {
 // answerCached answers a dedup hit: 200 with cached true. With a webhook the
 // delivery is enqueued durably (through CreateRender's dedup path) first.
 func (s *Server) answerCached(ctx *fasthttp.RequestCtx, r *store.Render, key apikeys.Key, hash [32]byte, template, canonical string, build store.DeliveryBuilder) error {
-	s.opt.Metrics.CacheHits.WithLabelValues("v2_dedup").Inc()
+	s.opt.Metrics.CacheHit("v2_dedup").Inc()
 	dispatched := false
 	if build != nil {
 		sctx, cancel := storeContext()
@@ -317,7 +317,7 @@ func (s *Server) image(ctx *fasthttp.RequestCtx) error {
 	copy(ck[:], "i/"+slug)
 	png, ok := s.images.Get(ck)
 	if ok {
-		s.opt.Metrics.CacheHits.WithLabelValues("image_cache").Inc()
+		s.opt.Metrics.CacheHit("image_cache").Inc()
 	}
 	if inm := ctx.Request.Header.Peek("If-None-Match"); len(inm) > 0 && etagMatch(string(inm), etag) {
 		if !ok {
@@ -344,7 +344,7 @@ func (s *Server) image(ctx *fasthttp.RequestCtx) error {
 	ctx.Response.Header.Set("ETag", etag)
 	ctx.Response.Header.Set("Cache-Control", ImageCacheControl)
 	ctx.SetContentType("image/png")
-	ctx.SetBody(png)
+	ctx.Response.SetBodyRaw(png) // not copied: stored images are never modified
 	return nil
 }
 

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ogmint/ogmint/host/pprofserve"
 	"github.com/ogmint/ogmint/wasm/abi"
 )
 
@@ -66,6 +67,10 @@ type Config struct {
 	ImageMaxBytes      int            // largest image file
 	ImageTimeout       time.Duration  // per fetch, redirects included
 	ImageFetchCacheMiB int            // in-memory cache of fetched images (0 = off)
+
+	// PprofAddr serves Go's runtime profiles (/debug/pprof/) on a loopback
+	// address (OGMINT_PPROF_ADDR); "" = off.
+	PprofAddr string
 }
 
 // MaxImageTimeout is the longest image-timeout accepted: a fetch holds the
@@ -120,8 +125,8 @@ func Default() Config {
 		QueueSize:            64,
 		RenderDeadline:       2 * time.Second,
 		MemoryMiB:            128,
-		CacheMiB:             64,
-		ImageCacheMiB:        64,
+		CacheMiB:             DefaultCacheMiB,
+		ImageCacheMiB:        DefaultImageCacheMiB,
 		MetadataBytes:        16 << 10,
 		MetadataDepth:        16,
 		MaxRequestBytes:      64 << 10,
@@ -136,9 +141,18 @@ func Default() Config {
 		WebhookIdleTimeout:   time.Second,
 		ImageMaxBytes:        abi.MaxImageBytes,
 		ImageTimeout:         3 * time.Second,
-		ImageFetchCacheMiB:   32,
+		ImageFetchCacheMiB:   DefaultImageFetchCacheMiB,
 	}
 }
+
+// Default cache sizes, in MiB: V1 cards, /i/{slug} images, fetched avatars
+// and logos. The card cache gives way when the Go heap nears its soft
+// limit (host/cardcache).
+const (
+	DefaultCacheMiB           = 64
+	DefaultImageCacheMiB      = 64
+	DefaultImageFetchCacheMiB = 32
+)
 
 // Setting documents one flag and its environment variable (for --help and README).
 type Setting struct {
@@ -243,6 +257,7 @@ func Parse(name string, args []string, getenv func(string) string, stderr io.Wri
 	num(&c.ImageMaxBytes, "image-max-bytes", "OGMINT_IMAGE_MAX_BYTES", "largest avatar or logo image file in bytes")
 	dur(&c.ImageTimeout, "image-timeout", "OGMINT_IMAGE_TIMEOUT", "timeout per avatar or logo fetch, redirects included")
 	num(&c.ImageFetchCacheMiB, "image-fetch-cache-mib", "OGMINT_IMAGE_FETCH_CACHE_MIB", "in-memory cache of fetched avatar and logo images (0 = off)")
+	str(&c.PprofAddr, "pprof-addr", "OGMINT_PPROF_ADDR", "serve Go's runtime profiles (/debug/pprof/) on this loopback host:port (off when empty)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -317,6 +332,11 @@ func (c Config) Validate() error {
 	}
 	if c.WebhookIdleTimeout <= 0 || c.WebhookIdleTimeout > MaxWebhookIdleTimeout {
 		bad("webhook-idle-timeout: %s, want > 0 and at most %s", c.WebhookIdleTimeout, MaxWebhookIdleTimeout)
+	}
+	if c.PprofAddr != "" {
+		if err := pprofserve.CheckAddr(c.PprofAddr); err != nil {
+			bad("pprof-addr: %v", err)
+		}
 	}
 	return errors.Join(errs...)
 }

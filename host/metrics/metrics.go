@@ -3,6 +3,9 @@
 package metrics
 
 import (
+	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -35,6 +38,13 @@ type Metrics struct {
 	Deliveries      *prometheus.CounterVec // outcome
 	AttemptDuration prometheus.Histogram
 	handler         fasthttp.RequestHandler
+
+	// Children of the vectors the request path updates, memoised by label
+	// values (see HTTPResponse).
+	httpResponses children[routeCode, prometheus.Counter]
+	cacheHits     children[string, prometheus.Counter]
+	renders       children[[2]string, prometheus.Counter]
+	renderSeconds children[string, prometheus.Observer]
 }
 
 // PoolStats is what the pool gauges read at scrape time.
@@ -136,3 +146,72 @@ func (c *fontHandovers) Collect(ch chan<- prometheus.Metric) {
 
 // Serve answers GET /metrics.
 func (m *Metrics) Serve(ctx *fasthttp.RequestCtx) { m.handler(ctx) }
+
+// HTTPResponse is HTTPResponses.WithLabelValues(route, strconv.Itoa(code)),
+// memoised: the request path does not format the code, hash the labels or
+// take the vector's lock once a (route, code) pair has been seen. A child
+// is created on first use, as WithLabelValues does, so /metrics lists the
+// same series.
+func (m *Metrics) HTTPResponse(route string, code int) prometheus.Counter {
+	return m.httpResponses.get(routeCode{route, code}, func() prometheus.Counter {
+		return m.HTTPResponses.WithLabelValues(route, strconv.Itoa(code))
+	})
+}
+
+// CacheHit is CacheHits.WithLabelValues(kind), memoised.
+func (m *Metrics) CacheHit(kind string) prometheus.Counter {
+	return m.cacheHits.get(kind, func() prometheus.Counter { return m.CacheHits.WithLabelValues(kind) })
+}
+
+// Render is Renders.WithLabelValues(template, outcome), memoised.
+func (m *Metrics) Render(template, outcome string) prometheus.Counter {
+	return m.renders.get([2]string{template, outcome}, func() prometheus.Counter {
+		return m.Renders.WithLabelValues(template, outcome)
+	})
+}
+
+// RenderSeconds is RenderDuration.WithLabelValues(template), memoised.
+func (m *Metrics) RenderSeconds(template string) prometheus.Observer {
+	return m.renderSeconds.get(template, func() prometheus.Observer { return m.RenderDuration.WithLabelValues(template) })
+}
+
+type routeCode struct {
+	route string
+	code  int
+}
+
+// children memoises a vector's children by label values: reads are a
+// lock-free lookup in an immutable map, which is copied (under mu) when a
+// new child is added. Label sets are small and bounded (routes, status
+// codes, templates, outcomes), so the copies stop early.
+type children[K comparable, V any] struct {
+	mu sync.Mutex
+	m  atomic.Pointer[map[K]V]
+}
+
+func (c *children[K, V]) get(k K, child func() V) V {
+	if m := c.m.Load(); m != nil {
+		if v, ok := (*m)[k]; ok {
+			return v
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	old := c.m.Load()
+	if old != nil {
+		if v, ok := (*old)[k]; ok {
+			return v
+		}
+	}
+	n := make(map[K]V, 1)
+	if old != nil {
+		n = make(map[K]V, len(*old)+1)
+		for k, v := range *old {
+			n[k] = v
+		}
+	}
+	v := child()
+	n[k] = v
+	c.m.Store(&n)
+	return v
+}

@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"strconv"
 	"sync/atomic"
 	"testing"
 )
@@ -69,4 +70,81 @@ func TestRenderFailures(t *testing.T) {
 	if got := scrape(); got["memory_cap"] != 1 || got["internal"] != 1 || got["trap"] != 0 {
 		t.Fatalf("after failures: %v", got)
 	}
+}
+
+// TestMemoisedChildren: the memoised accessors update the same series as
+// WithLabelValues, and create a series only when first used.
+func TestMemoisedChildren(t *testing.T) {
+	m := New(nil, nil)
+	series := func(name string) map[string]float64 {
+		t.Helper()
+		mfs, err := m.Registry.Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]float64{}
+		for _, mf := range mfs {
+			if mf.GetName() != name {
+				continue
+			}
+			for _, s := range mf.GetMetric() {
+				k := ""
+				for _, l := range s.GetLabel() {
+					k += l.GetName() + "=" + l.GetValue() + ","
+				}
+				switch {
+				case s.GetCounter() != nil:
+					out[k] = s.GetCounter().GetValue()
+				case s.GetHistogram() != nil:
+					out[k] = float64(s.GetHistogram().GetSampleCount())
+				}
+			}
+		}
+		return out
+	}
+	if got := series("ogmint_http_responses_total"); len(got) != 0 {
+		t.Fatalf("series before any response: %v", got)
+	}
+	for range 3 {
+		m.HTTPResponse("/api/og", 200).Inc()
+	}
+	m.HTTPResponses.WithLabelValues("/api/og", "200").Inc()
+	m.HTTPResponse("/api/og", 304).Inc()
+	m.HTTPResponse("/healthz", 200).Inc()
+	got := series("ogmint_http_responses_total")
+	if len(got) != 3 || got["code=200,route=/api/og,"] != 4 || got["code=304,route=/api/og,"] != 1 || got["code=200,route=/healthz,"] != 1 {
+		t.Fatalf("http responses: %v", got)
+	}
+	m.CacheHit("v1_cache").Inc()
+	m.CacheHit("v1_cache").Inc()
+	if got := series("ogmint_cache_hits_total"); len(got) != 1 || got["kind=v1_cache,"] != 2 {
+		t.Fatalf("cache hits: %v", got)
+	}
+	m.Render("blog", "ok").Inc()
+	m.Render("blog", "invalid").Inc()
+	m.Render("blog", "ok").Inc()
+	if got := series("ogmint_renders_total"); len(got) != 2 || got["outcome=ok,template=blog,"] != 2 || got["outcome=invalid,template=blog,"] != 1 {
+		t.Fatalf("renders: %v", got)
+	}
+	m.RenderSeconds("blog").Observe(0.004)
+	m.RenderDuration.WithLabelValues("blog").Observe(0.003)
+	if got := series("ogmint_render_duration_seconds"); len(got) != 1 || got["template=blog,"] != 2 {
+		t.Fatalf("render duration: %v", got)
+	}
+}
+
+func BenchmarkHTTPResponse(b *testing.B) {
+	m := New(nil, nil)
+	b.Run("WithLabelValues", func(b *testing.B) {
+		b.ReportAllocs()
+		for range b.N {
+			m.HTTPResponses.WithLabelValues("/api/og", strconv.Itoa(200)).Inc()
+		}
+	})
+	b.Run("memoised", func(b *testing.B) {
+		b.ReportAllocs()
+		for range b.N {
+			m.HTTPResponse("/api/og", 200).Inc()
+		}
+	})
 }

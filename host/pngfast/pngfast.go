@@ -1,41 +1,32 @@
-// Package pngfast is the host's native PNG encoder for render frames: an
-// opaque RGBA frame becomes an 8-bit RGB PNG with filter None, deflated with
-// github.com/klauspost/compress at level 1 (BestSpeed) in two horizontal bands
-// compressed in parallel. It decodes to exactly the pixels of the render
-// module's portable encoder (wasm/pngenc with compress/zlib); the bytes differ.
+// Package pngfast is the host's PNG encoder for render frames: the render
+// module's own encoder (wasm/pngenc: a palette PNG when the frame has at most
+// 256 colours, else RGB; rows equal to the row above filtered Up, the others
+// None; a deflate made for cards), run on two horizontal bands in parallel.
+// It decodes to exactly the pixels of every other encoder of the project;
+// the bytes differ.
 //
-// The two bands form one zlib stream: a 0x78 0x01 header, the first band's raw
-// deflate ended by a sync flush (byte aligned, not final), the second band's
-// raw deflate ended by a final block, then the Adler-32 of all scanline bytes,
-// combined from the two bands' checksums.
+// The two bands form one zlib stream: the first band's deflate ends on a
+// sync flush (byte aligned, not final), the second's on a final block; the
+// second band's matches may reach back into the first band's rows, which the
+// decoder already holds. The Adler-32 is combined from the bands' checksums.
 package pngfast
 
 import (
-	"encoding/binary"
-	"errors"
-	"fmt"
-	"hash"
-	"hash/adler32"
 	"sync"
-
-	"github.com/klauspost/compress/flate"
 
 	"github.com/ogmint/ogmint/wasm/pngenc"
 )
 
-// Level is the deflate level: BestSpeed. On flat cards it gives smaller and
-// faster output than higher levels with PNG filters (see DESIGN.md).
-const Level = flate.BestSpeed
+// Version names the encoder's output: it changes when the PNG bytes for the
+// same pixels change (caches keyed by it then miss once).
+const Version = "pngfast-2"
 
 // minParallelPixels is the image size below which one band on the calling
 // goroutine beats starting a second one.
 const minParallelPixels = 64 << 10
 
-// zlibHeader: CMF 0x78 (deflate, 32 KiB window), FLG 0x01 (fastest level, no
-// dictionary; (0x78<<8|0x01) % 31 == 0).
-var zlibHeader = [2]byte{0x78, 0x01}
-
-var trailer = pngenc.Trailer()
+// ErrSize reports dimensions that do not match the pixel buffer.
+var ErrSize = pngenc.ErrSize
 
 // Encode appends a complete PNG of the w x h opaque RGBA frame pix (stride
 // 4*w) to dst and returns the extended slice. Alpha is dropped.
@@ -47,133 +38,69 @@ func Encode(dst []byte, pix []byte, w, h int) ([]byte, error) {
 	return encode(dst, pix, w, h, bands)
 }
 
-// ErrSize reports dimensions that do not match the pixel buffer.
-var ErrSize = errors.New("pngfast: bad frame size")
+// state is one encode's scratch, pooled: the image and a deflater per band.
+type state struct {
+	img    pngenc.Image
+	d      [2]pngenc.Deflater
+	second []byte // the second band's deflate
+}
+
+var pool = sync.Pool{New: func() any { return new(state) }}
 
 func encode(dst []byte, pix []byte, w, h, bands int) ([]byte, error) {
-	if w <= 0 || h <= 0 || w > 1<<24 || h > 1<<24 || len(pix) < w*h*4 {
-		return nil, fmt.Errorf("%w: %dx%d with %d bytes", ErrSize, w, h, len(pix))
+	if err := pngenc.CheckSize(pix, w, h); err != nil {
+		return nil, err
 	}
-	first := getBand(w)
-	defer bandPool.Put(first)
-	first.out = append(first.out[:0], zlibHeader[:]...)
+	s := pool.Get().(*state)
+	defer pool.Put(s)
+	defer s.img.Release() // the frame is an instance's memory
+	s.img.Truecolor(pix, w, h)
+	out := s.write(dst, bands)
+	if colors, ok := s.colors(bands); ok && s.img.Indexed(pix, w, h, colors) {
+		if p := s.write(out[:len(dst)], bands); !s.missing(bands) {
+			return p, nil
+		}
+		s.img.Truecolor(pix, w, h) // not reached: every colour is met as a literal
+		out = s.write(dst, bands)
+	}
+	return out, nil
+}
 
+// write appends the PNG of s.img to dst, compressed in bands.
+func (s *state) write(dst []byte, bands int) []byte {
+	dst, start := pngenc.BeginIDAT(s.img.AppendHeader(dst))
 	if bands == 1 {
-		if err := first.compress(pix, w, 0, h, true); err != nil {
-			return nil, err
-		}
-		first.out = binary.BigEndian.AppendUint32(first.out, first.adler.Sum32())
-	} else {
-		mid := h / 2
-		second := getBand(w)
-		defer bandPool.Put(second)
-		second.out = second.out[:0]
-		errc := make(chan error, 1)
-		go func() { errc <- second.compress(pix, w, mid, h, true) }()
-		err0 := first.compress(pix, w, 0, mid, false)
-		if err1 := <-errc; err0 == nil {
-			err0 = err1
-		}
-		if err0 != nil {
-			return nil, err0
-		}
-		sum := adler32Combine(first.adler.Sum32(), second.adler.Sum32(), second.n)
-		first.out = append(first.out, second.out...)
-		first.out = binary.BigEndian.AppendUint32(first.out, sum)
+		dst, sum, _ := s.d[0].Rows(dst, &s.img, 0, s.img.H, true)
+		return pngenc.EndIDAT(dst, start, sum)
 	}
-
-	header := cardHeader
-	if w != cardW || h != cardH {
-		header = pngenc.Header(w, h)
-	}
-	need := len(header) + 12 + len(first.out) + len(trailer)
-	if cap(dst)-len(dst) < need {
-		grown := make([]byte, len(dst), len(dst)+need)
-		copy(grown, dst)
-		dst = grown
-	}
-	dst = append(dst, header...)
-	dst = pngenc.AppendChunk(dst, "IDAT", first.out)
-	return append(dst, trailer...), nil
+	mid := s.img.H / 2
+	done := make(chan struct{})
+	var sum2 uint32
+	var n2 int64
+	go func() {
+		s.second, sum2, n2 = s.d[1].Rows(s.second[:0], &s.img, mid, s.img.H, true)
+		close(done)
+	}()
+	dst, sum1, _ := s.d[0].Rows(dst, &s.img, 0, mid, false)
+	<-done
+	dst = append(dst, s.second...)
+	return pngenc.EndIDAT(dst, start, pngenc.Adler32Combine(sum1, sum2, n2))
 }
 
-// The common card size gets a precomputed header.
-const cardW, cardH = 1200, 630
-
-var cardHeader = pngenc.Header(cardW, cardH)
-
-// band compresses a range of rows; pooled with its deflate state and buffers.
-type band struct {
-	fw    *flate.Writer
-	out   sliceWriter
-	row   []byte
-	adler hash.Hash32
-	n     int64 // uncompressed bytes written
+// missing reports whether a band met a colour not in the palette.
+func (s *state) missing(bands int) bool {
+	return s.d[0].Missing() || bands == 2 && s.d[1].Missing()
 }
 
-var bandPool sync.Pool
-
-func getBand(w int) *band {
-	b, _ := bandPool.Get().(*band)
-	if b == nil {
-		fw, _ := flate.NewWriter(nil, Level) // err only for a bad level
-		b = &band{fw: fw, adler: adler32.New()}
+// colors returns the frame's colours when the bands met at most 256.
+func (s *state) colors(bands int) ([]uint32, bool) {
+	first, ok := s.d[0].Colors()
+	if !ok || bands == 1 {
+		return first, ok
 	}
-	if cap(b.row) < 1+3*w {
-		b.row = make([]byte, 1+3*w)
+	second, ok := s.d[1].Colors()
+	if !ok {
+		return nil, false
 	}
-	return b
-}
-
-// compress deflates rows [y0, y1) as scanlines into b.out (appending), ending
-// with a final block when last, else with a sync flush.
-func (b *band) compress(pix []byte, w, y0, y1 int, last bool) error {
-	b.fw.Reset(&b.out)
-	b.adler.Reset()
-	b.n = 0
-	if err := pngenc.Scanlines(b, pix, w, y0, y1, b.row); err != nil {
-		return err
-	}
-	if last {
-		return b.fw.Close()
-	}
-	return b.fw.Flush()
-}
-
-// Write feeds scanline bytes to the checksum and the compressor.
-func (b *band) Write(p []byte) (int, error) {
-	b.adler.Write(p)
-	b.n += int64(len(p))
-	return b.fw.Write(p)
-}
-
-type sliceWriter []byte
-
-func (s *sliceWriter) Write(p []byte) (int, error) {
-	*s = append(*s, p...)
-	return len(p), nil
-}
-
-// adler32Combine returns the Adler-32 of A||B from adler32(A), adler32(B) and
-// len(B) (zlib's adler32_combine).
-func adler32Combine(a, b uint32, lenB int64) uint32 {
-	const mod = 65521
-	rem := uint64(lenB % mod)
-	s1 := uint64(a & 0xffff)
-	s2 := rem * s1 % mod
-	s1 += uint64(b&0xffff) + mod - 1
-	s2 += uint64(a>>16) + uint64(b>>16) + mod - rem
-	if s1 >= mod {
-		s1 -= mod
-	}
-	if s1 >= mod {
-		s1 -= mod
-	}
-	if s2 >= mod<<1 {
-		s2 -= mod << 1
-	}
-	if s2 >= mod {
-		s2 -= mod
-	}
-	return uint32(s2<<16 | s1)
+	return pngenc.UnionColors(first, second)
 }

@@ -2,16 +2,16 @@ package pngfast
 
 import (
 	"bytes"
+	"fmt"
 	"image"
 	"image/png"
 	"sync"
 	"testing"
+	"time"
 
-	kzlib "github.com/klauspost/compress/zlib"
-
+	"github.com/ogmint/ogmint/internal/benchcard"
 	"github.com/ogmint/ogmint/wasm/abi"
 	"github.com/ogmint/ogmint/wasm/module"
-	"github.com/ogmint/ogmint/wasm/pngenc"
 )
 
 var (
@@ -20,15 +20,16 @@ var (
 	cardErr  error
 )
 
-// card renders a realistic blog card natively with the module's own code.
-func card(b *testing.B) []byte {
+// card renders the benchmark card (internal/benchcard, the blog card of
+// docs/benchmarks.md) natively with the module's own code.
+func card(tb testing.TB) []byte {
 	cardOnce.Do(func() {
 		m, err := module.New()
 		if err != nil {
 			cardErr = err
 			return
 		}
-		q := "template=blog&title=Hello+World%2C+a+title+long+enough+to+wrap+onto+two+lines&description=Some+text+describing+the+post+in+a+sentence+or+two.&tag=Go&author=Ada+Lovelace"
+		q := benchcard.Query(1)
 		n := copy(m.Request(len(q)), q)
 		if st := m.Render(n); st != abi.StatusOK {
 			cardErr = errorString("render: " + st.String() + ": " + string(m.Output()))
@@ -37,41 +38,34 @@ func card(b *testing.B) []byte {
 		cardPix = append([]byte(nil), m.Pixels()...)
 	})
 	if cardErr != nil {
-		b.Fatal(cardErr)
+		tb.Fatal(cardErr)
 	}
 	return cardPix
 }
 
 func report(b *testing.B, size int) {
 	b.ReportMetric(float64(size), "png-bytes")
-	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/op")
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/op")
 }
 
 // BenchmarkEncode: two parallel bands (the production path).
 func BenchmarkEncode(b *testing.B) {
-	pix := card(b)
-	var out []byte
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		var err error
-		if out, err = Encode(out[:0], pix, abi.Width, abi.Height); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.StopTimer()
-	report(b, len(out))
+	benchEncode(b, 2)
 }
 
-// BenchmarkEncodeSingleBand: the same encoder on one goroutine.
+// BenchmarkEncodeSingleBand: the same encoder on one goroutine (one core).
 func BenchmarkEncodeSingleBand(b *testing.B) {
+	benchEncode(b, 1)
+}
+
+func benchEncode(b *testing.B, bands int) {
 	pix := card(b)
 	var out []byte
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		var err error
-		if out, err = encode(out[:0], pix, abi.Width, abi.Height, 1); err != nil {
+		if out, err = encode(out[:0], pix, abi.Width, abi.Height, bands); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -79,23 +73,46 @@ func BenchmarkEncodeSingleBand(b *testing.B) {
 	report(b, len(out))
 }
 
-// BenchmarkEncodeKlauspostZlib: pngenc.Encode with klauspost's zlib writer
-// (one band, the straightforward use of the library).
-func BenchmarkEncodeKlauspostZlib(b *testing.B) {
-	pix := card(b)
-	z, _ := kzlib.NewWriterLevel(nil, kzlib.BestSpeed)
-	row := make([]byte, 1+3*abi.Width)
-	var out []byte
-	b.ReportAllocs()
+// BenchmarkBeforeAfter encodes the blog card with the previous encoder
+// (pngfast-1: RGB, filter None, klauspost deflate level 1) and this one
+// alternately, on one core and in two bands, and reports each side's time
+// per encode and PNG size: the comparison of docs/benchmarks.md.
+func BenchmarkBeforeAfter(b *testing.B) {
+	for _, bands := range []int{1, 2} {
+		b.Run(fmt.Sprintf("bands=%d", bands), func(b *testing.B) {
+			beforeAfter(b, [][]byte{card(b)}, bands)
+		})
+	}
+}
+
+// BenchmarkBeforeAfterGoldens: the same over every golden frame; sizes are
+// the mean per frame.
+func BenchmarkBeforeAfterGoldens(b *testing.B) {
+	_, frames := goldenFrames(b)
+	beforeAfter(b, frames, 2)
+}
+
+func beforeAfter(b *testing.B, frames [][]byte, bands int) {
+	var old, cur []byte
+	var tOld, tNew time.Duration
+	var nOld, nNew int
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		var err error
-		if out, err = pngenc.Encode(out[:0], pix, abi.Width, abi.Height, z, row); err != nil {
-			b.Fatal(err)
-		}
+		pix := frames[i%len(frames)]
+		t0 := time.Now()
+		old, _ = encodeReference(old[:0], pix, abi.Width, abi.Height, bands)
+		t1 := time.Now()
+		cur, _ = encode(cur[:0], pix, abi.Width, abi.Height, bands)
+		t2 := time.Now()
+		tOld, tNew = tOld+t1.Sub(t0), tNew+t2.Sub(t1)
+		nOld, nNew = nOld+len(old), nNew+len(cur)
 	}
 	b.StopTimer()
-	report(b, len(out))
+	n := float64(b.N)
+	b.ReportMetric(float64(tOld.Microseconds())/1000/n, "before-ms/op")
+	b.ReportMetric(float64(tNew.Microseconds())/1000/n, "after-ms/op")
+	b.ReportMetric(float64(nOld)/n, "before-bytes")
+	b.ReportMetric(float64(nNew)/n, "after-bytes")
 }
 
 // BenchmarkEncodeStdlibPNG: image/png at BestSpeed on the RGBA image (with

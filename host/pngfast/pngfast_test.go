@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"compress/flate"
 	"compress/zlib"
-	"hash/adler32"
 	"image"
 	"image/png"
 	"math/rand/v2"
@@ -48,6 +47,20 @@ var cases = []struct {
 	{"odd-large-noise", 1001, 333, noise(3)},
 	{"odd-large-gradient", 999, 777, func(x, y int) (byte, byte, byte) { return byte(x * 3), byte(y / 2), byte(x ^ y) }},
 	{"tall-thin", 3, 50001, noise(4)},
+	// At most 256 colours: written as a palette image.
+	{"stripes", 1200, 630, func(x, _ int) (byte, byte, byte) { return byte(x / 100 * 20), 0, 0x80 }},
+	{"256-colours", 1200, 630, func(x, y int) (byte, byte, byte) { return byte(x + y), byte(x+y) ^ 0x55, 7 }},
+	{"257-colours", 1200, 630, func(x, y int) (byte, byte, byte) {
+		if x == 1199 && y == 629 {
+			return 1, 2, 3
+		}
+		return byte(x + y), byte(x+y) ^ 0x55, 7
+	}},
+	{"palette-noise", 641, 479, func(x, y int) (byte, byte, byte) {
+		v := byte((x*7919 + y*104729) >> 3)
+		return v, v, v
+	}},
+	{"palette-odd-tiny", 5, 3, func(x, y int) (byte, byte, byte) { return byte(x * y), 1, 1 }},
 }
 
 // decodeRGBA decodes a PNG and returns its pixels as a tight RGBA buffer.
@@ -118,9 +131,9 @@ func TestEncodeRoundTrip(t *testing.T) {
 	}
 }
 
-// TestSameAsPortableEncoder: the host and module encoders give the same
-// pixels (not the same bytes).
-func TestSameAsPortableEncoder(t *testing.T) {
+// TestSameAsOtherEncoders: the same pixels (not the same bytes) as the
+// previous host encoder (pngfast-1) and the module's portable one.
+func TestSameAsOtherEncoders(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			src := frame(tc.w, tc.h, tc.f)
@@ -129,14 +142,46 @@ func TestSameAsPortableEncoder(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			reference, err := encodeReference(nil, src, tc.w, tc.h, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
 			fast, err := Encode(nil, src, tc.w, tc.h)
 			if err != nil {
 				t.Fatal(err)
 			}
-			a, aw, ah := decodeRGBA(t, portable)
 			b, bw, bh := decodeRGBA(t, fast)
-			comparePixels(t, b, bw, bh, a, aw, ah)
+			for _, other := range [][]byte{portable, reference} {
+				a, aw, ah := decodeRGBA(t, other)
+				comparePixels(t, b, bw, bh, a, aw, ah)
+			}
 		})
+	}
+}
+
+// TestPaletteWhenFewColours: frames of at most 256 colours become palette
+// PNGs, the others RGB.
+func TestPaletteWhenFewColours(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		palette bool
+	}{{"solid", true}, {"stripes", true}, {"256-colours", true}, {"257-colours", false}, {"palette-noise", true}, {"noise", false}, {"gradient", false}} {
+		var f func(x, y int) (byte, byte, byte)
+		var w, h int
+		for _, c := range cases {
+			if c.name == tc.name {
+				f, w, h = c.f, c.w, c.h
+			}
+		}
+		for _, bands := range []int{1, 2} {
+			out, err := encode(nil, frame(w, h, f), w, h, bands)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := out[25] == 3; got != tc.palette { // IHDR colour type
+				t.Errorf("%s, %d bands: palette %v, want %v", tc.name, bands, got, tc.palette)
+			}
+		}
 	}
 }
 
@@ -153,27 +198,6 @@ func TestEncodeRejectsBadSizes(t *testing.T) {
 		if _, err := Encode(nil, tc.pix, tc.w, tc.h); err == nil {
 			t.Errorf("%s: no error", tc.name)
 		}
-	}
-}
-
-func TestAdler32Combine(t *testing.T) {
-	r := rand.New(rand.NewPCG(7, 8))
-	for _, n := range []int{0, 1, 2, 100, 65520, 65521, 65522, 200_000} {
-		data := make([]byte, n)
-		for i := range data {
-			data[i] = byte(r.Uint32())
-		}
-		for _, cut := range []int{0, n / 3, n / 2, n} {
-			got := adler32Combine(adler32.Checksum(data[:cut]), adler32.Checksum(data[cut:]), int64(n-cut))
-			if want := adler32.Checksum(data); got != want {
-				t.Errorf("n=%d cut=%d: %08x, want %08x", n, cut, got, want)
-			}
-		}
-	}
-	// All-0xff data drives both sums to their maximum.
-	data := bytes.Repeat([]byte{0xff}, 300_000)
-	if got, want := adler32Combine(adler32.Checksum(data[:123_457]), adler32.Checksum(data[123_457:]), int64(len(data)-123_457)), adler32.Checksum(data); got != want {
-		t.Errorf("0xff: %08x, want %08x", got, want)
 	}
 }
 

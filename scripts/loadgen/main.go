@@ -38,6 +38,7 @@ func main() {
 	cmdline := flag.String("cmd", "", "server command to start (startup mode)")
 	template := flag.String("template", "blog", "template")
 	flag.StringVar(&script, "script", "latin", "card text: one of benchcard.Scripts (latin, ja, ar, emoji)")
+	flag.IntVar(&first, "first", 0, "number the cards first+1, first+2, ... (default: 100000*k + pid%100000); scripts/peers gives the peers the same numbers")
 	flag.Parse()
 	u, err := url.Parse(*base)
 	if err != nil || (u.Hostname() != "127.0.0.1" && u.Hostname() != "localhost" && u.Hostname() != "::1") {
@@ -75,10 +76,18 @@ var seq atomic.Int64
 // script selects the card's text (benchcard.ScriptValues).
 var script string
 
+// first, when set, numbers the cards first+1, first+2, ...
+var first int
+
 // cardURL is a blog card with the make-up of the satori comparison and a
 // title no earlier request used, so nothing is cached.
 func cardURL(base, template string) string {
-	q := benchcard.ScriptValues(script, int(seq.Add(1))*100000+os.Getpid()%100000)
+	k := int(seq.Add(1))
+	n := k*100000 + os.Getpid()%100000
+	if first > 0 {
+		n = first + k
+	}
+	q := benchcard.ScriptValues(script, n)
 	q.Set("template", template)
 	return base + "/api/og?" + q.Encode()
 }
@@ -161,6 +170,7 @@ func throughput(base, template string, d time.Duration, c, pid int) map[string]a
 		}()
 	}
 	lat := make([][]time.Duration, c)
+	cpu0 := cpuTicks(pid)
 	start := time.Now()
 	for w := 0; w < c; w++ {
 		wg.Add(1)
@@ -179,6 +189,7 @@ func throughput(base, template string, d time.Duration, c, pid int) map[string]a
 		}(w)
 	}
 	wg.Wait()
+	cpu := cpuTicks(pid) - cpu0
 	close(stop)
 	el := time.Since(start)
 	var all []time.Duration
@@ -190,8 +201,38 @@ func throughput(base, template string, d time.Duration, c, pid int) map[string]a
 	out["concurrency"] = c
 	if pid > 0 {
 		out["peak_rss_mib"] = float64(peak.Load()) / 1024
+		// The server's user+sys CPU over the window per rendered card: what
+		// a card costs the server, whatever the clients and other jobs do.
+		out["server_cpu_s"] = float64(cpu) / clkTck
+		if n := ok.Load(); n > 0 {
+			out["server_cpu_ms_per_render"] = float64(cpu) / clkTck * 1000 / float64(n)
+		}
 	}
 	return out
+}
+
+// clkTck is USER_HZ, the unit of /proc/<pid>/stat's CPU times: 100 on every
+// Linux architecture Go runs on.
+const clkTck = 100
+
+// cpuTicks returns the user+sys CPU time of process pid (all its threads) in
+// clock ticks, from fields 14 and 15 of /proc/<pid>/stat.
+func cpuTicks(pid int) int64 {
+	if pid <= 0 {
+		return 0
+	}
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	// The command name (field 2) may hold spaces; count fields after its ')'.
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return utime + stime
 }
 
 func rssKB(pid int) int64 {

@@ -5,8 +5,6 @@
 package module
 
 import (
-	"compress/flate"
-	"compress/zlib"
 	"encoding/json"
 	"image"
 	"net/url"
@@ -27,8 +25,7 @@ type Module struct {
 	renderer *render.Renderer
 	request  []byte
 	output   []byte
-	zlib     *zlib.Writer
-	row      []byte
+	png      pngenc.Encoder
 	rendered bool
 	images   [abi.NumSlots][]byte // image files for the next render, by slot
 	font     []byte               // a packed font family being handed over
@@ -215,18 +212,14 @@ func (m *Module) decodeImages(p *params.Params) (map[string]image.Image, []param
 	return images, fields
 }
 
-// EncodePNG encodes the last rendered frame into the output buffer with the
-// portable (standard library) deflate at BestSpeed.
+// EncodePNG encodes the last rendered frame into the output buffer with
+// the project's PNG encoder (wasm/pngenc; the host runs the same code).
 func (m *Module) EncodePNG() abi.Status {
 	if !m.rendered {
 		m.fail(abi.StatusInternal, "encode before a successful render", nil)
 		return abi.StatusInternal
 	}
-	if m.zlib == nil {
-		m.zlib, _ = zlib.NewWriterLevel(nil, flate.BestSpeed)
-		m.row = make([]byte, 1+3*abi.Width)
-	}
-	out, err := pngenc.Encode(m.output[:0], m.Pixels(), abi.Width, abi.Height, m.zlib, m.row)
+	out, err := m.png.Encode(m.output[:0], m.Pixels(), abi.Width, abi.Height)
 	if err != nil {
 		m.fail(abi.StatusInternal, err.Error(), nil)
 		return abi.StatusInternal

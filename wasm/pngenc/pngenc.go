@@ -1,7 +1,10 @@
-// Package pngenc writes an opaque RGBA frame as an 8-bit RGB PNG with filter
-// None. The deflate implementation is pluggable: the render module uses the
-// standard library's, the host github.com/klauspost/compress (faster), and
-// both produce the same pixels.
+// Package pngenc writes opaque RGBA frames as PNGs. Encoder is the project's
+// encoder, run by the host (host/pngfast, in two bands), by the render module
+// (ogmint_encode_png) and so by the edge: a palette PNG when the frame has at
+// most 256 colours, else 8-bit RGB; rows equal to the row above filtered Up,
+// the others None; its own deflate (Deflater), made for cards. Encode is the
+// plain reference: RGB, filter None, any zlib writer. All decode to the same
+// pixels; the bytes differ.
 package pngenc
 
 import (
@@ -14,16 +17,18 @@ import (
 var Signature = []byte{0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}
 
 // Header returns the signature and the IHDR chunk for a w x h RGB image.
-func Header(w, h int) []byte {
-	ihdr := make([]byte, 13)
+func Header(w, h int) []byte { return appendHeader(nil, w, h, 2) }
+
+// appendHeader appends the signature and the IHDR chunk for a w x h 8-bit
+// image of a colour type (2: truecolour, 3: palette).
+func appendHeader(dst []byte, w, h int, colorType byte) []byte {
+	var ihdr [13]byte
 	binary.BigEndian.PutUint32(ihdr[0:], uint32(w))
 	binary.BigEndian.PutUint32(ihdr[4:], uint32(h))
-	ihdr[8] = 8  // bit depth
-	ihdr[9] = 2  // colour type: truecolour (RGB)
-	ihdr[10] = 0 // compression
-	ihdr[11] = 0 // filter method
-	ihdr[12] = 0 // no interlace
-	return AppendChunk(append([]byte(nil), Signature...), "IHDR", ihdr)
+	ihdr[8] = 8 // bit depth
+	ihdr[9] = colorType
+	// compression, filter method, interlace: 0
+	return AppendChunk(append(dst, Signature...), "IHDR", ihdr[:])
 }
 
 // AppendChunk appends one PNG chunk (length, type, data, CRC) to dst.

@@ -31,6 +31,7 @@ import (
 	"github.com/ogmint/ogmint/host/metrics"
 	"github.com/ogmint/ogmint/host/module"
 	"github.com/ogmint/ogmint/host/pngfast"
+	"github.com/ogmint/ogmint/host/pprofserve"
 	"github.com/ogmint/ogmint/host/ratelimit"
 	"github.com/ogmint/ogmint/host/renderpool"
 	"github.com/ogmint/ogmint/host/ssrf"
@@ -92,6 +93,14 @@ func serve(args []string) error {
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	if cfg.PprofAddr != "" {
+		ps, addr, err := pprofserve.Start(cfg.PprofAddr)
+		if err != nil {
+			return fmt.Errorf("pprof-addr: %w", err)
+		}
+		defer ps.Close()
+		log.Info("serving Go runtime profiles", "addr", "http://"+addr.String()+"/debug/pprof/")
+	}
 	if os.Getenv("GOMEMLIMIT") == "" {
 		// A soft heap limit keeps RSS near the budget under sustained load
 		// (the Go GC otherwise lets garbage double the heap); GOMEMLIMIT
