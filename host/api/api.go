@@ -112,14 +112,17 @@ func New(opt Options) *Server {
 		bootID: hex.EncodeToString(boot[:4])}
 }
 
+// fixedRoutes are the endpoints whose path is the route itself.
+var fixedRoutes = map[string]string{"/api/og": "/api/og", "/api/templates": "/api/templates",
+	"/api/v2/render": "/api/v2/render", "/healthz": "/healthz", "/readyz": "/readyz", "/metrics": "/metrics"}
+
 // route names the endpoint a path belongs to (metrics and logs; never the
 // raw path, which would make label values unbounded).
 func route(path string) string {
-	switch {
-	case path == "/api/og", path == "/api/templates", path == "/api/v2/render",
-		path == "/healthz", path == "/readyz", path == "/metrics":
-		return path
-	case strings.HasPrefix(path, "/i/"):
+	if r, ok := fixedRoutes[path]; ok {
+		return r
+	}
+	if strings.HasPrefix(path, "/i/") {
 		return "/i/{slug}"
 	}
 	if r := deliveryRoute(path); r != "" {
@@ -128,23 +131,11 @@ func route(path string) string {
 	return "other"
 }
 
-// routeOf is route(decodeUnreserved(p)) without allocating for the fixed
-// routes as clients send them (no percent-escapes): the request path takes
-// it for every request.
+// routeOf is route(decodeUnreserved(p)), without allocating for the fixed
+// routes as clients send them (the map lookup does not copy p).
 func routeOf(p []byte) string {
-	switch string(p) { // compared in place, not copied
-	case "/api/og":
-		return "/api/og"
-	case "/api/templates":
-		return "/api/templates"
-	case "/api/v2/render":
-		return "/api/v2/render"
-	case "/healthz":
-		return "/healthz"
-	case "/readyz":
-		return "/readyz"
-	case "/metrics":
-		return "/metrics"
+	if r, ok := fixedRoutes[string(p)]; ok {
+		return r
 	}
 	return route(decodeUnreserved(p))
 }

@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ogmint/ogmint/host/store/storetest"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"syscall"
 	"testing"
@@ -34,55 +34,12 @@ func TestIsFull(t *testing.T) {
 	}
 }
 
-// mountTmpfs mounts a tmpfs of size bytes on a new directory and unmounts
-// it at cleanup. It skips the test, saying why, where no tmpfs can be
-// mounted (not root, or no CAP_SYS_ADMIN in a container): the test needs a
-// file system that really fills up, not a simulated error.
-func mountTmpfs(t *testing.T, size int) string {
-	t.Helper()
-	dir := t.TempDir()
-	out, err := exec.Command("mount", "-t", "tmpfs", "-o", fmt.Sprintf("size=%d,mode=0700", size), "tmpfs", dir).CombinedOutput()
-	if err != nil {
-		t.Skipf("needs a size-limited file system: mount -t tmpfs failed (root or CAP_SYS_ADMIN needed): %v: %s", err, out)
-	}
-	t.Cleanup(func() {
-		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
-			t.Errorf("umount %s: %v: %s", dir, err, out)
-		}
-	})
-	return dir
-}
-
-// fillDisk writes a file in dir until the file system is full and returns
-// its path; removing it frees the space again.
-func fillDisk(t *testing.T, dir string) string {
-	t.Helper()
-	path := filepath.Join(dir, "filler")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	for _, chunk := range []int{1 << 20, 4 << 10, 1} { // big, then to the last block
-		buf := make([]byte, chunk)
-		for {
-			if _, err := f.Write(buf); err != nil {
-				if !errors.Is(err, syscall.ENOSPC) {
-					t.Fatalf("filling %s: %v", dir, err)
-				}
-				break
-			}
-		}
-	}
-	return path
-}
-
 // TestDiskFull fills a real (tmpfs) file system under a store: a write
 // fails with ErrNoSpace (SQLITE_FULL underneath), Writable reports it,
 // reads go on, and after the space is freed the same store writes again
 // and Writable clears, without reopening it.
 func TestDiskFull(t *testing.T) {
-	dir := mountTmpfs(t, 4<<20)
+	dir := storetest.MountTmpfs(t, 4<<20)
 	ctx := context.Background()
 	s := openTest(t, dir)
 	s.space.every = 50 * time.Millisecond
@@ -95,7 +52,7 @@ func TestDiskFull(t *testing.T) {
 		t.Fatalf("Writable on an empty disk: %v", err)
 	}
 
-	filler := fillDisk(t, dir)
+	filler := storetest.FillDisk(t, dir)
 	r := newRender("full0000", "k1", "full")
 	r.PNG = pngBytes(7, 64<<10)
 	_, _, err := s.CreateRender(ctx, r, nil)
@@ -148,14 +105,14 @@ func TestDiskFull(t *testing.T) {
 // TestWritableProbeFindsAFullDisk: with no write failing first, the
 // readiness probe itself sees the full disk, at most once per interval.
 func TestWritableProbeFindsAFullDisk(t *testing.T) {
-	dir := mountTmpfs(t, 2<<20)
+	dir := storetest.MountTmpfs(t, 2<<20)
 	ctx := context.Background()
 	s := openTest(t, dir)
 	s.space.every = time.Hour
 	if err := s.Writable(ctx); err != nil {
 		t.Fatalf("Writable: %v", err)
 	}
-	filler := fillDisk(t, dir)
+	filler := storetest.FillDisk(t, dir)
 	if err := s.Writable(ctx); err != nil {
 		t.Fatalf("Writable probed again within its interval: %v", err)
 	}

@@ -2,8 +2,8 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
+	"github.com/ogmint/ogmint/host/store/storetest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,48 +18,6 @@ import (
 
 // Disk full, with real parts: the real binary on a real, small file system
 // (a tmpfs this test mounts) that really fills up.
-
-// mountTmpfs mounts a tmpfs of size bytes on a new directory and unmounts
-// it at cleanup. It skips the test, saying why, where no tmpfs can be
-// mounted (not root, or no CAP_SYS_ADMIN in a container).
-func mountTmpfs(t *testing.T, size int) string {
-	t.Helper()
-	dir := t.TempDir()
-	out, err := exec.Command("mount", "-t", "tmpfs", "-o", fmt.Sprintf("size=%d,mode=0700", size), "tmpfs", dir).CombinedOutput()
-	if err != nil {
-		t.Skipf("needs a size-limited file system: mount -t tmpfs failed (root or CAP_SYS_ADMIN needed): %v: %s", err, out)
-	}
-	t.Cleanup(func() {
-		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
-			t.Errorf("umount %s: %v: %s", dir, err, out)
-		}
-	})
-	return dir
-}
-
-// fillDisk writes a file in dir until the file system is full and returns
-// its path; removing it frees the space again.
-func fillDisk(t *testing.T, dir string) string {
-	t.Helper()
-	path := filepath.Join(dir, "filler")
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	for _, chunk := range []int{1 << 20, 4 << 10, 1} { // big, then to the last block
-		buf := make([]byte, chunk)
-		for {
-			if _, err := f.Write(buf); err != nil {
-				if !errors.Is(err, syscall.ENOSPC) {
-					t.Fatalf("filling %s: %v", dir, err)
-				}
-				break
-			}
-		}
-	}
-	return path
-}
 
 // syncBuffer is a log that may be read while the process writes it.
 type syncBuffer struct {
@@ -157,7 +115,7 @@ func waitReady(t *testing.T, base string) {
 func TestDiskFullAnswers507AndRecovers(t *testing.T) {
 	// Room for the compile cache (~40 MB) and the snapshot (~30 MB), so
 	// that this test does not depend on them being optional.
-	dir, port := mountTmpfs(t, 192<<20), freePort(t)
+	dir, port := storetest.MountTmpfs(t, 192<<20), freePort(t)
 	s := serveOn(t, dir, port, "/readyz")
 	waitSnapshotFile(t, dir)
 	first := `{"template":"blog","title":"Stored before the disk filled"}`
@@ -167,7 +125,7 @@ func TestDiskFullAnswers507AndRecovers(t *testing.T) {
 	}
 	slug := out["slug"].(string)
 
-	filler := fillDisk(t, dir)
+	filler := storetest.FillDisk(t, dir)
 	assertFull(t, s.base, slug, first, "Refused while full")
 	if err := os.Remove(filler); err != nil {
 		t.Fatal(err)
@@ -175,7 +133,7 @@ func TestDiskFullAnswers507AndRecovers(t *testing.T) {
 	assertRecovered(t, s.base, "Refused while full")
 
 	// The same again across a restart on the full disk.
-	filler = fillDisk(t, dir)
+	filler = storetest.FillDisk(t, dir)
 	s.stop(t)
 	s = serveOn(t, dir, port, "/healthz")
 	assertFull(t, s.base, slug, first, "Refused after a restart while full")
@@ -248,7 +206,7 @@ func TestStartsWithoutCompileCacheOrSnapshot(t *testing.T) {
 		dataDir func(t *testing.T) string
 	}{
 		// Below the ~70 MB they need: the issue's "cannot start with < ~45 MB free".
-		{"disk too small for them", func(t *testing.T) string { return mountTmpfs(t, 8<<20) }},
+		{"disk too small for them", func(t *testing.T) string { return storetest.MountTmpfs(t, 8<<20) }},
 		{"their directories cannot be created", func(t *testing.T) string {
 			dir := t.TempDir()
 			for _, name := range []string{"wazero-cache", "snapshots"} { // files where directories go
