@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"path/filepath"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
@@ -31,10 +32,49 @@ func (c Config) runtimeConfig() wazero.RuntimeConfig {
 		WithMemoryLimitPages(c.memoryLimitPages())
 }
 
-// openCache opens the compilation cache in dir; nil when dir is "" or the
-// cache cannot be opened (logged).
+// diskReserve is the free space the start-up files (compilation cache,
+// snapshot) leave on their file system: it usually holds the store too, and
+// a file that only speeds up the next start must never take the space a
+// render or a webhook needs to be stored.
+const diskReserve = 64 << 20
+
+// compileCacheBytes is about what the compilation cache of the module takes
+// on disk (~40 MB), rounded up.
+const compileCacheBytes = 64 << 20
+
+// roomFor returns nil when writing size bytes in dir leaves diskReserve
+// free (or when free space cannot be measured), else an error saying so.
+func roomFor(dir string, size uint64) error {
+	free, ok := freeBytes(nearestDir(dir))
+	if !ok || free >= size+diskReserve {
+		return nil
+	}
+	return fmt.Errorf("%d MiB free, %d MiB needed to keep %d MiB for the store", free>>20, (size+diskReserve)>>20, diskReserve>>20)
+}
+
+// nearestDir is dir or its nearest existing parent.
+func nearestDir(dir string) string {
+	for {
+		if _, err := os.Stat(dir); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return dir
+		}
+		dir = parent
+	}
+}
+
+// openCache opens the compilation cache in dir; nil when dir is "", the
+// disk has no room for it, or the cache cannot be opened (logged).
 func openCache(dir string, log *slog.Logger) wazero.CompilationCache {
 	if dir == "" {
+		return nil
+	}
+	if err := roomFor(dir, compileCacheBytes); err != nil {
+		log.Warn("renderpool: compilation cache unusable, starting without it (each start compiles the module, ~2.5 s)",
+			"dir", dir, "err", err)
 		return nil
 	}
 	cache, err := wazero.NewCompilationCacheWithDir(dir)
@@ -80,7 +120,11 @@ func (p *Pool) compile(ctx context.Context, wasm []byte) (wazero.CompiledModule,
 // next start a cold warm-up, so a failure is logged and the pool runs on
 // with the snapshot in memory.
 func (p *Pool) saveSnapshot(snap *snapshot, path, boot string) {
-	if err := snap.save(path, boot); err != nil {
+	err := roomFor(filepath.Dir(path), uint64(len(snap.memory)))
+	if err == nil {
+		err = snap.save(path, boot)
+	}
+	if err != nil {
 		p.cfg.logger().Warn("renderpool: snapshot file not written; the next start warms up cold",
 			"path", path, "err", err)
 	}
