@@ -19,6 +19,15 @@ type Template struct {
 	Background  string     `json:"background"`
 	Elements    []*Element `json:"elements"`
 
+	// Format version 2 (v2.go): canvas size, a gradient background,
+	// custom text fields and image assets (name -> "data:image/png;base64,…"
+	// or image/jpeg).
+	Width              int               `json:"width,omitempty"`
+	Height             int               `json:"height,omitempty"`
+	BackgroundGradient *Gradient         `json:"backgroundGradient,omitempty"`
+	Fields             map[string]Field  `json:"fields,omitempty"`
+	Assets             map[string]string `json:"assets,omitempty"`
+
 	// Params lists the request parameters the template shows, derived from its
 	// placeholders and conditions (filled in by Parse).
 	Params []string `json:"-"`
@@ -53,6 +62,18 @@ type Element struct {
 	Fill2    string  `json:"fill2,omitempty"`    // with Gradient: the end colour
 	Gradient string  `json:"gradient,omitempty"` // "", "horizontal" or "vertical"
 	Opacity  float64 `json:"opacity,omitempty"`  // 0 means opaque
+
+	// Format version 2 (v2.go): gradients, strokes, shadows, rotation,
+	// shapes' points and path data, image clips.
+	FillGradient  *Gradient    `json:"fillGradient,omitempty"`
+	Stroke        *Stroke      `json:"stroke,omitempty"`
+	Shadow        *Shadow      `json:"shadow,omitempty"`
+	Rotate        float64      `json:"rotate,omitempty"`
+	Points        [][2]float64 `json:"points,omitempty"`
+	Path          string       `json:"path,omitempty"`
+	Clip          string       `json:"clip,omitempty"`     // "", "ellipse" or "path" (images)
+	ClipPath      string       `json:"clipPath,omitempty"` // SVG path data for Clip "path"
+	LetterSpacing float64      `json:"letterSpacing,omitempty"`
 
 	// Text.
 	Text       string  `json:"text,omitempty"`   // literal text with {param} placeholders
