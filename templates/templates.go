@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -57,8 +58,12 @@ type Family struct {
 	Pack bool `json:"pack"`
 }
 
-// Names returns the template names in sorted order.
-func (s *Set) Names() []string { return sortedKeys(s.Templates) }
+// Names returns the built-in template names in sorted order (custom
+// templates a render module holds are left out).
+func (s *Set) Names() []string {
+	names := sortedKeys(s.Templates)
+	return slices.DeleteFunc(names, func(n string) bool { return strings.HasPrefix(n, "custom_") })
+}
 
 // PaletteNames returns the palette names in sorted order.
 func (s *Set) PaletteNames() []string { return sortedKeys(s.Palettes) }

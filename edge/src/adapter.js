@@ -229,15 +229,17 @@ export function createHandler(opt) {
       stats.renders++;
       try {
         if (enc === "module") return { png: inst.encodePNG(), encoder: enc };
+        const { width, height } = inst.frameSize();
         if (enc === "zlib") {
-          scratch ??= new Uint8Array((1 + WIDTH * 3) * HEIGHT);
-          const lines = scanlines(inst.pixels(), WIDTH, HEIGHT, scratch);
-          return { png: assemble(WIDTH, HEIGHT, opt.deflateSync(lines, { level: 1 })), encoder: enc };
+          const size = (1 + width * 3) * height;
+          if (!scratch || scratch.length !== size) scratch = new Uint8Array(size);
+          const lines = scanlines(inst.pixels(), width, height, scratch);
+          return { png: assemble(width, height, opt.deflateSync(lines, { level: 1 })), encoder: enc };
         }
         // Copy the frame out before the await: the instance is free for the
         // next request as soon as scanlines() returns.
-        const lines = scanlines(inst.pixels(), WIDTH, HEIGHT);
-        return { png: assemble(WIDTH, HEIGHT, await deflateStream(lines)), encoder: enc };
+        const lines = scanlines(inst.pixels(), width, height);
+        return { png: assemble(width, height, await deflateStream(lines)), encoder: enc };
       } catch (err) {
         if (enc === "module" || err instanceof ModuleFault) throw err;
         if (encoder === enc) downgrade(enc, err);
@@ -421,7 +423,9 @@ export function createHandler(opt) {
   function warm(inst) {
     if (!inst || inst.broken) return;
     const r = inst.render(WARM_CARD);
-    if (r.status === Status.OK) scanlines(inst.pixels(), WIDTH, HEIGHT, (scratch ??= new Uint8Array((1 + WIDTH * 3) * HEIGHT)));
+    if (r.status !== Status.OK) return;
+    if (!scratch || scratch.length !== (1 + WIDTH * 3) * HEIGHT) scratch = new Uint8Array((1 + WIDTH * 3) * HEIGHT);
+    scanlines(inst.pixels(), WIDTH, HEIGHT, scratch);
   }
   handle.holder = holder; // for tests
   return handle;

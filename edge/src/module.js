@@ -6,14 +6,17 @@
 import { Wasi } from "./wasi.js";
 
 // Mirrors of wasm/abi. Checked against the module's ogmint_abi_version.
-export const ABI_VERSION = 2;
+export const ABI_VERSION = 3;
 export const WIDTH = 1200;
 export const HEIGHT = 630;
 export const FRAME_SIZE = WIDTH * HEIGHT * 4;
 export const MAX_REQUEST = 64 << 10;
 export const MAX_IMAGE_BYTES = 4 << 20;
 export const MAX_FONT_BYTES = 48 << 20;
-export const Status = Object.freeze({ OK: 0, INVALID: 1, NOT_FOUND: 2, TOO_LARGE: 3, INTERNAL: 4, NEED_FONTS: 5 });
+export const MAX_TEMPLATE_BYTES = 4 << 20;
+export const MAX_FRAME_SIDE = 2400;
+export const MAX_FRAME_PIXELS = 4_000_000;
+export const Status = Object.freeze({ OK: 0, INVALID: 1, NOT_FOUND: 2, TOO_LARGE: 3, INTERNAL: 4, NEED_FONTS: 5, NEED_TEMPLATE: 6 });
 
 /** A failure of the module itself (trap, exit, bad pointer): HTTP 500. */
 export class ModuleFault extends Error {}
@@ -176,9 +179,38 @@ export class Instance {
     return null;
   }
 
-  /** A view of the frame (RGBA, WIDTH*HEIGHT*4): valid until the next call. */
+  /**
+   * Hands over a custom template (its JSON) right after render() or
+   * validate() answered NEED_TEMPLATE: it takes the name and version the
+   * request asked for, and the instance keeps it. Returns null, or the
+   * module's JSON error body (an invalid template).
+   * @param {Uint8Array} json
+   * @returns {Uint8Array | null}
+   */
+  addTemplate(json) {
+    const n = json.length;
+    const ptr = n > 0 && n <= MAX_TEMPLATE_BYTES ? this.#call("ogmint_template", n) : 0;
+    if (ptr === 0) return invalidBody("template", `template of ${n} bytes refused by the renderer`);
+    this.#mem(ptr, n).set(json);
+    const st = this.#call("ogmint_template_add", n);
+    return st === Status.OK ? null : this.output();
+  }
+
+  /** The frame's size: the template's canvas (WIDTH x HEIGHT by default). */
+  frameSize() {
+    const v = this.#call("ogmint_frame_size");
+    const width = v >>> 16, height = v & 0xffff;
+    if (width < 1 || height < 1 || width > MAX_FRAME_SIDE || height > MAX_FRAME_SIDE || width * height > MAX_FRAME_PIXELS) {
+      this.broken = true;
+      throw new ModuleFault(`frame size ${width}x${height} out of bounds`);
+    }
+    return { width, height };
+  }
+
+  /** A view of the frame (RGBA, width*height*4 of frameSize()): valid until the next call. */
   pixels() {
-    return this.#mem(this.#call("ogmint_pixels"), FRAME_SIZE);
+    const { width, height } = this.frameSize();
+    return this.#mem(this.#call("ogmint_pixels"), width * height * 4);
   }
 
   /** PNG of the last rendered frame from the module's portable encoder. */

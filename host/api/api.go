@@ -408,9 +408,9 @@ func (s *Server) fetchImages(ctx context.Context, p *params.Params) ([abi.NumSlo
 func (s *Server) renderPNG(ctx context.Context, template, canonical string, images [abi.NumSlots][]byte) ([]byte, error) {
 	start := time.Now()
 	var png []byte
-	err := s.opt.Pool.RenderImages(ctx, []byte(canonical), images, func(pix []byte) error {
+	err := s.opt.Pool.RenderFrame(ctx, []byte(canonical), images, func(pix []byte, w, h int) error {
 		var err error
-		png, err = pngfast.Encode(nil, pix, abi.Width, abi.Height)
+		png, err = pngfast.Encode(nil, pix, w, h)
 		return err
 	})
 	outcome := "ok"

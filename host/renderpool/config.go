@@ -12,6 +12,9 @@ import (
 
 // Config tunes a Pool. The zero value is valid: WithDefaults fills it in.
 type Config struct {
+	// Templates looks up custom templates the module asks for (nil: only
+	// those a context carries, see WithTemplate).
+	Templates TemplateSource
 	// Instances is the number of warm module instances; one renders on one
 	// core (wasip1 has no threads), so about one per core. Default
 	// runtime.NumCPU().

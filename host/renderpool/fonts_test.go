@@ -134,7 +134,7 @@ func TestWorldTextMatchesNative(t *testing.T) {
 			if err := p.renderOnce(context.Background(), in, tc.query, nil, true); err != nil {
 				t.Fatal(err)
 			}
-			pix, err := in.pixels(context.Background())
+			pix, _, _, err := in.pixels(context.Background())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -290,7 +290,7 @@ func TestRetakenSnapshotKeepsFamilies(t *testing.T) {
 	if err := p.renderOnce(context.Background(), in, japaneseQuery, nil, true); err != nil {
 		t.Fatal(err)
 	}
-	pix, _ := in.pixels(context.Background())
+	pix, _, _, _ := in.pixels(context.Background())
 	samePixels(t, "clone of the retaken snapshot", pix, want)
 	if n := p.Stats().FontHandovers; n != before {
 		t.Errorf("the clone was handed %d families", n-before)

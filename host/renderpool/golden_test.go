@@ -134,7 +134,7 @@ func TestClonesRenderGoldenPixels(t *testing.T) {
 			if err := p.renderOnce(context.Background(), in, []byte(c.Query), nil, true); err != nil {
 				t.Fatalf("clone %d, %s: %v", round, c.Name, err)
 			}
-			pix, err := in.pixels(context.Background())
+			pix, _, _, err := in.pixels(context.Background())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -254,7 +254,7 @@ func TestSnapshotRetakenFromTraffic(t *testing.T) {
 		if err := p.renderOnce(context.Background(), in, []byte(c.Query), nil, true); err != nil {
 			t.Fatal(err)
 		}
-		pix, _ := in.pixels(context.Background())
+		pix, _, _, _ := in.pixels(context.Background())
 		if d := golden.Diff(pix, want, abi.Width); d != "" {
 			t.Errorf("clone of the retaken snapshot, %s: %s", c.Name, d)
 		}

@@ -28,22 +28,28 @@ const (
 	fnImage
 	fnFont
 	fnFontAdd
+	fnTemplate
+	fnTemplateAdd
+	fnFrameSize
 	numExports
 )
 
 var exportNames = [numExports]string{
-	fnRequest:   abi.ExportRequest,
-	fnRender:    abi.ExportRender,
-	fnValidate:  abi.ExportValidate,
-	fnPixels:    abi.ExportPixels,
-	fnEncodePNG: abi.ExportEncodePNG,
-	fnOutput:    abi.ExportOutput,
-	fnOutputLen: abi.ExportOutputLen,
-	fnInfo:      abi.ExportInfo,
-	fnVersion:   abi.ExportVersion,
-	fnImage:     abi.ExportImage,
-	fnFont:      abi.ExportFont,
-	fnFontAdd:   abi.ExportFontAdd,
+	fnRequest:     abi.ExportRequest,
+	fnRender:      abi.ExportRender,
+	fnValidate:    abi.ExportValidate,
+	fnPixels:      abi.ExportPixels,
+	fnEncodePNG:   abi.ExportEncodePNG,
+	fnOutput:      abi.ExportOutput,
+	fnOutputLen:   abi.ExportOutputLen,
+	fnInfo:        abi.ExportInfo,
+	fnVersion:     abi.ExportVersion,
+	fnImage:       abi.ExportImage,
+	fnFont:        abi.ExportFont,
+	fnFontAdd:     abi.ExportFontAdd,
+	fnTemplate:    abi.ExportTemplate,
+	fnTemplateAdd: abi.ExportTemplateAdd,
+	fnFrameSize:   abi.ExportFrameSize,
 }
 
 // instance is one warm module instance. Used by one goroutine at a time.
@@ -219,17 +225,26 @@ func (in *instance) statusError(ctx context.Context, st abi.Status) error {
 	return &ModuleError{Status: st, Body: append([]byte(nil), body...)}
 }
 
-// pixels returns a view of the frame (aliasing wasm memory).
-func (in *instance) pixels(ctx context.Context) ([]byte, error) {
+// pixels returns a view of the frame (aliasing wasm memory) and its size.
+func (in *instance) pixels(ctx context.Context) (pix []byte, w, h int, err error) {
+	size, err := in.call(ctx, fnFrameSize, 0)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	w, h = abi.UnpackFrameSize(size)
+	if w <= 0 || h <= 0 || w > abi.MaxFrameSide || h > abi.MaxFrameSide || w*h > abi.MaxFramePixels {
+		return nil, 0, 0, in.trap("frame size %dx%d out of bounds", w, h)
+	}
 	ptr, err := in.call(ctx, fnPixels, 0)
 	if err != nil {
-		return nil, err
+		return nil, 0, 0, err
 	}
-	b, ok := in.mem.Read(ptr, abi.FrameSize)
+	n := uint32(w * h * abi.BytesPerPixel)
+	b, ok := in.mem.Read(ptr, n)
 	if !ok {
-		return nil, in.trap("frame %#x+%d out of memory range", ptr, abi.FrameSize)
+		return nil, 0, 0, in.trap("frame %#x+%d out of memory range", ptr, n)
 	}
-	return b, nil
+	return b, w, h, nil
 }
 
 func (in *instance) close() { _ = in.mod.Close(context.Background()) }

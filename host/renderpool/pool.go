@@ -370,15 +370,26 @@ func (p *Pool) Render(ctx context.Context, query []byte, fn func(pixels []byte) 
 // abi.StatusInvalid naming the parameter; one the module refuses to take is
 // ErrImageRefused.
 func (p *Pool) RenderImages(ctx context.Context, query []byte, images [abi.NumSlots][]byte, fn func(pixels []byte) error) error {
+	if fn == nil {
+		return p.RenderFrame(ctx, query, images, nil)
+	}
+	return p.RenderFrame(ctx, query, images, func(pix []byte, _, _ int) error { return fn(pix) })
+}
+
+// RenderFrame is RenderImages for frames of any size: fn gets the frame's
+// width and height (a custom template may set its canvas size), stride w*4.
+// A custom template the query names (template=custom_…&tv=N) comes from
+// the context (WithTemplate) or Config.Templates.
+func (p *Pool) RenderFrame(ctx context.Context, query []byte, images [abi.NumSlots][]byte, fn func(pix []byte, w, h int) error) error {
 	return p.with(ctx, len(query), func(cctx context.Context, in *instance) error {
 		if err := p.render(cctx, in, query, &images); err != nil || fn == nil {
 			return err
 		}
-		pix, err := in.pixels(cctx)
+		pix, w, h, err := in.pixels(cctx)
 		if err != nil {
 			return err
 		}
-		return fn(pix)
+		return fn(pix, w, h)
 	})
 }
 
@@ -416,7 +427,7 @@ func (p *Pool) Validate(ctx context.Context, query []byte) (canonical []byte, er
 		if err != nil {
 			return err
 		}
-		st, err := in.call(cctx, fnValidate, n)
+		st, err := p.callWithTemplate(cctx, in, fnValidate, n, query)
 		if err != nil {
 			return err
 		}
@@ -480,7 +491,7 @@ func (p *Pool) renderOnce(ctx context.Context, in *instance, query []byte, image
 	if err := in.writeImages(ctx, images); err != nil {
 		return err
 	}
-	st, err := in.call(ctx, fnRender, n)
+	st, err := p.callWithTemplate(ctx, in, fnRender, n, query)
 	if err != nil {
 		return err
 	}

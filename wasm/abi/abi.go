@@ -25,11 +25,24 @@
 //     ptr, st := ogmint_font_add(n). Then it calls ogmint_render again: within
 //     one request the module asks at most once and draws what it still lacks
 //     as missing-glyph boxes. An instance keeps the families it was given.
+//     1d. custom templates are handed over on demand too: a request for a
+//     template named custom_* carries its version as tv=N. When the
+//     instance does not hold that template at that version,
+//     ogmint_render (and ogmint_validate) return StatusNeedTemplate and the
+//     output buffer holds the name. The host then writes the template JSON
+//     (templates.ParseWith with Custom) at ptr := ogmint_template(n), calls
+//     st := ogmint_template_add(n) (the template takes the name and
+//     version of the pending request; a StatusInvalid output is the
+//     validation error) and calls ogmint_render again. An instance keeps
+//     up to MaxHeldTemplates of them, the least recently used leaving
+//     first.
 //  2. st := ogmint_render(len)    validate and draw. On StatusOK the frame is
 //     ready; otherwise the output buffer holds a JSON error body (or, for
 //     StatusNeedFonts, the runes it lacks).
-//  3. ogmint_pixels()             pointer to the frame: Width*Height*4 bytes,
-//     RGBA, opaque, row-major, stride Width*4. Valid until the next call.
+//  3. ogmint_pixels()             pointer to the frame: w*h*4 bytes, RGBA,
+//     opaque, row-major, stride w*4, where ogmint_frame_size() returns
+//     w<<16 | h (Width x Height unless the template sets its canvas size).
+//     Valid until the next call.
 //  4. optionally ogmint_encode_png() then ogmint_output()/ogmint_output_len()
 //     to get a PNG from the module's portable encoder (hosts with a native
 //     deflate encode the pixels themselves; both give identical pixels).
@@ -44,12 +57,16 @@
 package abi
 
 // Version of this contract. Bumped on any incompatible change.
-const Version = 2
+const Version = 3
 
-// Frame geometry.
+// Frame geometry of the built-in templates (a custom template may set its
+// own canvas size, up to MaxFrameSide a side and MaxFramePixels).
 const (
 	Width  = 1200
 	Height = 630
+	// MaxFrameSide and MaxFramePixels bound a custom canvas.
+	MaxFrameSide   = 2400
+	MaxFramePixels = 4_000_000
 	// BytesPerPixel of the frame (RGBA).
 	BytesPerPixel = 4
 	FrameSize     = Width * Height * BytesPerPixel
@@ -85,6 +102,17 @@ const (
 	DirectImageBytes    = 8 << 20
 )
 
+// MaxTemplateBytes is the largest template JSON ogmint_template takes
+// (assets included, base64); MaxHeldTemplates the most custom templates an
+// instance keeps.
+const (
+	MaxTemplateBytes = 4 << 20
+	MaxHeldTemplates = 8
+)
+
+// UnpackFrameSize unpacks ogmint_frame_size's result.
+func UnpackFrameSize(v uint32) (w, h int) { return int(v >> 16), int(v & 0xffff) }
+
 // MaxFontBytes is the largest packed font family ogmint_font takes.
 const MaxFontBytes = 48 << 20
 
@@ -105,6 +133,10 @@ const (
 	ExportVersion   = "ogmint_abi_version"
 	ExportFont      = "ogmint_font"
 	ExportFontAdd   = "ogmint_font_add"
+	// Custom templates (abi step 1d) and the frame's size (step 3).
+	ExportTemplate    = "ogmint_template"
+	ExportTemplateAdd = "ogmint_template_add"
+	ExportFrameSize   = "ogmint_frame_size"
 	// ExportCollect runs a full garbage collection (optional for hosts: the
 	// Go host calls it before it snapshots a warmed instance, so clones do
 	// not all start with the same pending collection).
@@ -128,6 +160,10 @@ const (
 	// the runes (UTF-8) that no font of the instance draws. Not an error:
 	// hand over the families that own them and render again.
 	StatusNeedFonts Status = 5
+	// StatusNeedTemplate: the request names a custom template (at a
+	// version) the instance does not hold; output is its name. Not an
+	// error: hand it over (ogmint_template_add) and call again.
+	StatusNeedTemplate Status = 6
 )
 
 // String names a status for logs and errors.
@@ -145,6 +181,8 @@ func (s Status) String() string {
 		return "internal"
 	case StatusNeedFonts:
 		return "need_fonts"
+	case StatusNeedTemplate:
+		return "need_template"
 	}
 	return "unknown"
 }

@@ -8,6 +8,9 @@ import (
 	"encoding/json"
 	"image"
 	"net/url"
+	"slices"
+	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/ogmint/ogmint/templates"
@@ -30,6 +33,9 @@ type Module struct {
 	images   [abi.NumSlots][]byte // image files for the next render, by slot
 	font     []byte               // a packed font family being handed over
 	asked    bool                 // this request already answered StatusNeedFonts
+	template []byte               // a custom template being handed over
+	pending  heldTemplate         // the custom template the last request lacked
+	held     []heldTemplate       // custom templates in Set, most recently used last
 	// ImageLimits bound the decoding of avatar and logo files: pixels and
 	// bytes (abi.MaxImagePixels, abi.MaxImageDecodeBytes and
 	// abi.DirectImageBytes by default).
@@ -110,11 +116,104 @@ func (m *Module) Image(slot, n int) []byte {
 	return m.images[slot]
 }
 
+// heldTemplate names a custom template at a version.
+type heldTemplate struct {
+	name    string
+	version int
+}
+
+// Template returns a buffer of n bytes for a custom template's JSON, or nil
+// beyond abi.MaxTemplateBytes. TemplateAdd takes it.
+func (m *Module) Template(n int) []byte {
+	if n <= 0 || n > abi.MaxTemplateBytes {
+		return nil
+	}
+	if cap(m.template) < n {
+		m.template = make([]byte, n)
+	}
+	m.template = m.template[:n]
+	return m.template
+}
+
+// TemplateAdd parses the template written into the Template buffer (its
+// first n bytes) as the custom template the last request lacked, with that
+// request's name and version, and keeps it (evicting the least recently
+// used beyond abi.MaxHeldTemplates).
+func (m *Module) TemplateAdd(n int) abi.Status {
+	if n <= 0 || n != len(m.template) {
+		m.fail(abi.StatusInvalid, "template: call ogmint_template first, with the same length", nil)
+		return abi.StatusInvalid
+	}
+	if m.pending.name == "" {
+		m.fail(abi.StatusInvalid, "template: no request is waiting for a template", nil)
+		return abi.StatusInvalid
+	}
+	t, err := templates.ParseCustom(m.template)
+	m.template = m.template[:0]
+	if err != nil {
+		m.fail(abi.StatusInvalid, "invalid template", []params.FieldError{{Field: "template", Message: err.Error()}})
+		return abi.StatusInvalid
+	}
+	for _, fam := range t.Families() {
+		if params.FindFamily(m.Set, fam) == "" {
+			m.fail(abi.StatusInvalid, "invalid template", []params.FieldError{{Field: "template", Message: "unknown font family " + strconv.Quote(fam)}})
+			return abi.StatusInvalid
+		}
+	}
+	t.Name, t.Version = m.pending.name, m.pending.version
+	m.hold(t)
+	m.pending = heldTemplate{}
+	m.output = m.output[:0]
+	return abi.StatusOK
+}
+
+// hold puts custom template t in the set, replacing an older version and
+// evicting the least recently used beyond abi.MaxHeldTemplates.
+func (m *Module) hold(t *templates.Template) {
+	m.held = slices.DeleteFunc(m.held, func(h heldTemplate) bool { return h.name == t.Name })
+	m.held = append(m.held, heldTemplate{t.Name, t.Version})
+	m.Set.Templates[t.Name] = t
+	for len(m.held) > abi.MaxHeldTemplates {
+		delete(m.Set.Templates, m.held[0].name)
+		m.held = slices.Delete(m.held, 0, 1)
+	}
+}
+
+// needsTemplate reports whether q names a custom template (at version tv)
+// that the instance does not hold; then the output holds the name and the
+// request is remembered for TemplateAdd. A held one becomes the most
+// recently used.
+func (m *Module) needsTemplate(q url.Values) bool {
+	name := q.Get("template")
+	if !strings.HasPrefix(name, "custom_") || len(name) > 64 {
+		return false
+	}
+	version, err := strconv.Atoi(q.Get("tv"))
+	if err != nil || version < 1 {
+		return false // params answers: not found
+	}
+	i := slices.Index(m.held, heldTemplate{name, version})
+	if i >= 0 {
+		h := m.held[i]
+		m.held = append(slices.Delete(m.held, i, i+1), h)
+		return false
+	}
+	m.pending = heldTemplate{name, version}
+	m.output = append(m.output[:0], name...)
+	return true
+}
+
 // Output is the output buffer of the last call.
 func (m *Module) Output() []byte { return m.output }
 
-// Pixels is the frame (abi.FrameSize bytes, RGBA).
+// Pixels is the frame (FrameSize()'s w*h*4 bytes, RGBA).
 func (m *Module) Pixels() []byte { return m.renderer.Frame().Pix }
+
+// FrameSize is the size of the frame the last render drew.
+func (m *Module) FrameSize() (w, h int) {
+	f := m.renderer.Frame()
+	return f.W, f.H
+}
 
 func (m *Module) parse(n int) (*params.Params, abi.Status) {
 	m.rendered = false
@@ -128,6 +227,9 @@ func (m *Module) parse(n int) (*params.Params, abi.Status) {
 		return nil, abi.StatusInvalid
 	}
 	debugHook(q)
+	if m.needsTemplate(q) {
+		return nil, abi.StatusNeedTemplate
+	}
 	p, perr := params.Parse(q, m.Set)
 	if perr != nil {
 		st := abi.StatusInvalid
@@ -219,7 +321,8 @@ func (m *Module) EncodePNG() abi.Status {
 		m.fail(abi.StatusInternal, "encode before a successful render", nil)
 		return abi.StatusInternal
 	}
-	out, err := m.png.Encode(m.output[:0], m.Pixels(), abi.Width, abi.Height)
+	w, h := m.FrameSize()
+	out, err := m.png.Encode(m.output[:0], m.Pixels(), w, h)
 	if err != nil {
 		m.fail(abi.StatusInternal, err.Error(), nil)
 		return abi.StatusInternal

@@ -41,7 +41,7 @@ func TestStatuses(t *testing.T) {
 		{"ok", "template=blog&title=Hi", abi.StatusOK, nil},
 		{"missing title", "template=blog", abi.StatusInvalid, []string{"title"}},
 		{"two bad fields", "template=nope&title=Hi&bg=zzz", abi.StatusInvalid, []string{"template", "bg"}},
-		{"custom template", "template=custom_abc&title=Hi", abi.StatusNotFound, []string{"template"}},
+		{"custom template without a version", "template=custom_abc&title=Hi", abi.StatusNotFound, []string{"template"}},
 		{"bad query", "template=blog&title=%zz", abi.StatusInvalid, []string{"query"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -120,8 +120,14 @@ func Parse(q url.Values, set *templates.Set) (*Params, *Error) {
 	case name == "":
 		e.add("template", "required; one of %s", strings.Join(set.Names(), ", "))
 	case strings.HasPrefix(name, "custom_"):
-		return nil, &Error{NotFound: true, Message: "template not found",
-			Fields: []FieldError{{"template", fmt.Sprintf("no custom template %q", truncate(name, 80))}}}
+		// Custom templates are held by the module (abi step 1d) under
+		// the version the host asked for (tv).
+		tpl = set.Templates[name]
+		if tpl == nil || strconv.Itoa(tpl.Version) != q.Get("tv") {
+			return nil, &Error{NotFound: true, Message: "template not found",
+				Fields: []FieldError{{"template", fmt.Sprintf("no custom template %q", truncate(name, 80))}}}
+		}
+		p.Template, p.TemplateVer = tpl.Name, tpl.Version
 	default:
 		tpl = set.Templates[name]
 		if tpl == nil {

@@ -344,8 +344,8 @@ func render(args []string, stdout io.Writer) error {
 	}
 	defer pool.Close(ctx)
 	var png []byte
-	err = pool.RenderImages(ctx, []byte(q.Encode()), images, func(pix []byte) error {
-		png, err = pngfast.Encode(nil, pix, abi.Width, abi.Height)
+	err = pool.RenderFrame(ctx, []byte(q.Encode()), images, func(pix []byte, w, h int) error {
+		png, err = pngfast.Encode(nil, pix, w, h)
 		return err
 	})
 	var me *renderpool.ModuleError

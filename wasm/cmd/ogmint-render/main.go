@@ -73,6 +73,24 @@ func fontBuf(n uint32) uint32 {
 //go:wasmexport ogmint_font_add
 func fontAdd(n uint32) uint32 { return uint32(mod.FontAdd(int(n))) }
 
+//go:wasmexport ogmint_template
+func templateBuf(n uint32) uint32 {
+	b := mod.Template(int(n))
+	if b == nil {
+		return 0
+	}
+	return ptr(b)
+}
+
+//go:wasmexport ogmint_template_add
+func templateAdd(n uint32) uint32 { return uint32(mod.TemplateAdd(int(n))) }
+
+//go:wasmexport ogmint_frame_size
+func frameSize() uint32 {
+	w, h := mod.FrameSize()
+	return uint32(w)<<16 | uint32(h)
+}
+
 //go:wasmexport ogmint_render
 func render(n uint32) uint32 { return uint32(mod.Render(int(n))) }
 
