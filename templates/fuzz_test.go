@@ -2,10 +2,12 @@ package templates_test
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/ogmint/ogmint/templates"
@@ -75,6 +77,41 @@ func FuzzTemplateParse(f *testing.F) {
 		again, err := templates.Parse(out)
 		if err != nil || !reflect.DeepEqual(again, tpl) {
 			t.Fatalf("round trip: %v", err)
+		}
+	})
+}
+
+// FuzzValidPathData: ValidPathData never panics, reports an offset inside
+// the data, and accepts only the characters of path data, starting with a
+// moveto; accepted data stays accepted with white space around it.
+func FuzzValidPathData(f *testing.F) {
+	for _, d := range []string{"M0 0", "M10 10 L 20 20 Z", "m.5.5-1e2,3E+1h1v1z", "M10 10a5 5 0 1120 20",
+		"M0 0C1 2 3 4 5 6S7 8 9 10Q1 2 3 4T5 6", "M1e", "M0 0A-5 5 0 1 0 1 1", "", "M", "M0 0 L1 1,"} {
+		f.Add(d)
+	}
+	f.Fuzz(func(t *testing.T, d string) {
+		err := templates.ValidPathData(d)
+		if err != nil {
+			var pe *templates.PathDataError
+			if !errors.As(err, &pe) || pe.Offset < 0 || pe.Offset > len(d) || pe.Message == "" {
+				t.Fatalf("error %#v", err)
+			}
+			return
+		}
+		if len(d) > templates.MaxPathBytes {
+			t.Fatalf("accepted %d bytes", len(d))
+		}
+		trimmed := strings.TrimLeft(d, " \t\r\n\f")
+		if trimmed == "" || trimmed[0] != 'M' && trimmed[0] != 'm' {
+			t.Fatalf("accepted %q: no leading moveto", d)
+		}
+		if i := strings.IndexFunc(d, func(r rune) bool { return !strings.ContainsRune("MmLlHhVvCcSsQqTtAaZz0123456789.+-eE, \t\r\n\f", r) }); i >= 0 {
+			t.Fatalf("accepted %q with %q at %d", d, d[i], i)
+		}
+		if len(d)+2 <= templates.MaxPathBytes {
+			if err := templates.ValidPathData(" " + d + "\n"); err != nil {
+				t.Fatalf("%q accepted, with white space around rejected: %v", d, err)
+			}
 		}
 	})
 }
