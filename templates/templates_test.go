@@ -106,6 +106,7 @@ func TestPlaceholders(t *testing.T) {
 		"{{title}}":                {"title"},
 		"{Title}{DESCRIPTION}":     {"Title", "DESCRIPTION"},
 		"docs / {tag} / {missing}": {"tag", "missing"},
+		"{price2} {a1b2} {2a}":     {"price2", "a1b2"},
 	} {
 		if got := templates.Placeholders(in); !reflect.DeepEqual(got, want) {
 			t.Errorf("Placeholders(%q) = %q, want %q", in, got, want)
