@@ -8,20 +8,23 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
-// maxWalkDepth bounds how deep decode checks the document's structure, so
-// that its cost stays a small multiple of the document's size. Valid
-// templates are far shallower (stacks do not nest, and only stacks have
-// children); anything deeper is rejected by the checks of the template.
+// maxWalkDepth bounds how deep decode reads the document, so that its cost
+// stays a small multiple of the document's size. Valid templates are far
+// shallower (stacks do not nest, and only stacks have children); anything
+// deeper is rejected by the checks of the template.
 const maxWalkDepth = 16
 
 // decode reads a template strictly: a JSON syntax error is one problem with
-// its byte offset; unknown or repeated fields (names are case-sensitive),
-// values of the wrong JSON type and arrays of the wrong length are problems
-// at their pointers. ok is false when there is nothing to check further
-// (not JSON, or not an object).
-func decode(data []byte, ps *problems) (t *Template, ok bool) {
+// its byte offset; unknown or repeated fields (names are case-sensitive,
+// unlike encoding/json's), values of the wrong JSON type and arrays of the
+// wrong length are problems at their pointers, and their values are left
+// zero. ok is false when there is nothing to check further: not JSON, not an
+// object, or far more elements than lim allows (an element takes some 500
+// bytes decoded, "{}," three in the document).
+func decode(data []byte, ps *problems, lim Limits) (t *Template, ok bool) {
 	var raw json.RawMessage
 	if err := json.Unmarshal(data, &raw); err != nil {
 		if se, isSyntax := errors.AsType[*json.SyntaxError](err); isSyntax {
@@ -36,44 +39,66 @@ func decode(data []byte, ps *problems) (t *Template, ok bool) {
 		ps.add("", "want a JSON object, got %s", jsonKind(raw))
 		return nil, false
 	}
-	walk(ps, "", raw, reflect.TypeFor[Template](), 0)
 	t = &Template{}
-	// The walk found every value Unmarshal cannot store; Unmarshal stores
-	// the others, which the checks then look at.
-	if err := json.Unmarshal(data, t); err != nil && len(ps.badType) == 0 {
-		ps.add("", "%v", err) // not expected: the walk should have said why
+	w := &walker{ps: ps, maxElements: lim.MaxElements * (1 + lim.MaxChildren)}
+	w.walk("", raw, reflect.ValueOf(t).Elem(), 0)
+	if w.elements > w.maxElements {
+		ps.add("", "more than %d elements in all (%d top-level elements, each stack with at most %d children)",
+			w.maxElements, lim.MaxElements, lim.MaxChildren)
+		return nil, false
 	}
 	return t, true
 }
 
-// walk checks that raw, at pointer at, can be stored in a value of type t.
-func walk(ps *problems, at pointer, raw json.RawMessage, t reflect.Type, depth int) {
-	if ps.full() || depth > maxWalkDepth || string(raw) == "null" {
+// walker decodes a document along the types it decodes into.
+type walker struct {
+	ps                    *problems
+	elements, maxElements int // Element objects seen, and the most worth decoding
+}
+
+var elementType = reflect.TypeFor[Element]()
+
+// walk stores raw, at pointer at, in v, or says why it cannot. Empty arrays
+// and objects leave slices and maps nil, so that what is decoded re-encodes
+// (omitempty) to JSON that decodes to the same.
+func (w *walker) walk(at pointer, raw json.RawMessage, v reflect.Value, depth int) {
+	ps, t := w.ps, v.Type()
+	if ps.full() || depth > maxWalkDepth || w.elements > w.maxElements || string(raw) == "null" {
 		return // null leaves any value alone, as Unmarshal does
 	}
 	want := func(what string) { ps.wrongType(at, "want %s, got %s", what, jsonKind(raw)) }
 	switch t.Kind() {
 	case reflect.Pointer:
-		walk(ps, at, raw, t.Elem(), depth+1)
+		nv := reflect.New(t.Elem())
+		bad := len(ps.badType)
+		w.walk(at, raw, nv.Elem(), depth+1)
+		if len(ps.badType) == bad || ps.badType[bad] != at {
+			v.Set(nv)
+		}
 	case reflect.Struct:
-		fields := jsonFields(t)
+		if t == elementType {
+			w.elements++
+		}
 		ms, ok := members(raw)
 		if !ok {
 			want("an object")
 			return
 		}
-		seen := map[string]bool{}
+		fields := jsonFields(t)
+		seen := map[string]int{}
 		for _, m := range ms {
-			f, known := fields[m.key]
-			switch {
-			case !known:
+			i, known := fields[m.key]
+			switch seen[m.key]++; {
+			case !known && seen[m.key] == 1:
 				ps.add(at, "unknown field %q", m.key)
-			case seen[m.key]:
+			case !known:
+			case seen[m.key] == 2:
 				ps.add(at.key(m.key), "given twice")
-			default:
-				walk(ps, at.key(m.key), m.value, f, depth+1)
+				fallthrough
+			default: // the last one counts, as with encoding/json
+				v.Field(i).SetZero()
+				w.walk(at.key(m.key), m.value, v.Field(i), depth+1)
 			}
-			seen[m.key] = true
 		}
 	case reflect.Map:
 		ms, ok := members(raw)
@@ -81,58 +106,85 @@ func walk(ps *problems, at pointer, raw json.RawMessage, t reflect.Type, depth i
 			want("an object")
 			return
 		}
-		seen := map[string]bool{}
+		seen := map[string]int{}
 		for _, m := range ms {
-			if seen[m.key] {
+			if seen[m.key]++; seen[m.key] == 2 {
 				ps.add(at.key(m.key), "given twice")
 			}
-			seen[m.key] = true
-			walk(ps, at.key(m.key), m.value, t.Elem(), depth+1)
+			if v.IsNil() {
+				v.Set(reflect.MakeMap(t))
+			}
+			ev := reflect.New(t.Elem()).Elem()
+			w.walk(at.key(m.key), m.value, ev, depth+1)
+			v.SetMapIndex(reflect.ValueOf(m.key), ev)
 		}
 	case reflect.Slice, reflect.Array:
 		items, ok := elements(raw)
 		switch {
 		case !ok && t.Kind() == reflect.Slice:
 			want("an array")
+			return
 		case !ok:
 			want("an array of " + strconv.Itoa(t.Len()) + " " + kindName(t.Elem()) + "s")
+			return
 		case t.Kind() == reflect.Array && len(items) != t.Len():
 			ps.wrongType(at, "want an array of %d %ss, got %d", t.Len(), kindName(t.Elem()), len(items))
-		default:
-			bad := len(ps.badType)
-			for i, item := range items {
-				walk(ps, at.index(i), item, t.Elem(), depth+1)
+			return
+		case len(items) == 0:
+			return
+		}
+		if t.Kind() == reflect.Slice {
+			v.Set(reflect.MakeSlice(t, len(items), len(items)))
+		}
+		bad := len(ps.badType)
+		for i, item := range items {
+			if ps.full() || w.elements > w.maxElements {
+				break
 			}
-			if t.Kind() == reflect.Array && len(ps.badType) > bad {
-				ps.badType = append(ps.badType, at) // a box is checked whole
-			}
+			w.walk(at.index(i), item, v.Index(i), depth+1)
+		}
+		if t.Kind() == reflect.Array && len(ps.badType) > bad {
+			ps.badType = append(ps.badType, at) // a box is checked whole
 		}
 	case reflect.String:
 		if raw[0] != '"' {
 			want("a string")
+			return
 		}
+		v.SetString(unquote(raw))
 	case reflect.Bool:
 		if s := string(raw); s != "true" && s != "false" {
 			want("true or false")
+			return
 		}
+		v.SetBool(string(raw) == "true")
 	case reflect.Int:
 		if jsonKind(raw) != "a number" {
 			want("an integer")
-		} else if _, err := strconv.ParseInt(string(raw), 10, 64); err != nil {
-			if errors.Is(err, strconv.ErrRange) && !bytes.ContainsAny(raw, ".eE") {
-				ps.wrongType(at, "integer %s out of range", raw)
-			} else {
-				ps.wrongType(at, "want an integer, got %s", raw)
-			}
+			return
+		}
+		n, err := strconv.ParseInt(string(raw), 10, 64)
+		switch {
+		case err == nil:
+			v.SetInt(n)
+		case errors.Is(err, strconv.ErrRange) && !bytes.ContainsAny(raw, ".eE"):
+			ps.wrongType(at, "integer %s out of range", raw)
+		default:
+			ps.wrongType(at, "want an integer, got %s", raw)
 		}
 	case reflect.Float64:
 		if jsonKind(raw) != "a number" {
 			want("a number")
-		} else if _, err := strconv.ParseFloat(string(raw), 64); err != nil {
-			ps.wrongType(at, "number %s out of range", raw)
+			return
 		}
+		f, err := strconv.ParseFloat(string(raw), 64)
+		if err != nil {
+			ps.wrongType(at, "number %s out of range", raw)
+			return
+		}
+		v.SetFloat(f)
 	default:
-		panic("templates: no JSON check for " + t.String())
+		panic("templates: cannot decode JSON into " + t.String())
 	}
 }
 
@@ -141,22 +193,23 @@ type member struct {
 	value json.RawMessage
 }
 
-// members returns an object's members in document order (raw is valid JSON).
+// members returns an object's members in document order. raw is valid JSON
+// (decode checked it), so a plain scan splits it, far faster than a
+// json.Decoder would.
 func members(raw json.RawMessage) ([]member, bool) {
 	if raw[0] != '{' {
 		return nil, false
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.Token() // {
 	var out []member
-	for dec.More() {
-		tok, err := dec.Token()
-		key, isKey := tok.(string)
-		var v json.RawMessage
-		if err != nil || !isKey || dec.Decode(&v) != nil {
-			return nil, false
+	for i := skipSpace(raw, 1); raw[i] != '}'; {
+		end := stringEnd(raw, i)
+		key := unquote(raw[i:end])
+		i = skipSpace(raw, skipSpace(raw, end)+1) // past the colon
+		end = valueEnd(raw, i)
+		out = append(out, member{key, raw[i:end]})
+		if i = skipSpace(raw, end); raw[i] == ',' {
+			i = skipSpace(raw, i+1)
 		}
-		out = append(out, member{key, v})
 	}
 	return out, true
 }
@@ -166,17 +219,74 @@ func elements(raw json.RawMessage) ([]json.RawMessage, bool) {
 	if raw[0] != '[' {
 		return nil, false
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.Token() // [
 	var out []json.RawMessage
-	for dec.More() {
-		var v json.RawMessage
-		if dec.Decode(&v) != nil {
-			return nil, false
+	for i := skipSpace(raw, 1); raw[i] != ']'; {
+		end := valueEnd(raw, i)
+		out = append(out, raw[i:end])
+		if i = skipSpace(raw, end); raw[i] == ',' {
+			i = skipSpace(raw, i+1)
 		}
-		out = append(out, v)
 	}
 	return out, true
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// stringEnd returns the index after the string starting at b[i].
+func stringEnd(b []byte, i int) int {
+	for i++; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return len(b)
+}
+
+// valueEnd returns the index after the value starting at b[i].
+func valueEnd(b []byte, i int) int {
+	switch b[i] {
+	case '"':
+		return stringEnd(b, i)
+	case '{', '[':
+		depth := 0
+		for ; i < len(b); i++ {
+			switch b[i] {
+			case '"':
+				i = stringEnd(b, i) - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return i + 1
+				}
+			}
+		}
+		return len(b)
+	}
+	for i < len(b) && !strings.ContainsRune(",}] \t\n\r", rune(b[i])) {
+		i++
+	}
+	return i
+}
+
+// unquote decodes a JSON string as Unmarshal does (invalid UTF-8 becomes
+// U+FFFD), quickly when it has no escapes.
+func unquote(q []byte) string {
+	body := q[1 : len(q)-1]
+	if bytes.IndexByte(body, '\\') < 0 && utf8.Valid(body) {
+		return string(body)
+	}
+	var s string
+	json.Unmarshal(q, &s)
+	return s
 }
 
 // jsonKind names the JSON type of a valid value.
@@ -211,15 +321,16 @@ func kindName(t reflect.Type) string {
 	return "value"
 }
 
-var fieldCache sync.Map // reflect.Type -> map[string]reflect.Type
+var fieldCache sync.Map // reflect.Type -> map[string]int
 
-// jsonFields maps the JSON names of t's fields to their types.
-func jsonFields(t reflect.Type) map[string]reflect.Type {
+// jsonFields maps the JSON names of t's fields to their indexes.
+func jsonFields(t reflect.Type) map[string]int {
 	if m, ok := fieldCache.Load(t); ok {
-		return m.(map[string]reflect.Type)
+		return m.(map[string]int)
 	}
-	m := map[string]reflect.Type{}
-	for f := range t.Fields() {
+	m := map[string]int{}
+	for i := range t.NumField() {
+		f := t.Field(i)
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 		if !f.IsExported() || name == "-" {
 			continue
@@ -227,7 +338,7 @@ func jsonFields(t reflect.Type) map[string]reflect.Type {
 		if name == "" {
 			name = f.Name
 		}
-		m[name] = f.Type
+		m[name] = i
 	}
 	fieldCache.Store(t, m)
 	return m

@@ -71,6 +71,18 @@ func TestParseChildrenLimit(t *testing.T) {
 	checkProblem(t, err, "/elements/0/children", "4 children; want 1-3")
 }
 
+// TestParseTooManyElements: a document with far more elements than any
+// valid template has is not decoded (each would take hundreds of bytes).
+func TestParseTooManyElements(t *testing.T) {
+	doc := `{"background": 5, "elements": [{}, {}, {"children": [{}, {}, {}]}], "name": 5}`
+	lim := templates.Options{Limits: templates.Limits{MaxElements: 2, MaxChildren: 1}}
+	_, err := templates.ParseWith([]byte(doc), lim)
+	want := `/background: want a string, got a number; more than 4 elements in all (2 top-level elements, each stack with at most 1 children)`
+	if err == nil || err.Error() != want {
+		t.Errorf("error %v\nwant %s", err, want)
+	}
+}
+
 // TestParseMinimumCanvas: the smallest canvas, with text in its safe zone.
 func TestParseMinimumCanvas(t *testing.T) {
 	doc := `{"name": "n", "version": 1, "background": "bg", "width": 200, "height": 200, "elements": [

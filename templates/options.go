@@ -59,7 +59,7 @@ func ParseWith(data []byte, o Options) (*Template, error) {
 		ps.add("", "%d bytes; at most %d", len(data), o.Limits.MaxBytes)
 		return nil, ps.err()
 	}
-	t, ok := decode(data, ps)
+	t, ok := decode(data, ps, o.Limits)
 	if ok {
 		c := &checker{ps: ps, o: o, t: t, used: map[string]bool{}, assetsUsed: map[string]bool{}}
 		c.template()

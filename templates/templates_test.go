@@ -348,6 +348,8 @@ func TestParseRejectsDocuments(t *testing.T) {
 		{"element is null", head + `"elements": [null]}`, []P{{"/elements/0", "null"}, {"", "the template never shows {title}"}}},
 		{"field names are case-sensitive", head + `"Elements": [` + title + `], "elements": [` + title + `]}`,
 			[]P{{"", `unknown field "Elements"`}}},
+		{"a field in the wrong case is not read", head + `"elements": [` + title + `, {"type": "rect", "box": [0, 0, 10, 10], "fill": "bg", "Stroke": {"width": -1}}]}`,
+			[]P{{"/elements/1", `unknown field "Stroke"`}}},
 		{"a field given twice", head + `"elements": [` + title + `], "elements": [` + title + `]}`, []P{{"/elements", "given twice"}}},
 		{"wrong types, no echoes", head + `"elements": [{"type": "text", "text": 5, "box": "big", "size": [20, 40], "color": "text"}]}`, []P{
 			{"/elements/0/text", "want a string, got a number"},

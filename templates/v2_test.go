@@ -327,3 +327,12 @@ func manyFields(n int) string {
 	}
 	return b.String()
 }
+
+// TestV2Seeds: the fuzzer's seeds are valid templates.
+func TestV2Seeds(t *testing.T) {
+	for i, doc := range v2Seeds {
+		if _, err := templates.ParseWith([]byte(doc), custom); err != nil {
+			t.Errorf("seed %d: %v", i, err)
+		}
+	}
+}
