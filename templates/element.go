@@ -285,7 +285,10 @@ func (c *checker) points(e *Element, at pointer, lo, hi int) {
 	}
 	for i, p := range e.Points {
 		for j, v := range p {
-			side := []int{c.w, c.h}[j]
+			side := c.w
+			if j == 1 {
+				side = c.h
+			}
 			if math.IsNaN(v) || v < float64(-2*side) || v > float64(3*side) {
 				c.ps.check(at.index(i).index(j), "%v: want %d..%d", v, -2*side, 3*side)
 			}

@@ -17,8 +17,10 @@ type Problem struct {
 	Message string `json:"message"`
 }
 
-// ValidationError lists every problem found in a template, in document
-// order, at most MaxProblems.
+// ValidationError lists every problem found in a template, at most
+// MaxProblems, in a stable order: those of the JSON itself (unknown fields,
+// wrong types) in document order, then those of the checks (top-level
+// fields, the elements in order, the assets, the template as a whole).
 type ValidationError struct {
 	Problems []Problem
 }
