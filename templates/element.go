@@ -156,9 +156,10 @@ func (c *checker) box(e *Element, at pointer) {
 	}
 }
 
-// fill checks fill (optional: may be empty) and the two-colour gradient.
-func (c *checker) fill(e *Element, at pointer, optional bool) {
-	if !optional || e.Fill != "" {
+// fill checks fill (which may be empty with mayBeEmpty) and the two-colour
+// gradient.
+func (c *checker) fill(e *Element, at pointer, mayBeEmpty bool) {
+	if !mayBeEmpty || e.Fill != "" {
 		c.color(at.key("fill"), e.Fill)
 	}
 	switch e.Gradient {
