@@ -7,7 +7,7 @@ package templates
 // and drawing (wasm/render):
 //
 //   - Canvas: Template.Width x Template.Height (0 = 1200 x 630), each
-//     1..MaxCanvasSide and at most MaxCanvasPixels. The safe zone for text is
+//     MinCanvasSide..MaxCanvasSide and at most MaxCanvasPixels. The safe zone for text is
 //     SafeMargin from each edge of this canvas.
 //   - Shapes (KindEllipse, KindLine, KindPolygon, KindPath) are placed by
 //     their Box: an ellipse fills it; Points (line: exactly 2, polygon:
@@ -65,7 +65,8 @@ type Gradient struct {
 	// (default 1: the farthest corner).
 	Center *[2]float64 `json:"center,omitempty"`
 	Radius float64     `json:"radius,omitempty"`
-	// Stops: 2..8 colours at positions 0..1, in increasing order.
+	// Stops: 2..8 colours at positions 0..1, none before the previous one
+	// (equal positions make a hard edge).
 	Stops []GradientStop `json:"stops"`
 }
 

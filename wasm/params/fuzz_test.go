@@ -23,10 +23,16 @@ func FuzzParse(f *testing.F) {
 	f.Add("template=blog&title=%E2%80%AE%CC%81x%F4%8F%BF%BD&avatar=https%3A%2F%2F%5B%3A%3A1%5D%2F")
 	f.Add("template=blog&title=a&avatar=https%3A%2F%2Fh%2F%3Fq%3D%25%26x%23frag%20ment")
 	f.Add("template=blog&title=a;b&c")
-	set := loadSet(f)
+	for _, c := range fieldCases() {
+		f.Add(c.query)
+	}
+	set := fieldSet(f)
 	known := map[string]bool{}
 	for _, k := range params.Known {
 		known[k] = true
+	}
+	for name := range set.Templates["fielded"].Fields {
+		known[name] = true
 	}
 
 	f.Fuzz(func(t *testing.T, raw string) {
@@ -57,7 +63,7 @@ func FuzzParse(f *testing.F) {
 		if perr3 != nil {
 			t.Fatalf("canonical %q of %q is rejected: %v", canon, raw, perr3)
 		}
-		if *p3 != *p {
+		if !reflect.DeepEqual(p3, p) {
 			t.Fatalf("canonical round trip changed params:\n %+v\n %+v", *p, *p3)
 		}
 		if c3 := p3.Canonical(); c3 != canon {
@@ -120,6 +126,17 @@ func checkParams(t *testing.T, p *params.Params, set *templates.Set) {
 		}
 		if c := textclean.Clean(f.v); c != f.v {
 			t.Fatalf("%s %q not clean (%q)", f.name, f.v, c)
+		}
+	}
+	for name, v := range p.Fields {
+		f, ok := tpl.Fields[name]
+		if !ok || v == "" || utf8.RuneCountInString(v) > f.MaxLength || textclean.Clean(v) != v {
+			t.Fatalf("field %s = %q (declared %v: %+v)", name, v, ok, f)
+		}
+	}
+	for name, f := range tpl.Fields {
+		if f.Required && p.Fields[name] == "" {
+			t.Fatalf("required field %s empty", name)
 		}
 	}
 	if set.Families[p.Font] == nil {

@@ -54,6 +54,10 @@ type Params struct {
 	Text        string
 	Accent      string
 	Surface     string
+	// Fields holds the values of the template's custom fields (cleaned like
+	// the other texts), by name; empty values are left out, and the map is
+	// nil when there are none.
+	Fields map[string]string
 }
 
 // FieldError names one bad parameter.
@@ -90,7 +94,8 @@ func (e *Error) add(field, format string, args ...any) {
 	e.Fields = append(e.Fields, FieldError{field, fmt.Sprintf(format, args...)})
 }
 
-// Known lists every parameter name (with aliases) that Parse reads.
+// Known lists every parameter name (with aliases) that Parse reads, besides
+// the custom fields of the requested template.
 var Known = []string{"template", "title", "description", "tag", "author", "avatar", "logo", "font",
 	"palette", "bgColor", "bg", "textColor", "text", "accentColor", "accent", "surfaceColor"}
 
@@ -141,6 +146,9 @@ func Parse(q url.Values, set *templates.Set) (*Params, *Error) {
 	p.Description = text(e, "description", get("description"), MaxDescription, false)
 	p.Tag = text(e, "tag", get("tag"), MaxTag, false)
 	p.Author = text(e, "author", get("author"), MaxAuthor, false)
+	if tpl != nil {
+		p.Fields = fields(e, tpl, get)
+	}
 	p.Avatar = imageURL(e, "avatar", get("avatar"))
 	p.Logo = imageURL(e, "logo", get("logo"))
 
@@ -204,6 +212,22 @@ func text(e *Error, field, v string, max int, required bool) string {
 		}
 	}
 	return clean
+}
+
+// fields reads the custom fields tpl declares, each from the query
+// parameter of its name, with its maxLength and required.
+func fields(e *Error, tpl *templates.Template, get func(string) string) map[string]string {
+	var out map[string]string
+	for _, name := range sortedKeys(tpl.Fields) {
+		f := tpl.Fields[name]
+		if v := text(e, name, get(name), f.MaxLength, f.Required); v != "" {
+			if out == nil {
+				out = map[string]string{}
+			}
+			out[name] = v
+		}
+	}
+	return out
 }
 
 func imageURL(e *Error, field, v string) string {
@@ -288,13 +312,23 @@ func (p *Params) Canonical() string {
 	set("textColor", p.Text)
 	set("accentColor", p.Accent)
 	set("surfaceColor", p.Surface)
-	return v.Encode() // url.Values.Encode sorts by key
+	var b strings.Builder
+	b.WriteString(v.Encode()) // url.Values.Encode sorts by key
+	// Custom fields follow, sorted: their names never clash with the above
+	// (templates.ReservedNames), and the render module reads them back by name.
+	for _, name := range sortedKeys(p.Fields) {
+		if val := p.Fields[name]; val != "" {
+			b.WriteString("&" + url.QueryEscape(name) + "=" + url.QueryEscape(val))
+		}
+	}
+	return b.String()
 }
 
 // Key is the SHA-256 of Canonical.
 func (p *Params) Key() [32]byte { return sha256.Sum256([]byte(p.Canonical())) }
 
-// Value returns the text a template placeholder or condition refers to.
+// Value returns the text a template placeholder or condition refers to: a
+// built-in parameter or a custom field.
 func (p *Params) Value(name string) string {
 	switch name {
 	case "title":
@@ -310,7 +344,7 @@ func (p *Params) Value(name string) string {
 	case "logo":
 		return p.Logo
 	}
-	return ""
+	return p.Fields[name]
 }
 
 // SortedFields returns the field names of an error, sorted, for messages and tests.
@@ -318,6 +352,15 @@ func (e *Error) SortedFields() []string {
 	out := make([]string, 0, len(e.Fields))
 	for _, f := range e.Fields {
 		out = append(out, f.Field)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
 	}
 	sort.Strings(out)
 	return out

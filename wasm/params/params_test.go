@@ -110,7 +110,7 @@ func paramCases() []paramCase {
 		{name: "minimal", query: base, check: func(t *testing.T, p *params.Params) {
 			want := params.Params{Template: "blog", TemplateVer: 3, Title: "Hello", Font: "Inter",
 				Bg: D, Text: T, Accent: A, Surface: S}
-			if *p != want {
+			if !reflect.DeepEqual(*p, want) {
 				t.Errorf("got %+v\nwant %+v", *p, want)
 			}
 		}},
@@ -495,7 +495,7 @@ func TestCanonicalRoundTrip(t *testing.T) {
 			t.Errorf("%s: canonical %q does not parse: %v", c.name, canon, err)
 			continue
 		}
-		if *p2 != *p {
+		if !reflect.DeepEqual(p2, p) {
 			t.Errorf("%s: reparsed %+v\nwant %+v", c.name, *p2, *p)
 		}
 		if got := p2.Canonical(); got != canon {
