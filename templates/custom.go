@@ -1,7 +1,8 @@
 package templates
 
-// ParseCustom parses and validates a user's template (the API's and the
-// render module's entry point for custom templates).
+// ParseCustom parses and validates a user's template with the default
+// limits (the render module's entry point for custom templates; the API
+// applies its configured limits with ParseWith).
 func ParseCustom(data []byte) (*Template, error) {
-	return Parse(data)
+	return ParseWith(data, Options{Custom: true, Limits: DefaultLimits})
 }

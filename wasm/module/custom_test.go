@@ -86,7 +86,7 @@ func TestCustomTemplateErrors(t *testing.T) {
 	}
 	call(m, m.Render, "template=custom_abc&tv=1&title=Hi")
 	if st := addTemplate(m, `{"name":"mine","version":1,"background":"bg","elements":[]}`); st != abi.StatusInvalid ||
-		!strings.Contains(string(m.Output()), `"field":"template"`) {
+		!strings.Contains(string(m.Output()), `"pointer":"/elements"`) {
 		t.Fatalf("invalid template: %s %s", st, m.Output())
 	}
 	if m.Template(abi.MaxTemplateBytes+1) != nil || m.Template(0) != nil {

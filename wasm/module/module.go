@@ -6,6 +6,7 @@ package module
 
 import (
 	"encoding/json"
+	"errors"
 	"image"
 	"net/url"
 	"slices"
@@ -151,7 +152,7 @@ func (m *Module) TemplateAdd(n int) abi.Status {
 	t, err := templates.ParseCustom(m.template)
 	m.template = m.template[:0]
 	if err != nil {
-		m.fail(abi.StatusInvalid, "invalid template", []params.FieldError{{Field: "template", Message: err.Error()}})
+		m.output = append(m.output[:0], TemplateErrorJSON(err)...)
 		return abi.StatusInvalid
 	}
 	for _, fam := range t.Families() {
@@ -165,6 +166,34 @@ func (m *Module) TemplateAdd(n int) abi.Status {
 	m.pending = heldTemplate{}
 	m.output = m.output[:0]
 	return abi.StatusOK
+}
+
+// TemplateProblem is one problem of an invalid template in an error body,
+// at its JSON Pointer (RFC 6901) into the template.
+type TemplateProblem struct {
+	Field   string `json:"field"`
+	Pointer string `json:"pointer"`
+	Message string `json:"message"`
+}
+
+// TemplateErrorJSON is the error body for a template that does not
+// validate: {"error":"invalid template","details":[{"field":"template",
+// "pointer":…,"message":…}]}, one entry per problem.
+func TemplateErrorJSON(err error) []byte {
+	var problems []TemplateProblem
+	var ve *templates.ValidationError
+	if errors.As(err, &ve) {
+		for _, p := range ve.Problems {
+			problems = append(problems, TemplateProblem{Field: "template", Pointer: p.Pointer, Message: p.Message})
+		}
+	} else {
+		problems = append(problems, TemplateProblem{Field: "template", Message: err.Error()})
+	}
+	b, _ := json.Marshal(struct {
+		Error   string            `json:"error"`
+		Details []TemplateProblem `json:"details"`
+	}{"invalid template", problems})
+	return b
 }
 
 // hold puts custom template t in the set, replacing an older version and
