@@ -36,14 +36,14 @@ func sqlSHA256(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, er
 	return nil, fmt.Errorf("ogmint_sha256: %T is not a blob", args[0])
 }
 
-// verifyPNG checks png against the checksum recorded with its render and
-// says how they differ.
-func verifyPNG(png, sum []byte) error {
+// verifySum checks stored bytes (an image, a template's JSON, a font)
+// against the checksum recorded beside them and says how they differ.
+func verifySum(b, sum []byte) error {
 	if len(sum) != sha256.Size {
 		return fmt.Errorf("no valid checksum recorded (%d bytes)", len(sum))
 	}
-	if got := sha256.Sum256(png); !bytes.Equal(got[:], sum) {
-		return mismatch(len(png), got, sum)
+	if got := sha256.Sum256(b); !bytes.Equal(got[:], sum) {
+		return mismatch(len(b), got, sum)
 	}
 	return nil
 }
@@ -210,7 +210,7 @@ func checkImage(ctx context.Context, db *sql.DB, r storedRender, verify bool) st
 	if !verify {
 		return ""
 	}
-	if err := verifyPNG(png, r.sum); err != nil {
+	if err := verifySum(png, r.sum); err != nil {
 		return "image fails its checksum: " + err.Error()
 	}
 	return ""
