@@ -36,14 +36,14 @@ func sqlSHA256(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, er
 	return nil, fmt.Errorf("ogmint_sha256: %T is not a blob", args[0])
 }
 
-// verifyPNG checks png against the checksum recorded with its render and
-// says how they differ.
-func verifyPNG(png, sum []byte) error {
+// verifySum checks stored bytes (an image, a template's JSON, a font)
+// against the checksum recorded beside them and says how they differ.
+func verifySum(b, sum []byte) error {
 	if len(sum) != sha256.Size {
 		return fmt.Errorf("no valid checksum recorded (%d bytes)", len(sum))
 	}
-	if got := sha256.Sum256(png); !bytes.Equal(got[:], sum) {
-		return mismatch(len(png), got, sum)
+	if got := sha256.Sum256(b); !bytes.Equal(got[:], sum) {
+		return mismatch(len(b), got, sum)
 	}
 	return nil
 }
@@ -80,15 +80,25 @@ type CheckReport struct {
 	// NoChecksums: the database predates image checksums (schema 1; the
 	// next `ogmint serve` adds them), so images were only read.
 	NoChecksums bool
+	// Templates is the number of template versions whose JSON was read and
+	// checked, Fonts the number of fonts whose data was (both 0 in a
+	// database older than schema 3, which has neither).
+	Templates, Fonts int
+	// DamagedTemplates and DamagedFonts have one line per template version
+	// or font whose JSON or data is missing, unreadable or fails its checksum.
+	DamagedTemplates, DamagedFonts []string
 }
 
 // OK reports whether nothing was found.
-func (r *CheckReport) OK() bool { return len(r.Integrity) == 0 && len(r.Damaged) == 0 }
+func (r *CheckReport) OK() bool {
+	return len(r.Integrity) == 0 && len(r.Damaged) == 0 && len(r.DamagedTemplates) == 0 && len(r.DamagedFonts) == 0
+}
 
 // Check examines <dataDir>/ogmint.db without changing it: that it is an
 // ogmint database (ErrForeignDB otherwise), SQLite's integrity_check, and
-// every render's image against its checksum. It may run beside a server
-// on the same file: WAL readers do not hold up the writer.
+// every render's image, template version's JSON and font's data against
+// its checksum. It may run beside a server on the same file: WAL readers
+// do not hold up the writer.
 func Check(ctx context.Context, dataDir string) (*CheckReport, error) {
 	path := filepath.Join(dataDir, DBFile)
 	exists, err := checkFile(path)
@@ -110,6 +120,12 @@ func Check(ctx context.Context, dataDir string) (*CheckReport, error) {
 	rep := &CheckReport{Path: path}
 	rep.Integrity = integrityCheck(ctx, db)
 	if err := checkImages(ctx, db, rep); err != nil {
+		return nil, err
+	}
+	if err := checkBlobs(ctx, db, templateBlobs, &rep.Templates, &rep.DamagedTemplates); err != nil {
+		return nil, err
+	}
+	if err := checkBlobs(ctx, db, fontBlobs, &rep.Fonts, &rep.DamagedFonts); err != nil {
 		return nil, err
 	}
 	return rep, nil
@@ -210,8 +226,96 @@ func checkImage(ctx context.Context, db *sql.DB, r storedRender, verify bool) st
 	if !verify {
 		return ""
 	}
-	if err := verifyPNG(png, r.sum); err != nil {
+	if err := verifySum(png, r.sum); err != nil {
 		return "image fails its checksum: " + err.Error()
 	}
 	return ""
+}
+
+// blobTable is a table of small rows that hold the checksums of blobs kept
+// in another table, for checkBlobs.
+type blobTable struct {
+	table string // the small rows' table; a database without it is skipped
+	// list selects each row's label, checksum and the keys of its blob.
+	list string
+	keys int    // how many keys list selects
+	blob string // selects the blob by those keys
+	what string // what the blob is called in findings
+}
+
+var (
+	templateBlobs = blobTable{
+		table: "templates",
+		list:  `SELECT 'template ' || id || ' version ' || version, json_sha256, id, version FROM templates ORDER BY id, version`,
+		keys:  2,
+		blob:  `SELECT json FROM template_json WHERE id = ? AND version = ?`,
+		what:  "JSON",
+	}
+	fontBlobs = blobTable{
+		table: "fonts",
+		list:  `SELECT 'font ' || id || ' (' || family || ' ' || weight || ')', sha256, id FROM fonts ORDER BY id`,
+		keys:  1,
+		blob:  `SELECT data FROM font_data WHERE font_id = ?`,
+		what:  "data",
+	}
+)
+
+// checkBlobs reads every blob of bt and verifies it against its checksum,
+// one at a time, counting them in n and adding a line per damaged one to
+// damaged. Only a cancelled ctx is an error.
+func checkBlobs(ctx context.Context, db *sql.DB, bt blobTable, n *int, damaged *[]string) error {
+	var tables int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?`, bt.table).Scan(&tables); err != nil {
+		*damaged = append(*damaged, "schema unreadable: "+err.Error())
+		return ctx.Err()
+	}
+	if tables == 0 { // older than schema 3
+		return ctx.Err()
+	}
+	type stored struct {
+		label string
+		sum   []byte
+		keys  []any
+	}
+	var rs []stored
+	rows, err := db.QueryContext(ctx, bt.list)
+	if err == nil {
+		for rows.Next() {
+			r := stored{keys: make([]any, bt.keys)}
+			dest := []any{&r.label, &r.sum}
+			for i := range r.keys {
+				dest = append(dest, &r.keys[i])
+			}
+			if err = rows.Scan(dest...); err != nil {
+				break
+			}
+			rs = append(rs, r)
+		}
+		if err == nil {
+			err = rows.Err()
+		}
+		rows.Close()
+	}
+	if err != nil {
+		*damaged = append(*damaged, bt.table+" table unreadable: "+err.Error())
+	}
+	for _, r := range rs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		*n++
+		var b []byte
+		err := db.QueryRowContext(ctx, bt.blob, r.keys...).Scan(&b)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			*damaged = append(*damaged, fmt.Sprintf("%s: %s missing", r.label, bt.what))
+		case err != nil:
+			*damaged = append(*damaged, fmt.Sprintf("%s: %s unreadable: %v", r.label, bt.what, err))
+		default:
+			if err := verifySum(b, r.sum); err != nil {
+				*damaged = append(*damaged, fmt.Sprintf("%s: %s fails its checksum: %v", r.label, bt.what, err))
+			}
+		}
+	}
+	return ctx.Err()
 }

@@ -86,6 +86,55 @@ ALTER TABLE renders ADD COLUMN png_sha256 BLOB CHECK (png_sha256 IS NULL OR leng
 UPDATE renders SET png_sha256 = (SELECT ogmint_sha256(png) FROM images WHERE render_id = renders.id);
 PRAGMA application_id = ` + strconv.Itoa(appID) + `;
 `,
+	// 3: custom templates, every version kept, and uploaded fonts. As with
+	// renders and images, the blobs (template JSON up to 4 MiB, font files
+	// up to 10 MiB) live in tables of their own beside the small rows that
+	// hold their SHA-256, so listing a key's templates or fonts touches a
+	// few dense pages and damage to a blob's pages cannot reach its checksum.
+	`
+-- One row per version; a new version is a new row, never an update (only
+-- deleted_at changes: DeleteTemplate sets it on every version of an id, 0
+-- is live). The primary key makes two versions with one number impossible.
+CREATE TABLE templates (
+	id          TEXT    NOT NULL,
+	version     INTEGER NOT NULL CHECK (version >= 1),
+	key_id      TEXT    NOT NULL,
+	name        TEXT    NOT NULL,
+	json_sha256 BLOB    NOT NULL CHECK (length(json_sha256) = 32),
+	created_at  INTEGER NOT NULL,
+	deleted_at  INTEGER NOT NULL DEFAULT 0,
+	PRIMARY KEY (id, version)
+) STRICT, WITHOUT ROWID;
+-- Templates(keyID): a key's live templates.
+CREATE INDEX templates_key ON templates (key_id, deleted_at);
+
+CREATE TABLE template_json (
+	id      TEXT    NOT NULL,
+	version INTEGER NOT NULL,
+	json    BLOB    NOT NULL,
+	PRIMARY KEY (id, version),
+	FOREIGN KEY (id, version) REFERENCES templates (id, version) ON DELETE CASCADE
+) STRICT;
+
+CREATE TABLE fonts (
+	id         TEXT    PRIMARY KEY,
+	key_id     TEXT    NOT NULL,
+	family     TEXT    NOT NULL CHECK (family <> ''),
+	weight     TEXT    NOT NULL CHECK (weight IN ('regular', 'bold')),
+	format     TEXT    NOT NULL CHECK (format IN ('ttf', 'otf', 'woff', 'woff2')),
+	size       INTEGER NOT NULL,
+	sha256     BLOB    NOT NULL CHECK (length(sha256) = 32),
+	created_at INTEGER NOT NULL,
+	-- FontByFamily, and at most one font per family and weight for a key;
+	-- Fonts(keyID) uses it too.
+	UNIQUE (key_id, family, weight)
+) STRICT;
+
+CREATE TABLE font_data (
+	font_id TEXT PRIMARY KEY REFERENCES fonts (id) ON DELETE CASCADE,
+	data    BLOB NOT NULL
+) STRICT;
+`,
 }
 
 // schemaVersion is the version this binary brings a database to.

@@ -56,6 +56,8 @@ type SQLite struct {
 	insRender, insImage, selDedupW, insDelivery, lease, insAttempt, updDelivery, redeliver *sql.Stmt
 	// reader statements
 	selDedup, selSlug, selImage, selDelivery, qstats *sql.Stmt
+	// reader statements of the render path for custom templates and fonts
+	selTemplate, selFont, selFontFamily *sql.Stmt
 }
 
 var _ Store = (*SQLite)(nil)
@@ -182,6 +184,15 @@ func (s *SQLite) prepare(ctx context.Context) error {
 		{s.r, &s.selImage, `SELECT i.png, r.png_sha256 FROM renders r JOIN images i ON i.render_id = r.id WHERE r.slug = ?`},
 		{s.r, &s.selDelivery, `SELECT ` + deliveryCols + ` FROM deliveries WHERE id = ? AND key_id = ?`},
 		{s.r, &s.qstats, `SELECT count(*), min(next_attempt_at) FROM deliveries WHERE status = 'pending'`},
+		// ?2 = 0: the latest version. LEFT JOIN: a version whose JSON row is
+		// missing is reported, not skipped for an older one.
+		{s.r, &s.selTemplate, `SELECT ` + templateCols + `, t.json_sha256, j.json
+			FROM templates t LEFT JOIN template_json j ON j.id = t.id AND j.version = t.version
+			WHERE t.id = ?1 AND (?2 = 0 OR t.version = ?2) ORDER BY t.version DESC LIMIT 1`},
+		{s.r, &s.selFont, `SELECT ` + fontCols + `, d.data FROM fonts f LEFT JOIN font_data d ON d.font_id = f.id
+			WHERE f.key_id = ? AND f.id = ?`},
+		{s.r, &s.selFontFamily, `SELECT ` + fontCols + `, d.data FROM fonts f LEFT JOIN font_data d ON d.font_id = f.id
+			WHERE f.key_id = ? AND f.family = ? AND f.weight = ?`},
 	} {
 		st, err := p.db.PrepareContext(ctx, p.sql)
 		if err != nil {
@@ -196,7 +207,8 @@ func (s *SQLite) prepare(ctx context.Context) error {
 func (s *SQLite) Close() error {
 	var errs []error
 	for _, st := range []*sql.Stmt{s.insRender, s.insImage, s.selDedupW, s.insDelivery, s.lease, s.insAttempt,
-		s.updDelivery, s.redeliver, s.selDedup, s.selSlug, s.selImage, s.selDelivery, s.qstats} {
+		s.updDelivery, s.redeliver, s.selDedup, s.selSlug, s.selImage, s.selDelivery, s.qstats,
+		s.selTemplate, s.selFont, s.selFontFamily} {
 		if st != nil {
 			st.Close()
 		}
@@ -398,7 +410,7 @@ func (s *SQLite) Image(ctx context.Context, slug string) ([]byte, error) {
 	if err := s.selImage.QueryRowContext(ctx, slug).Scan(&png, &sum); err != nil {
 		return nil, notFound(err, "image "+slug)
 	}
-	if err := verifyPNG(png, sum); err != nil {
+	if err := verifySum(png, sum); err != nil {
 		return nil, fmt.Errorf("%w: image %s: %v", ErrCorrupt, slug, err)
 	}
 	return png, nil

@@ -1,6 +1,7 @@
 // Package store keeps ogmint's durable state: the V2 render index (slug ->
-// PNG, deduplicated per API key), the API keys, and the webhook delivery
-// queue with its attempt log.
+// PNG, deduplicated per API key), the API keys, the webhook delivery queue
+// with its attempt log, and each API key's custom templates (every version
+// kept) and uploaded fonts.
 //
 // Callers depend on the [Store] interface only. [SQLite] (sqlite.go) is the
 // single-host default: one file <dataDir>/ogmint.db, pure Go, no server. The
@@ -14,17 +15,26 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"errors"
+	"strings"
 	"time"
 )
 
 // Errors callers branch on. Implementations wrap them, so test with errors.Is.
 var (
-	// ErrNotFound: no such render, delivery or key (or it belongs to another
-	// API key, which looks the same to the caller).
+	// ErrNotFound: no such render, delivery, key, template or font (or it
+	// belongs to another API key, which looks the same to the caller).
 	ErrNotFound = errors.New("store: not found")
 	// ErrSlugTaken: CreateRender hit an existing slug. Nothing was written;
 	// the caller retries with a fresh slug.
 	ErrSlugTaken = errors.New("store: slug taken")
+	// ErrIDTaken: CreateTemplate or CreateFont hit an existing ID (a deleted
+	// template's too: IDs are never reused). Nothing was written; the caller
+	// retries with a fresh ID.
+	ErrIDTaken = errors.New("store: id taken")
+	// ErrConflict: the write contradicts what is stored: UpdateTemplate's
+	// ifVersion is not the latest version, or CreateFont's key already has a
+	// font of that family and weight. Nothing was written.
+	ErrConflict = errors.New("store: conflict")
 	// ErrSchemaTooNew: the database was migrated by a newer ogmint than this
 	// binary; opening it could corrupt data the newer code relies on.
 	ErrSchemaTooNew = errors.New("store: database schema is newer than this binary")
@@ -116,6 +126,63 @@ type APIKey struct {
 	CreatedAt time.Time
 }
 
+// Template is one version of an API key's custom template. Versions of an
+// ID are numbered 1, 2, ... without gaps; every version is kept, so a stored
+// render can always be explained by the template version it was made from.
+type Template struct {
+	ID        string // "custom_" + 10 chars [0-9a-z]; NewTemplateID
+	Version   int    // 1 for CreateTemplate, latest+1 for each UpdateTemplate
+	KeyID     string // the owning API key's ID; the same for every version
+	Name      string
+	JSON      []byte // the template document, at most MaxTemplateJSON bytes; nil in Templates' listing
+	CreatedAt time.Time
+	DeletedAt time.Time // zero while live; DeleteTemplate sets it on every version
+}
+
+// Font is a font file an API key uploaded for its templates.
+type Font struct {
+	ID     string // "font_" + 10 chars [0-9a-z]; NewFontID
+	KeyID  string
+	Family string // as the templates name it; matched exactly (case-sensitive)
+	Weight string // FontRegular or FontBold; unique together with KeyID and Family
+	Format string // "ttf", "otf", "woff" or "woff2"
+	// Data is the file, at most MaxFontSize bytes. CreateFont stores it;
+	// Font and FontByFamily return it after checking it against SHA256;
+	// Fonts leaves it nil.
+	Data []byte
+	// SHA256 is Data's SHA-256: filled in by CreateFont when zero (a given
+	// one must match Data), checked on every read of Data.
+	SHA256    [32]byte
+	Size      int // len(Data), set by the store; also in Fonts' listing
+	CreatedAt time.Time
+}
+
+// Font weights.
+const (
+	FontRegular = "regular"
+	FontBold    = "bold"
+)
+
+// ValidFontWeight reports whether w is FontRegular or FontBold.
+func ValidFontWeight(w string) bool { return w == FontRegular || w == FontBold }
+
+// ValidFontFormat reports whether f is a format the store takes: ttf, otf,
+// woff or woff2.
+func ValidFontFormat(f string) bool {
+	switch f {
+	case "ttf", "otf", "woff", "woff2":
+		return true
+	}
+	return false
+}
+
+// Size limits of the stored blobs: larger ones are refused with ErrInvalid
+// (the API refuses them before they get here).
+const (
+	MaxTemplateJSON = 4 << 20  // a template version's JSON
+	MaxFontSize     = 10 << 20 // a font file
+)
+
 // DeliveryBuilder makes the webhook delivery for a render inside
 // CreateRender's transaction, once the outcome is known: r is the render
 // that is stored (the new one, or on a dedup hit the existing one with its
@@ -158,6 +225,31 @@ type DeliveryBuilder func(r *Render, cached bool) (*Delivery, error)
 //   - Redeliver: UPDATE ... WHERE id = $1 AND key_id = $2; zero rows ->
 //     ErrNotFound.
 //   - PutAPIKey: INSERT ... ON CONFLICT (id) DO UPDATE.
+//   - CreateTemplate: one transaction inserting version 1 into templates
+//     (PRIMARY KEY (id, version)) and its JSON into template_json (or the
+//     bucket, keyed by id/version); a unique violation on templates_pkey
+//     maps to ErrIDTaken.
+//   - UpdateTemplate: one transaction: SELECT ... FROM templates WHERE id =
+//     $1 AND version = 1 FOR UPDATE (concurrent updates and deletes of one
+//     template queue on that row), then, in the next statement (READ
+//     COMMITTED takes a fresh snapshot per statement, so it sees a version
+//     the previous holder of the lock committed), read the latest version,
+//     check key, deleted_at and ifVersion, INSERT version+1 and its JSON.
+//     PRIMARY KEY (id, version) is the backstop: its unique violation means
+//     a concurrent update won, ErrConflict when ifVersion > 0, otherwise
+//     retry the transaction.
+//   - DeleteTemplate: the same row lock, then UPDATE templates SET deleted_at
+//     = $now WHERE id = $1 AND key_id = $2 AND deleted_at = epoch; zero rows
+//     -> ErrNotFound. The lock keeps a concurrent update from adding a live
+//     version after the delete.
+//   - Template, Templates, Fonts, Font, FontByFamily: SELECTs by the same
+//     keys and indexes (template versions and fonts are immutable once
+//     written, apart from deleted_at).
+//   - CreateFont: one transaction inserting into fonts and font_data (or the
+//     bucket); unique violations on fonts_pkey map to ErrIDTaken, on
+//     UNIQUE (key_id, family, weight) to ErrConflict.
+//   - DeleteFont: DELETE FROM fonts WHERE id = $1 AND key_id = $2 (font_data
+//     goes by ON DELETE CASCADE); zero rows -> ErrNotFound.
 type Store interface {
 	// CreateRender stores r (slug, key, hash, template, canonical, PNG) and,
 	// when build returns one, its webhook delivery, in one durable transaction.
@@ -214,8 +306,112 @@ type Store interface {
 	// APIKeys lists all keys by ID.
 	APIKeys(ctx context.Context) ([]APIKey, error)
 
+	// CreateTemplate stores version 1 of a new template: t.ID (chosen by the
+	// caller, NewTemplateID), KeyID, Name and JSON. It sets t.Version to 1
+	// and t.DeletedAt to zero and fills in t.CreatedAt (now when zero,
+	// normalised to UTC ms). An ID already used, even by a deleted template
+	// or another key, gives ErrIDTaken with nothing written; a malformed ID,
+	// an empty key, or JSON that is empty or over MaxTemplateJSON ErrInvalid.
+	CreateTemplate(ctx context.Context, t *Template) error
+	// UpdateTemplate stores a new version (the latest + 1, created now) of
+	// keyID's live template id, with json and name ("" keeps the latest
+	// version's name), and returns its number. With ifVersion > 0 it writes
+	// only if ifVersion is the latest version, ErrConflict otherwise; 0
+	// updates whatever is latest. Another key's, an unknown or a deleted id
+	// gives ErrNotFound. Concurrent updates of one id each get their own
+	// version number: never two versions with one number, never a gap.
+	UpdateTemplate(ctx context.Context, keyID, id string, ifVersion int, json []byte, name string) (version int, err error)
+	// Template returns version of template id with its JSON (version 0: the
+	// latest), or ErrNotFound, or ErrCorrupt when the JSON fails its checksum.
+	// Deleted templates are returned too, with DeletedAt set, so that stored
+	// renders made from them can still be explained. Not scoped by key: the
+	// caller compares KeyID (as with RenderBySlug).
+	Template(ctx context.Context, id string, version int) (*Template, error)
+	// Templates lists keyID's live templates, the latest version of each
+	// (JSON nil: read it with Template), ordered by the CreatedAt of their
+	// version 1, then by ID.
+	Templates(ctx context.Context, keyID string) ([]*Template, error)
+	// DeleteTemplate marks every version of keyID's template id deleted at
+	// now (the store's clock when zero): no new renders or versions, but
+	// Template still finds them. Another key's, an unknown or an already
+	// deleted id gives ErrNotFound.
+	DeleteTemplate(ctx context.Context, keyID, id string, now time.Time) error
+
+	// CreateFont stores f: ID (chosen by the caller, NewFontID), KeyID,
+	// Family, Weight, Format and Data. It fills in SHA256 (when zero; a given
+	// one must match Data, ErrInvalid otherwise), Size and CreatedAt (now
+	// when zero, normalised to UTC ms). An ID already used gives ErrIDTaken,
+	// a key that already has a font of that family and weight ErrConflict,
+	// both with nothing written; a malformed ID or weight or format, an
+	// empty key or family, or Data empty or over MaxFontSize ErrInvalid.
+	CreateFont(ctx context.Context, f *Font) error
+	// Fonts lists keyID's fonts without their Data, ordered by CreatedAt
+	// then ID.
+	Fonts(ctx context.Context, keyID string) ([]*Font, error)
+	// Font returns one of keyID's fonts with its Data, or ErrNotFound, or
+	// ErrCorrupt when the data fails its checksum.
+	Font(ctx context.Context, keyID, id string) (*Font, error)
+	// FontByFamily is Font by family and weight.
+	FontByFamily(ctx context.Context, keyID, family, weight string) (*Font, error)
+	// DeleteFont deletes one of keyID's fonts and its data, or returns
+	// ErrNotFound. Stored renders are PNGs and do not need it.
+	DeleteFont(ctx context.Context, keyID, id string) error
+
 	// Close releases the store; pending writes have been committed by then.
 	Close() error
+}
+
+// idAlphabet is the alphabet of template and font IDs' random part.
+const idAlphabet = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+// idRandLen is the length of template and font IDs' random part.
+const idRandLen = 10
+
+// Template and font ID prefixes.
+const (
+	TemplateIDPrefix = "custom_"
+	FontIDPrefix     = "font_"
+)
+
+// NewTemplateID returns "custom_" + 10 random chars [0-9a-z] (51 bits).
+func NewTemplateID() string { return newID(TemplateIDPrefix) }
+
+// NewFontID returns "font_" + 10 random chars [0-9a-z].
+func NewFontID() string { return newID(FontIDPrefix) }
+
+func newID(prefix string) string {
+	out := make([]byte, 0, len(prefix)+idRandLen)
+	out = append(out, prefix...)
+	var b [32]byte
+	for len(out) < cap(out) {
+		rand.Read(b[:]) // never fails (crypto/rand panics rather than return short)
+		for _, c := range b {
+			// 252 = 7*36: rejecting the rest keeps every char equally likely.
+			if c < 252 && len(out) < cap(out) {
+				out = append(out, idAlphabet[c%36])
+			}
+		}
+	}
+	return string(out)
+}
+
+// ValidTemplateID reports whether id has the form NewTemplateID makes.
+func ValidTemplateID(id string) bool { return validID(id, TemplateIDPrefix) }
+
+// ValidFontID reports whether id has the form NewFontID makes.
+func ValidFontID(id string) bool { return validID(id, FontIDPrefix) }
+
+func validID(id, prefix string) bool {
+	rest, ok := strings.CutPrefix(id, prefix)
+	if !ok || len(rest) != idRandLen {
+		return false
+	}
+	for i := range len(rest) {
+		if !strings.ContainsRune(idAlphabet, rune(rest[i])) {
+			return false
+		}
+	}
+	return true
 }
 
 // crockford is the ULID alphabet (Crockford's base32: no I, L, O, U).

@@ -16,9 +16,10 @@ import (
 const checkUsage = `Usage: ogmint check [-data-dir DIR]
 
 Checks <data dir>/ogmint.db without changing it: that it is an ogmint
-database, SQLite's PRAGMA integrity_check, and every stored image against
-the checksum recorded with its render. It can run while ogmint serves the
-same directory. Exit status: 0 sound, 1 damaged or not checkable, 2 usage.
+database, SQLite's PRAGMA integrity_check, and every stored image, custom
+template version and font against the checksum recorded with it. It can
+run while ogmint serves the same directory. Exit status: 0 sound, 1
+damaged or not checkable, 2 usage.
 
 `
 
@@ -74,13 +75,21 @@ func printReport(w io.Writer, rep *store.CheckReport) {
 	for _, line := range rep.Damaged {
 		fmt.Fprintln(w, "  "+line)
 	}
+	fmt.Fprintf(w, "templates: %d version(s) checked against their checksums, %d damaged\n", rep.Templates, len(rep.DamagedTemplates))
+	for _, line := range rep.DamagedTemplates {
+		fmt.Fprintln(w, "  "+line)
+	}
+	fmt.Fprintf(w, "fonts: %d checked against their checksums, %d damaged\n", rep.Fonts, len(rep.DamagedFonts))
+	for _, line := range rep.DamagedFonts {
+		fmt.Fprintln(w, "  "+line)
+	}
 	if rep.OK() {
 		fmt.Fprintln(w, "result: ok")
 		return
 	}
-	fmt.Fprintf(w, "result: DAMAGED (%d integrity problem(s), %d damaged image(s)). "+
-		"Damaged images answer 500, never wrong bytes; restore ogmint.db from a backup.\n",
-		len(rep.Integrity), len(rep.Damaged))
+	fmt.Fprintf(w, "result: DAMAGED (%d integrity problem(s), %d damaged image(s), %d damaged template version(s), %d damaged font(s)). "+
+		"Damaged images, templates and fonts are never used or served as wrong bytes; restore ogmint.db from a backup.\n",
+		len(rep.Integrity), len(rep.Damaged), len(rep.DamagedTemplates), len(rep.DamagedFonts))
 }
 
 // envOr is the environment variable name, or def when it is unset or empty.

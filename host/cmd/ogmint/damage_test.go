@@ -94,7 +94,9 @@ func TestDamagedStores(t *testing.T) {
 		check   []string // `ogmint check` says these
 	}{
 		{"clean", func(*testing.T, string) {}, "", nil,
-			[]string{"integrity_check: ok", "images: 3 checked against their checksums, 0 damaged", "result: ok"}},
+			[]string{"integrity_check: ok", "images: 3 checked against their checksums, 0 damaged",
+				"templates: 0 version(s) checked against their checksums, 0 damaged",
+				"fonts: 0 checked against their checksums, 0 damaged", "result: ok"}},
 		{"empty", func(t *testing.T, p string) { os.WriteFile(p, nil, 0o600) },
 			"is empty (0 bytes)", nil, []string{"is empty (0 bytes)"}},
 		{"png", func(t *testing.T, p string) { os.WriteFile(p, bad, 0o600) },
