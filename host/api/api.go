@@ -21,6 +21,7 @@ import (
 
 	"github.com/ogmint/ogmint/host/apikeys"
 	"github.com/ogmint/ogmint/host/cardcache"
+	"github.com/ogmint/ogmint/host/filetemplates"
 	"github.com/ogmint/ogmint/host/imagefetch"
 	"github.com/ogmint/ogmint/host/metrics"
 	"github.com/ogmint/ogmint/host/pngfast"
@@ -77,6 +78,32 @@ type Options struct {
 	// dedup miss only); nil: images are not fetched, and the module draws
 	// the card without them.
 	Fetcher *imagefetch.Fetcher
+	// MaxTemplateBytes bounds a custom template's JSON, assets included
+	// (DefaultMaxTemplateBytes when 0; at most abi.MaxTemplateBytes).
+	MaxTemplateBytes int
+	// CustomTTL is how long a host trusts what it read of a custom
+	// template's latest version (DefaultCustomTTL when 0); CustomCacheBytes
+	// bounds the parsed custom templates it keeps (DefaultCustomMaxBytes).
+	CustomTTL        time.Duration
+	CustomCacheBytes int
+	// MaxRequestBytes bounds request bodies outside the template routes
+	// (the HTTP server's own limit must then allow templates:
+	// MaxBodyBytes); 0: only the server's limit.
+	MaxRequestBytes int
+	// FileTemplates are the custom templates of OGMINT_TEMPLATES_DIR
+	// (package filetemplates), by name: public, like a known id.
+	FileTemplates map[string]*filetemplates.Template
+}
+
+// MaxBodyBytes is the body limit the HTTP server needs for opt: templates
+// are larger than other requests.
+func MaxBodyBytes(opt Options) int {
+	t := opt.MaxTemplateBytes
+	if t <= 0 || t > abi.MaxTemplateBytes {
+		t = min(DefaultMaxTemplateBytes, abi.MaxTemplateBytes)
+	}
+	// A preview wraps the template with its parameters.
+	return max(opt.MaxRequestBytes, t+abi.MaxRequest)
 }
 
 // Server holds the handlers' dependencies.
@@ -88,6 +115,7 @@ type Server struct {
 	maxQuery int
 	reqSeq   atomic.Uint64
 	bootID   string
+	customs  *customs
 }
 
 // New builds a Server.
@@ -107,9 +135,12 @@ func New(opt Options) *Server {
 	if opt.Keys == nil {
 		opt.Keys, _ = apikeys.New(nil, "none")
 	}
+	if opt.MaxTemplateBytes <= 0 || opt.MaxTemplateBytes > abi.MaxTemplateBytes {
+		opt.MaxTemplateBytes = min(DefaultMaxTemplateBytes, abi.MaxTemplateBytes)
+	}
 	boot := sha256.Sum256([]byte(time.Now().String()))
 	return &Server{opt: opt, images: opt.Images, started: time.Now(), maxQuery: abi.MaxRequest,
-		bootID: hex.EncodeToString(boot[:4])}
+		bootID: hex.EncodeToString(boot[:4]), customs: newCustoms(opt.Store, opt.CustomTTL, opt.CustomCacheBytes)}
 }
 
 // fixedRoutes are the endpoints whose path is the route itself.
@@ -126,6 +157,9 @@ func route(path string) string {
 		return "/i/{slug}"
 	}
 	if r := deliveryRoute(path); r != "" {
+		return r
+	}
+	if r := templateRoute(path); r != "" {
 		return r
 	}
 	return "other"
@@ -215,7 +249,13 @@ func (s *Server) Handler(ctx *fasthttp.RequestCtx) {
 		rid = string(strconv.AppendUint(append(append(buf[:0], s.bootID...), '-'), s.reqSeq.Add(1), 36))
 	}
 	rt := routeOf(ctx.URI().PathOriginal())
+	if n := len(ctx.Request.Body()); s.opt.MaxRequestBytes > 0 && n > s.opt.MaxRequestBytes && templateRoute(rt) == "" {
+		rt = "too large" // answered as the server's own limit would
+	}
 	switch rt {
+	case "too large":
+		ParseErrorHandler(ctx, fasthttp.ErrBodyTooLarge)
+		rt = "other"
 	case "/api/og":
 		s.serve(ctx, s.v1, "GET", "HEAD")
 	case "/api/templates":
@@ -234,6 +274,12 @@ func (s *Server) Handler(ctx *fasthttp.RequestCtx) {
 		s.serve(ctx, s.deliveries, "GET")
 	case routeRedeliver:
 		s.serve(ctx, s.redeliver, "POST")
+	case routeTemplates:
+		s.serve(ctx, s.templatesCollection, "GET", "POST")
+	case routeTemplatePreview:
+		s.serve(ctx, s.templatePreview, "POST")
+	case routeTemplate:
+		s.serve(ctx, s.templateItem, "GET", "PUT", "DELETE")
 	default:
 		writeError(ctx, &Error{Status: fasthttp.StatusNotFound, Message: "not found"})
 	}
@@ -304,9 +350,9 @@ func (s *Server) v1(ctx *fasthttp.RequestCtx) error {
 	args.VisitAll(func(k, v []byte) {
 		q[string(k)] = append(q[string(k)], string(v))
 	})
-	p, perr := params.Parse(q, s.opt.Templates)
-	if perr != nil {
-		return fromParams(perr)
+	p, ct, err := s.parseParams(q, nil)
+	if err != nil {
+		return err
 	}
 	canonical := p.Canonical()
 	key, etag := v1Key(canonical)
@@ -335,7 +381,7 @@ func (s *Server) v1(ctx *fasthttp.RequestCtx) error {
 			if err != nil {
 				return nil, err
 			}
-			png, err := s.renderPNG(opctx, p.Template, canonical, images)
+			png, err := s.renderPNG(withCustom(opctx, ct), p.Template, canonical, images)
 			if err == nil {
 				s.opt.Cache.Add(key, png)
 			}

@@ -21,6 +21,7 @@ import (
 	"github.com/ogmint/ogmint/host/api"
 	"github.com/ogmint/ogmint/host/apikeys"
 	"github.com/ogmint/ogmint/host/cardcache"
+	"github.com/ogmint/ogmint/host/filetemplates"
 	"github.com/ogmint/ogmint/host/imagefetch"
 	"github.com/ogmint/ogmint/host/jsjson"
 	"github.com/ogmint/ogmint/host/metrics"
@@ -65,8 +66,9 @@ type setup struct {
 	cacheSize int
 	dataDir   string // SQLite store directory; default a fresh temp dir
 	maxBody   int
-	fetcher   *imagefetch.Fetcher // avatar and logo fetches; nil: none
-	log       io.Writer           // the server's log; nil: discarded
+	fetcher   *imagefetch.Fetcher                // avatar and logo fetches; nil: none
+	log       io.Writer                          // the server's log; nil: discarded
+	files     map[string]*filetemplates.Template // OGMINT_TEMPLATES_DIR's templates
 }
 
 // Two V2 keys used throughout.
@@ -117,8 +119,10 @@ func start(t *testing.T, s setup) *env {
 		Payload: func(url, slug, template string, metadata []byte, created time.Time, cached bool) []byte {
 			return webhook.Payload{URL: url, Slug: slug, Template: template, Metadata: metadata, CreatedAt: created, Cached: cached}.Body()
 		},
-		Logger:  slog.New(slog.NewTextHandler(cmp.Or(s.log, io.Discard), nil)),
-		Fetcher: s.fetcher,
+		Logger:          slog.New(slog.NewTextHandler(cmp.Or(s.log, io.Discard), nil)),
+		Fetcher:         s.fetcher,
+		MaxRequestBytes: 64 << 10,
+		FileTemplates:   s.files,
 		Metrics: metrics.New(func() (int, int, int, uint64) {
 			st := pool.Stats()
 			return st.Instances, st.Busy, st.Waiting, st.Replaced

@@ -74,6 +74,7 @@ type v2Request struct {
 	webhook  string
 	secret   string
 	metadata []byte // canonical JSON object, nil when absent
+	custom   *customTemplate
 }
 
 // v2Response is the contract's answer, fields in the contract's order.
@@ -102,7 +103,7 @@ func (s *Server) requireKey(ctx *fasthttp.RequestCtx) (apikeys.Key, error) {
 
 // parseV2 decodes and validates a V2 body, render parameters included (with
 // params.Parse, as V1), reporting every bad field at once.
-func (s *Server) parseV2(body []byte) (*v2Request, *params.Params, error) {
+func (s *Server) parseV2(body []byte, key *apikeys.Key) (*v2Request, *params.Params, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, nil, badRequest("body", "a JSON object is required")
 	}
@@ -154,6 +155,23 @@ func (s *Server) parseV2(body []byte) (*v2Request, *params.Params, error) {
 				}
 				req.secret = val
 			}
+		case name == "fields":
+			// A custom template's own text fields; params checks them
+			// against the template's declarations.
+			var fields map[string]json.RawMessage
+			if err := json.Unmarshal(v, &fields); err != nil {
+				bad("fields", "must be an object of strings")
+				break
+			}
+			for k, fv := range fields {
+				if slices.Contains(params.Known, k) || k == "tv" {
+					bad("fields."+k, "a render parameter, not a template field: give it at the top level")
+					continue
+				}
+				if val, ok := str("fields."+k, fv); ok {
+					req.params.Set(k, val)
+				}
+			}
 		case name == "metadata":
 			canon, err := s.opt.Metadata(v)
 			if err != nil {
@@ -167,13 +185,16 @@ func (s *Server) parseV2(body []byte) (*v2Request, *params.Params, error) {
 	if req.secret != "" && req.webhook == "" {
 		bad("webhookSecret", "given without webhookUrl")
 	}
-	p, perr := params.Parse(req.params, s.opt.Templates)
+	p, ct, perr := s.parseParams(req.params, key)
+	req.custom = ct
 	fields := e.Details.([]params.FieldError)
 	if perr != nil {
-		if perr.NotFound && len(fields) == 0 {
-			return nil, nil, fromParams(perr)
+		pe, ok := perr.(*Error)
+		if !ok || pe.Status == fasthttp.StatusNotFound && len(fields) == 0 {
+			return nil, nil, perr
 		}
-		for _, f := range perr.Fields {
+		pf, _ := pe.Details.([]params.FieldError)
+		for _, f := range pf {
 			if !hasField(fields, f.Field) { // one message per field: the body's own first
 				fields = append(fields, f)
 			}
@@ -193,7 +214,7 @@ func (s *Server) v2Render(ctx *fasthttp.RequestCtx) error {
 	if err != nil {
 		return err
 	}
-	req, p, err := s.parseV2(ctx.PostBody())
+	req, p, err := s.parseV2(ctx.PostBody(), &key)
 	if err != nil {
 		return err
 	}
@@ -223,7 +244,7 @@ func (s *Server) v2Render(ctx *fasthttp.RequestCtx) error {
 		if err != nil {
 			return nil, err
 		}
-		png, err := s.renderPNG(opctx, p.Template, canonical, images)
+		png, err := s.renderPNG(withCustom(opctx, req.custom), p.Template, canonical, images)
 		if err != nil {
 			return nil, err
 		}

@@ -48,6 +48,11 @@ type Config struct {
 	MetadataBytes   int  // largest V2 metadata object
 	MetadataDepth   int  // deepest V2 metadata nesting
 	MaxRequestBytes int
+	// MaxTemplateBytes bounds a custom template's JSON, assets included.
+	MaxTemplateBytes int
+	// TemplatesDir holds file-based custom templates (<name>.json is
+	// custom_<name>); "" for none.
+	TemplatesDir    string
 	ReadTimeout     time.Duration
 	WriteTimeout    time.Duration
 	IdleTimeout     time.Duration
@@ -130,6 +135,7 @@ func Default() Config {
 		MetadataBytes:        16 << 10,
 		MetadataDepth:        16,
 		MaxRequestBytes:      64 << 10,
+		MaxTemplateBytes:     2 << 20,
 		ReadTimeout:          10 * time.Second,
 		WriteTimeout:         10 * time.Second,
 		IdleTimeout:          60 * time.Second,
@@ -231,6 +237,8 @@ func Parse(name string, args []string, getenv func(string) string, stderr io.Wri
 	num(&c.MetadataBytes, "metadata-max-bytes", "OGMINT_METADATA_MAX_BYTES", "largest V2 metadata object in bytes")
 	num(&c.MetadataDepth, "metadata-max-depth", "OGMINT_METADATA_MAX_DEPTH", "deepest V2 metadata nesting")
 	num(&c.MaxRequestBytes, "max-request-bytes", "OGMINT_MAX_REQUEST_BYTES", "largest request body")
+	str(&c.TemplatesDir, "templates-dir", "OGMINT_TEMPLATES_DIR", "directory of file-based custom templates (<name>.json is custom_<name>)")
+	num(&c.MaxTemplateBytes, "max-template-bytes", "OGMINT_MAX_TEMPLATE_BYTES", "largest custom template JSON, assets included")
 	dur(&c.ReadTimeout, "read-timeout", "OGMINT_READ_TIMEOUT", "HTTP read timeout")
 	dur(&c.WriteTimeout, "write-timeout", "OGMINT_WRITE_TIMEOUT", "HTTP write timeout")
 	dur(&c.IdleTimeout, "idle-timeout", "OGMINT_IDLE_TIMEOUT", "HTTP keep-alive idle timeout")
@@ -312,6 +320,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxRequestBytes < 1024 {
 		bad("max-request-bytes: want >= 1024")
+	}
+	if c.MaxTemplateBytes < 1024 || c.MaxTemplateBytes > abi.MaxTemplateBytes {
+		bad("max-template-bytes: %d, want 1024-%d (what the render module takes)", c.MaxTemplateBytes, abi.MaxTemplateBytes)
 	}
 	for _, d := range []struct {
 		name string

@@ -25,6 +25,7 @@ import (
 	"github.com/ogmint/ogmint/host/apikeys"
 	"github.com/ogmint/ogmint/host/cardcache"
 	"github.com/ogmint/ogmint/host/config"
+	"github.com/ogmint/ogmint/host/filetemplates"
 	"github.com/ogmint/ogmint/host/fontcat"
 	"github.com/ogmint/ogmint/host/imagefetch"
 	"github.com/ogmint/ogmint/host/jsjson"
@@ -154,6 +155,13 @@ func serve(args []string) error {
 		return err
 	}
 	poolReady := time.Since(poolStart)
+	var fileTemplates map[string]*filetemplates.Template
+	if cfg.TemplatesDir != "" {
+		if fileTemplates, err = filetemplates.Load(cfg.TemplatesDir, filetemplates.Limits{MaxBytes: cfg.MaxTemplateBytes}); err != nil {
+			return err
+		}
+		log.Info("file templates", "dir", cfg.TemplatesDir, "templates", len(fileTemplates))
+	}
 	keys, err := loadKeys(ctx, cfg, st, log)
 	if err != nil {
 		return err
@@ -191,7 +199,7 @@ func serve(args []string) error {
 	go func() { dispatchDone <- disp.Run(dctx) }()
 	stopDispatch := sync.OnceFunc(func() { cancelDispatch(); <-dispatchDone })
 	defer stopDispatch()
-	srv := api.New(api.Options{
+	opts := api.Options{
 		Pool: pool, Templates: set, Keys: keys, Logger: log, Metrics: m,
 		Cache:        cardcache.New(cfg.CacheMiB << 20),
 		Images:       cardcache.New(cfg.ImageCacheMiB << 20),
@@ -209,16 +217,20 @@ func serve(args []string) error {
 		Payload: func(url, slug, template string, metadata []byte, created time.Time, cached bool) []byte {
 			return webhook.Payload{URL: url, Slug: slug, Template: template, Metadata: metadata, CreatedAt: created, Cached: cached}.Body()
 		},
-		Ready:   func(ctx context.Context) error { return storeUsable(ctx, st) },
-		Fetcher: fetcher,
-	})
+		Ready:            func(ctx context.Context) error { return storeUsable(ctx, st) },
+		Fetcher:          fetcher,
+		MaxTemplateBytes: cfg.MaxTemplateBytes,
+		MaxRequestBytes:  cfg.MaxRequestBytes,
+		FileTemplates:    fileTemplates,
+	}
+	srv := api.New(opts)
 	hs := &fasthttp.Server{
 		Handler:            srv.Handler,
 		Name:               "ogmint",
 		ReadTimeout:        cfg.ReadTimeout,
 		WriteTimeout:       cfg.WriteTimeout,
 		IdleTimeout:        cfg.IdleTimeout,
-		MaxRequestBodySize: cfg.MaxRequestBytes,
+		MaxRequestBodySize: api.MaxBodyBytes(opts),
 		ReadBufferSize:     16 << 10,
 		ErrorHandler:       api.ParseErrorHandler,
 	}
