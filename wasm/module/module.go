@@ -149,7 +149,7 @@ func (m *Module) TemplateAdd(n int) abi.Status {
 		m.fail(abi.StatusInvalid, "template: no request is waiting for a template", nil)
 		return abi.StatusInvalid
 	}
-	t, err := templates.ParseCustom(m.template)
+	t, err := templates.ParseWith(m.template, templates.Options{Custom: true, Limits: templates.Limits{MaxBytes: abi.MaxTemplateBytes}})
 	m.template = m.template[:0]
 	if err != nil {
 		m.output = append(m.output[:0], TemplateErrorJSON(err)...)
