@@ -53,7 +53,7 @@ $(EDGE_DEPS): edge/package.json edge/package-lock.json
 	cd edge && npm ci --ignore-scripts --no-audit --no-fund
 	@touch $@
 edge: $(MODULE) $(EDGE_DEPS)
-	cd edge && GO="$(GO)" node scripts/build.mjs
+	cd edge && GO="$(GO)" TEMPLATES="$(TEMPLATES)" node scripts/build.mjs
 # Re-rendered when the module (renderer, templates, fonts) or the cases change.
 EDGE_FIXTURES := edge/test/fixtures/cases.json
 $(EDGE_FIXTURES): $(MODULE) edge/scripts/fixtures.mjs edge/scripts/worldcards.go

@@ -46,6 +46,16 @@ fs.writeFileSync(path.join(dist, "worker", "config.capnp"), workerdConfig());
 bundle(path.join(dist, "deno"), "deno.js", "main.js");
 fs.copyFileSync(path.join(edge, "src", "deno-deploy.js"), path.join(dist, "deno", "deploy.js"));
 
+// Custom templates (TEMPLATES=dir: every <name>.json is custom_<name>),
+// validated as the host validates OGMINT_TEMPLATES_DIR; none without it.
+{
+  const go = process.env.GO || "go";
+  const out = path.join(dist, "worker", "templates.js");
+  const dir = process.env.TEMPLATES ? path.resolve(root, process.env.TEMPLATES) : "";
+  execFileSync(go, ["run", "./internal/cmd/edgetemplates", "-dir", dir, "-out", out], { cwd: root, stdio: "inherit" });
+  fs.copyFileSync(out, path.join(dist, "deno", "templates.js"));
+}
+
 // The fallback fonts: written to a fresh directory, then swapped in.
 const tmp = `${FONTS_DIR}.tmp`;
 fs.rmSync(tmp, { recursive: true, force: true });

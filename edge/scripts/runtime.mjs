@@ -43,7 +43,7 @@ const capnpText = (s) => JSON.stringify(s); // capnp text literals take JSON's e
  * @param {{internetAllow?: string[], trustedCertificates?: string[]}} [opt]
  */
 export function workerdConfig({ internetAllow = [], trustedCertificates = [] } = {}) {
-  const modules = ["worker.js", ...SHARED_MODULES].map((f) => `    (name = "${f}", esModule = embed "${f}"),`).join("\n");
+  const modules = ["worker.js", ...SHARED_MODULES, "templates.js"].map((f) => `    (name = "${f}", esModule = embed "${f}"),`).join("\n");
   const bindings = SETTINGS.map((n) => `    (name = "${n}", fromEnvironment = "${n}"),`).join("\n");
   const allow = ["public", ...internetAllow].map(capnpText).join(", ");
   const cas = trustedCertificates.length ? `, trustedCertificates = [${trustedCertificates.map(capnpText).join(", ")}]` : "";

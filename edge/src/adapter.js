@@ -63,6 +63,8 @@ function moduleStatus(st) {
       return 400;
     case Status.NOT_FOUND:
       return 404;
+    case Status.NEED_TEMPLATE: // asked twice in one request: a module fault
+      return 500;
     case Status.TOO_LARGE:
       return 413;
     default:
@@ -113,6 +115,20 @@ async function sha256Hex16(text) {
  * Builds the fetch handler: (request, {waitUntil}) => Promise<Response>.
  * @param {HandlerOptions} opt
  */
+/**
+ * The request with the bundled version (tv) of the custom template it
+ * names, as the host adds the version of OGMINT_TEMPLATES_DIR's; other
+ * requests as they are (a tv given by the client never counts).
+ * @param {Uint8Array} req a query string url.ParseQuery reads
+ */
+export function withTemplateVersion(req, bundled) {
+  const q = new URLSearchParams(new TextDecoder().decode(req));
+  const name = q.getAll("template");
+  if (name.length !== 1 || !name[0].startsWith("custom_") || !Object.hasOwn(bundled, name[0])) return req;
+  q.set("tv", String(bundled[name[0]].version));
+  return new TextEncoder().encode(q.toString());
+}
+
 export function createHandler(opt) {
   const holder = new InstanceHolder(opt.loadModule);
   const log = opt.log ?? ((msg, err) => console.error(`ogmint-edge: ${msg}`, err ?? ""));
@@ -139,6 +155,25 @@ export function createHandler(opt) {
     return images;
   }
   const doFetch = opt.fetch ?? ((u, init) => fetch(u, init));
+  // Custom templates bundled with make edge TEMPLATES=dir: name -> {version, json}.
+  const bundled = opt.templates ?? {};
+  const templateBytes = new Map(); // name -> UTF-8 JSON, encoded once
+  /**
+   * Hands inst the bundled template a NEED_TEMPLATE answer names (body);
+   * throws the module's 400 for a template it refuses.
+   */
+  function handTemplate(inst, body) {
+    const name = new TextDecoder().decode(body);
+    const t = Object.hasOwn(bundled, name) ? bundled[name] : null;
+    if (!t) throw new HttpError(404, "template not found", { details: [{ field: "template", message: `no custom template "${name}"` }] });
+    let b = templateBytes.get(name);
+    if (!b) templateBytes.set(name, (b = new TextEncoder().encode(t.json)));
+    const refused = inst.addTemplate(b);
+    if (refused) {
+      log(`bundled template ${name} refused by the renderer`, new TextDecoder().decode(refused));
+      throw new HttpError(500, "bundled template refused by the renderer");
+    }
+  }
   // Fallback families, read on demand and kept for the isolate's life.
   const fonts = opt.readFont ? new FontStore((file) => opt.readFont(file, env0), log) : null;
   function currentEncoder() {
@@ -200,6 +235,11 @@ export function createHandler(opt) {
       const inst = await holder.get();
       handOver(inst, given); // a replaced instance gets them again
       let r = inst.render(req, imgs);
+      if (r.status === Status.NEED_TEMPLATE) {
+        // A fresh instance: hand it the template, then render afresh.
+        handTemplate(inst, r.body);
+        r = inst.render(req, imgs);
+      }
       if (r.status === Status.NEED_FONTS) {
         // Fonts the instance lacks: read the families that own these runes
         // (once per isolate), hand them over and render afresh. What no
@@ -281,9 +321,13 @@ export function createHandler(opt) {
     if (new TextEncoder().encode(query).length > MAX_REQUEST) {
       throw badRequest("query", `query string longer than ${MAX_REQUEST} bytes`);
     }
-    const req = requestBytes(query);
+    const req = withTemplateVersion(requestBytes(query), bundled);
     const inst = await holder.get();
-    const v = inst.validate(req);
+    let v = inst.validate(req);
+    if (v.status === Status.NEED_TEMPLATE) {
+      handTemplate(inst, v.body);
+      v = inst.validate(req);
+    }
     if (v.status !== Status.OK) throw new HttpError(moduleStatus(v.status), v.body);
     const canonical = new TextDecoder().decode(v.body);
     // The host's ETag with the edge encoder's tag in place of "pngfast-1".

@@ -6,6 +6,7 @@
 // avatar and logo images needs --allow-net.
 import { deflateSync } from "node:zlib";
 import { createHandler } from "./adapter.js";
+import templates from "./templates.js";
 
 function env(name) {
   try {
@@ -16,6 +17,7 @@ function env(name) {
 }
 
 const handle = createHandler({
+  templates, // custom templates: make edge TEMPLATES=dir
   runtime: "deno",
   loadModule: async () => WebAssembly.compile(await Deno.readFile(new URL("./ogmint.wasm", import.meta.url))),
   deflateSync,

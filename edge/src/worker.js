@@ -10,8 +10,10 @@
 import { deflateSync } from "node:zlib";
 import wasm from "./ogmint.wasm";
 import { createHandler } from "./adapter.js";
+import templates from "./templates.js";
 
 const handle = createHandler({
+  templates, // custom templates: make edge TEMPLATES=dir
   runtime: "workerd",
   loadModule: () => wasm,
   deflateSync,

@@ -101,6 +101,7 @@ func fontAdd(n uint32) uint32 { return yielding(mod.FontAdd(int(n))) }
 //go:wasmexport ogmint_template
 func templateBuf(n uint32) uint32 {
 	b := mod.Template(int(n))
+	yield()
 	if b == nil {
 		return 0
 	}
@@ -108,7 +109,7 @@ func templateBuf(n uint32) uint32 {
 }
 
 //go:wasmexport ogmint_template_add
-func templateAdd(n uint32) uint32 { return uint32(mod.TemplateAdd(int(n))) }
+func templateAdd(n uint32) uint32 { return yielding(mod.TemplateAdd(int(n))) }
 
 //go:wasmexport ogmint_frame_size
 func frameSize() uint32 {
