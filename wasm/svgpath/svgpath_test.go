@@ -44,8 +44,8 @@ func TestParse(t *testing.T) {
 	}{
 		{"M10 20L30 40", "M 10 20 L 30 40"},
 		{"m10 20l5 5", "M 10 20 L 15 25"},
-		{"M1,2 3,4 5,6", "M 1 2 L 3 4 L 5 6"},              // implicit lineto
-		{"m1 2 3 4", "M 1 2 L 4 6"},                        // implicit relative lineto
+		{"M1,2 3,4 5,6", "M 1 2 L 3 4 L 5 6"}, // implicit lineto
+		{"m1 2 3 4", "M 1 2 L 4 6"},           // implicit relative lineto
 		{"M0 0H10V20h-5v-5", "M 0 0 L 10 0 L 10 20 L 5 20 L 5 15"},
 		{"M0 0L10 0L10 10Z", "M 0 0 L 10 0 L 10 10 Z"},
 		{"M5 5l10 0zl0 10", "M 5 5 L 15 5 Z M 5 5 L 5 15"}, // after z: from the subpath's start
@@ -61,8 +61,8 @@ func TestParse(t *testing.T) {
 		{"M0 0A10 10 0 0 1 20 0", "M 0 0 C 0 -5.523 4.477 -10 10 -10 C 15.523 -10 20 -5.523 20 0"},
 		{"M0 0a10 10 0 0 0 20 0", "M 0 0 C 0 5.523 4.477 10 10 10 C 15.523 10 20 5.523 20 0"},
 		{"M0 0A10 10 0 1120 0", "M 0 0 C 0 -5.523 4.477 -10 10 -10 C 15.523 -10 20 -5.523 20 0"}, // packed flags
-		{"M0 0A0 10 0 0 1 20 0", "M 0 0 L 20 0"}, // zero radius: a line
-		{"M0 0A10 10 0 0 1 0 0", "M 0 0"},        // same point: nothing
+		{"M0 0A0 10 0 0 1 20 0", "M 0 0 L 20 0"},                                                 // zero radius: a line
+		{"M0 0A10 10 0 0 1 0 0", "M 0 0"},                                                        // same point: nothing
 		{"M0 0A1 1 0 0 1 20 0", "M 0 0 C 0 -5.523 4.477 -10 10 -10 C 15.523 -10 20 -5.523 20 0"}, // radii scaled up
 		{"  M 1 , 2\n\tL 3 4  ", "M 1 2 L 3 4"},
 		{"", ""},
@@ -89,10 +89,10 @@ func TestParseErrors(t *testing.T) {
 		{"M0 0 Z 5 5", "M 0 0 Z"},         // numbers after z
 		{"M0 0A10 10 0 2 1 5 5", "M 0 0"}, // bad flag
 		{"M1e999 0", ""},                  // overflow
-		
+
 		{"M0 0 L . 1", "M 0 0"},
 		{"M0 0 L1e308 0 l1e308 0", "M 0 0 L +Inf 0"}, // the sum overflows
-		{"M0 0 L1 1e", "M 0 0 L 1 1"}, // "1e": the e is not an exponent, so it is junk
+		{"M0 0 L1 1e", "M 0 0 L 1 1"},                // "1e": the e is not an exponent, so it is junk
 	} {
 		p, err := svgpath.Parse(c.d)
 		var se *svgpath.SyntaxError
