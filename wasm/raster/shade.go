@@ -38,6 +38,16 @@ func (f *Frame) shade(m *Mask, x, y, w, h int, s Shader, alpha uint32) {
 	for py := y0; py < y1; py++ {
 		s.Row(row, x0, py)
 		dst := px[py*f.W+x0 : py*f.W+x1]
+		if m == nil && alpha == 255 {
+			for i, c := range row {
+				if c>>24 == 255 {
+					dst[i] = c // opaque: the colour itself
+				} else {
+					dst[i] = over(dst[i], c, 255)
+				}
+			}
+			continue
+		}
 		var cov []byte
 		if m != nil {
 			cov = m.Pix[(py-y)*m.W+x0-x:]
