@@ -30,14 +30,15 @@ type Layer struct {
 }
 
 // Bytes is the memory the layer holds.
-func (l *Layer) Bytes() int { return len(l.pix) + 4*(len(l.inkLo)+len(l.inkHi)) }
+func (l *Layer) Bytes() int { return cap(l.pix) + 4*(cap(l.inkLo)+cap(l.inkHi)) }
 
-// Save copies the frame into l (nil, or a layer of another size: a new one)
-// and returns it.
+// Save copies the frame into l, reusing its buffers (nil: a new layer), and
+// returns it.
 func (f *Frame) Save(l *Layer) *Layer {
-	if l == nil || l.W != f.W || l.H != f.H {
-		l = &Layer{W: f.W, H: f.H}
+	if l == nil {
+		l = &Layer{}
 	}
+	l.W, l.H = f.W, f.H
 	l.pix = append(l.pix[:0], f.Pix...)
 	l.inkLo = append(l.inkLo[:0], f.inkLo...)
 	l.inkHi = append(l.inkHi[:0], f.inkHi...)

@@ -124,8 +124,8 @@ func TestLayerRoundTrip(t *testing.T) {
 		t.Fatal("drawing on a loaded layer gives other pixels")
 	}
 	// A layer is reused by Save; one of another size is refused by Load.
-	if l2 := a.Save(l); l2 != l {
-		t.Error("Save did not reuse the layer")
+	if l2 := raster.NewFrame(50, 50).Save(l); l2 != l || l2.W != 50 {
+		t.Error("Save did not reuse the layer for a frame of another size")
 	}
 	if raster.NewFrame(100, 100).Load(l) {
 		t.Error("Load took a layer of another size")

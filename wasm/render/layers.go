@@ -61,24 +61,28 @@ func (lc *layerCache) get(k layerKey) *raster.Layer {
 // bytes: least recently used layers go first, and the buffers of one of
 // the frame's size are reused.
 func (lc *layerCache) put(k layerKey, f *raster.Frame, maxLayers, maxBytes int) {
-	need := (&raster.Layer{}).Bytes() + len(f.Pix) + 8*f.H
+	lc.trim(maxLayers, maxBytes) // bounds lowered since
+	need := len(f.Pix) + 8*f.H
 	if maxLayers <= 0 || need > maxBytes {
 		return
 	}
-	var reuse *raster.Layer
-	for len(lc.keys) > 0 && (len(lc.keys) >= maxLayers || lc.bytes+need > maxBytes) {
-		n := len(lc.keys) - 1
-		old := lc.layers[n]
-		lc.bytes -= old.Bytes()
-		if old.W == f.W && old.H == f.H {
-			reuse = old
-		}
-		lc.keys, lc.layers = lc.keys[:n], lc.layers[:n]
-	}
-	l := f.Save(reuse)
+	l := f.Save(lc.trim(maxLayers-1, maxBytes-need))
 	lc.keys = append([]layerKey{k}, lc.keys...)
 	lc.layers = append([]*raster.Layer{l}, lc.layers...)
 	lc.bytes += l.Bytes()
+}
+
+// trim drops the least recently used layers until at most n are kept in at
+// most bytes, and returns the last one dropped (for its buffers), or nil.
+func (lc *layerCache) trim(n, bytes int) *raster.Layer {
+	var dropped *raster.Layer
+	for len(lc.keys) > 0 && (len(lc.keys) > n || lc.bytes > bytes) {
+		last := len(lc.keys) - 1
+		dropped = lc.layers[last]
+		lc.bytes -= dropped.Bytes()
+		lc.keys, lc.layers = lc.keys[:last], lc.layers[:last]
+	}
+	return dropped
 }
 
 // Layers reports the static layers kept and their bytes.
