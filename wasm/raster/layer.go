@@ -62,3 +62,28 @@ func (f *Frame) Load(l *Layer) bool {
 	f.cover = l.cover
 	return true
 }
+
+// RoundRectMask returns the coverage RoundRect(x, y, w, h, r) draws, as a
+// mask placed at (x, y) from the origin (the outline of the shape, for its
+// shadow).
+func (f *Frame) RoundRectMask(x, y, w, h, r int) *Mask {
+	w, h = max(w, 0), max(h, 0)
+	r = max(0, min(r, w/2, h/2))
+	m := NewMask(x, y, w, h)
+	var left, right []byte
+	if r > 0 {
+		left, right = f.corner(r)
+	}
+	for j := range h {
+		inset, cy := cornerRow(j, h, r)
+		row := m.Pix[j*m.W : j*m.W+w]
+		for i := inset; i < w-inset; i++ {
+			row[i] = 255
+		}
+		if inset > 0 {
+			copy(row[:r], left[cy*r:(cy+1)*r])
+			copy(row[w-r:], right[cy*r:(cy+1)*r])
+		}
+	}
+	return m
+}

@@ -168,3 +168,18 @@ func TestShadeMarksInk(t *testing.T) {
 		t.Errorf("pixel %v, want red %d under half green", p[:4], want)
 	}
 }
+
+// TestRoundRectMask: the mask blended in a colour gives RoundRect's pixels.
+func TestRoundRectMask(t *testing.T) {
+	for _, c := range [][5]int{{3, 4, 40, 30, 9}, {0, 0, 17, 9, 100}, {-5, 2, 30, 30, 15}, {10, 10, 20, 20, 0}} {
+		a, b := raster.NewFrame(64, 48), raster.NewFrame(64, 48)
+		a.Clear(raster.RGB{R: 9})
+		b.Clear(raster.RGB{R: 9})
+		col := raster.RGB{R: 200, G: 100, B: 50}
+		a.RoundRect(c[0], c[1], c[2], c[3], c[4], raster.Solid(col))
+		b.DrawMask(b.RoundRectMask(c[0], c[1], c[2], c[3], c[4]), 0, 0, col, 255)
+		if !bytes.Equal(a.Pix, b.Pix) {
+			t.Errorf("%v: the mask draws other pixels than RoundRect", c)
+		}
+	}
+}

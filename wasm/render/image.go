@@ -67,14 +67,11 @@ func (c *card) drawImageV2(e *templates.Element, img image.Image) {
 			a := area{ix, iy, ix + dw, iy + dh}.and(c.region(e.Shadow))
 			if !a.empty() {
 				sil := alphaMask(subRGBA(dst, a.x0-ix, a.y0-iy), a)
-				if radius > 0 {
-					corners := c.coverage(a, func(dc *gg.Context) {
-						addLines(dc, svgpath.RoundRect(float64(ix), float64(iy), float64(dw), float64(dh), float64(radius)).Flatten(flatTolerance, maxPoints))
-						dc.Fill()
-					})
-					sil = multiply(sil, corners)
+				if radius > 0 { // the corners DrawImage cuts
+					corners := f.RoundRectMask(ix, iy, dw, dh, radius)
+					sil = multiply(sil, corners, a.x0-ix, a.y0-iy)
 				}
-				c.shadow(e.Shadow, sil)
+				c.shadow(e.Shadow, sil, nil)
 			}
 		}
 		f.DrawImage(dst, ix, iy, radius)
@@ -143,7 +140,7 @@ func (c *card) drawImageV2(e *templates.Element, img image.Image) {
 		dc.DrawImage(dst, ix, iy)
 	}
 	if e.Shadow != nil {
-		c.shadow(e.Shadow, alphaMask(layer, a))
+		c.shadow(e.Shadow, alphaMask(layer, a), nil)
 	}
 	f.DrawImage(layer, a.x0, a.y0, 0)
 }
@@ -154,10 +151,16 @@ func subRGBA(img *image.RGBA, x, y int) *image.RGBA {
 	return &image.RGBA{Pix: img.Pix[y*img.Stride+4*x:], Stride: img.Stride, Rect: image.Rect(0, 0, w, h)}
 }
 
-// multiply scales m's coverage by k's (same area), rounded.
-func multiply(m, k *raster.Mask) *raster.Mask {
-	for i, v := range k.Pix {
-		m.Pix[i] = scale8(m.Pix[i], uint32(v))
+// multiply scales m's coverage by k's, m's first pixel being k's (dx, dy),
+// rounded.
+func multiply(m, k *raster.Mask, dx, dy int) *raster.Mask {
+	for j := range m.H {
+		row, kr := m.Pix[j*m.W:(j+1)*m.W], k.Pix[(j+dy)*k.W+dx:]
+		for i := range row {
+			if i < len(kr) {
+				row[i] = scale8(row[i], uint32(kr[i]))
+			}
+		}
 	}
 	return m
 }

@@ -85,5 +85,8 @@ func (lc *layerCache) trim(n, bytes int) *raster.Layer {
 	return dropped
 }
 
+// DropLayers forgets every static layer.
+func (r *Renderer) DropLayers() { r.layers.trim(0, 0) }
+
 // Layers reports the static layers kept and their bytes.
 func (r *Renderer) Layers() (n, bytes int) { return len(r.layers.keys), r.layers.bytes }

@@ -1,6 +1,9 @@
 package render
 
 import (
+	"bytes"
+	"encoding/binary"
+
 	"github.com/ogmint/ogmint/templates"
 	"github.com/ogmint/ogmint/wasm/raster"
 )
@@ -23,13 +26,37 @@ func shadowOffset(s *templates.Shadow) (dx, dy int) {
 	return max(-maxShadowOffset, min(s.Offset[0], maxShadowOffset)), max(-maxShadowOffset, min(s.Offset[1], maxShadowOffset))
 }
 
-// shadow draws s for an element whose outline is sil (nil: nothing).
-func (c *card) shadow(s *templates.Shadow, sil *raster.Mask) {
+// shadow draws s for an element whose outline is sil (nil: nothing). Where
+// cover (nil: nowhere) is full, the element is opaque: what the shadow
+// draws there is painted over, so it is not drawn.
+func (c *card) shadow(s *templates.Shadow, sil, cover *raster.Mask) {
 	if sil == nil {
 		return
 	}
 	dx, dy := shadowOffset(s)
-	c.r.frame.DrawMask(blur(sil, blurRadius(s.Blur)), dx, dy, c.color(s.Color), alpha(s.Opacity))
+	b := blur(sil, blurRadius(s.Blur))
+	if cover != nil {
+		hide(b, cover, dx, dy)
+	}
+	c.r.frame.DrawMask(b, dx, dy, c.color(s.Color), alpha(s.Opacity))
+}
+
+// hide clears the pixels of m, drawn at (dx, dy), that cover covers fully.
+func hide(m, cover *raster.Mask, dx, dy int) {
+	for j := range cover.H {
+		y := cover.Y + j - dy - m.Y // m's row under cover's row j
+		if y < 0 || y >= m.H {
+			continue
+		}
+		src := cover.Pix[j*cover.W : (j+1)*cover.W]
+		dst := m.Pix[y*m.W : (y+1)*m.W]
+		x0 := cover.X - dx - m.X
+		for i, v := range src {
+			if x := x0 + i; v == 255 && x >= 0 && x < m.W {
+				dst[x] = 0
+			}
+		}
+	}
 }
 
 // blur returns m blurred by three box blurs of radius r along rows, then
@@ -41,49 +68,119 @@ func blur(m *raster.Mask, r int) *raster.Mask {
 	}
 	g := 3 * r
 	out := raster.NewMask(m.X-g, m.Y-g, m.W+2*g, m.H+2*g)
+	w, h := out.W, out.H
 	for j := range m.H {
-		copy(out.Pix[(j+g)*out.W+g:], m.Pix[j*m.W:(j+1)*m.W])
+		copy(out.Pix[(j+g)*w+g:], m.Pix[j*m.W:(j+1)*m.W])
 	}
-	n := max(out.W, out.H)
-	line, tmp := make([]byte, n), make([]byte, n)
-	for j := g; j < g+m.H; j++ { // rows outside m stay empty
-		row := out.Pix[j*out.W : (j+1)*out.W]
-		for range 3 {
-			boxBlur(row, tmp[:len(row)], r)
-		}
-	}
-	for i := range out.W {
-		col := line[:out.H]
-		for j := range col {
-			col[j] = out.Pix[j*out.W+i]
+	div := newDivider(2*r + 1)
+	tmp := make([]byte, max(w, h))
+	for j := g; j < g+m.H; j++ { // the rows outside m stay empty
+		row := out.Pix[j*w : (j+1)*w]
+		if j > g && bytes.Equal(m.Pix[(j-g)*m.W:(j-g+1)*m.W], m.Pix[(j-g-1)*m.W:(j-g)*m.W]) {
+			copy(row, out.Pix[(j-1)*w:j*w]) // a row like the last (a shape's straight sides)
+			continue
 		}
 		for range 3 {
-			boxBlur(col, tmp[:len(col)], r)
+			boxBlur(row, tmp[:w], r, div)
 		}
-		for j, v := range col {
-			out.Pix[j*out.W+i] = v
-		}
+	}
+	plane := make([]byte, w*h)
+	sums := make([]uint32, w)
+	for range 3 {
+		copy(plane, out.Pix)
+		boxBlurRows(out.Pix, plane, sums, w, h, r, div)
 	}
 	return out
 }
 
+// divider divides sums of 2r+1 coverage values by 2r+1, rounded, with a
+// multiplication: (x * m) >> 32 is x/d exactly for x*d < 2^32, which the
+// sums (at most 255*201 + 100) are.
+type divider struct{ half, m uint64 }
+
+func newDivider(d int) divider {
+	return divider{half: uint64(d / 2), m: (1<<32 + uint64(d) - 1) / uint64(d)}
+}
+
+func (v divider) div(sum uint32) uint8 { return uint8((uint64(sum) + v.half) * v.m >> 32) }
+
 // boxBlur replaces each value of v by the mean of the 2r+1 values around
 // it (zeros past the ends), rounded; tmp is scratch of v's length.
-func boxBlur(v, tmp []byte, r int) {
+func boxBlur(v, tmp []byte, r int, d divider) {
 	copy(tmp, v)
 	n := len(v)
-	d := uint32(2*r + 1)
 	var sum uint32
 	for i := 0; i < r && i < n; i++ {
 		sum += uint32(tmp[i])
 	}
-	for i := range v {
-		if k := i + r; k < n {
-			sum += uint32(tmp[k])
+	// At i the window is [i-r, i+r] within v: nothing leaves it before
+	// r, nothing enters it from n-r on.
+	i := 0
+	for ; i < n && i < r; i++ {
+		if i+r < n {
+			sum += uint32(tmp[i+r])
 		}
-		v[i] = uint8((sum + d/2) / d)
-		if k := i - r; k >= 0 {
-			sum -= uint32(tmp[k])
+		v[i] = d.div(sum)
+	}
+	for ; i+r < n; i++ {
+		sum += uint32(tmp[i+r])
+		v[i] = d.div(sum)
+		sum -= uint32(tmp[i-r])
+	}
+	for ; i < n; i++ {
+		v[i] = d.div(sum)
+		sum -= uint32(tmp[i-r])
+	}
+}
+
+// boxBlurRows is boxBlur down the columns of the w x h plane src into dst,
+// a row at a time (sums: scratch of w). Where the row entering the window
+// is the row leaving it (inside a shape, or where both are empty), the sums
+// do not change and the row below is the row above again.
+func boxBlurRows(dst, src []byte, sums []uint32, w, h, r int, d divider) {
+	clear(sums)
+	row := func(j int) []byte {
+		if j < 0 || j >= h {
+			return nil
+		}
+		return src[j*w : (j+1)*w]
+	}
+	for j := 0; j < r && j < h; j++ {
+		for i, v := range row(j) {
+			sums[i] += uint32(v)
 		}
 	}
+	for j := range h {
+		in, out := row(j+r), row(j-r-1)
+		if j > 0 && (bytes.Equal(in, out) || empty(in) && empty(out)) {
+			copy(dst[j*w:(j+1)*w], dst[(j-1)*w:j*w])
+			continue
+		}
+		for i, v := range in {
+			sums[i] += uint32(v)
+		}
+		for i, v := range out {
+			sums[i] -= uint32(v)
+		}
+		o := dst[j*w : (j+1)*w]
+		for i, s := range sums[:w] {
+			o[i] = d.div(s)
+		}
+	}
+}
+
+// empty reports whether a row is all zeros (nil too).
+func empty(row []byte) bool {
+	for len(row) >= 8 {
+		if binary.LittleEndian.Uint64(row) != 0 {
+			return false
+		}
+		row = row[8:]
+	}
+	for _, v := range row {
+		if v != 0 {
+			return false
+		}
+	}
+	return true
 }

@@ -191,7 +191,10 @@ func (c *card) shape(e *templates.Element, x, y, w, h int) {
 		return
 	}
 	var fillM, strokeM *raster.Mask
-	if fill && (!fast || e.Shadow != nil) {
+	switch {
+	case fast && e.Shadow != nil: // the outline, as raster fills it
+		fillM = c.r.frame.RoundRectMask(x, y, w, h, fastRadius(e, w, h))
+	case fill && !fast:
 		fillM = c.coverage(a, func(dc *gg.Context) {
 			addLines(dc, lines)
 			dc.Fill()
@@ -202,14 +205,16 @@ func (c *card) shape(e *templates.Element, x, y, w, h int) {
 	}
 	f := c.r.frame
 	if e.Shadow != nil {
-		c.shadow(e.Shadow, union(fillM, strokeM))
+		var cover *raster.Mask // where the fill hides the shadow
+		if fill && e.FillGradient == nil && alpha(e.Opacity) == 255 && (e.Gradient == "" || fast) {
+			cover = fillM
+		}
+		c.shadow(e.Shadow, union(fillM, strokeM), cover)
 	}
 	switch {
 	case !fill:
-	case fast && e.Type == templates.KindRect:
-		f.RoundRect(x, y, w, h, e.Radius, c.paint(e))
 	case fast:
-		f.RoundRect(x, y, w, h, w/2, c.paint(e))
+		f.RoundRect(x, y, w, h, fastRadius(e, w, h), c.paint(e))
 	case e.FillGradient != nil || e.Gradient != "":
 		g := e.FillGradient
 		if g == nil {
@@ -222,6 +227,15 @@ func (c *card) shape(e *templates.Element, x, y, w, h int) {
 	if strokeM != nil {
 		f.DrawMask(strokeM, 0, 0, c.color(e.Stroke.Color), alpha(e.Stroke.Opacity))
 	}
+}
+
+// fastRadius is the corner radius raster draws a fast shape with: a
+// rect's, or half a circle's diameter.
+func fastRadius(e *templates.Element, w, h int) int {
+	if e.Type == templates.KindEllipse {
+		return w / 2
+	}
+	return e.Radius
 }
 
 // legacyGradient is the two-colour gradient of Fill, Fill2 and Gradient
@@ -297,8 +311,8 @@ func (r *Renderer) rgba(buf *[]byte, w, h int) *image.RGBA {
 	return &image.RGBA{Pix: b, Stride: 4 * w, Rect: image.Rect(0, 0, w, h)}
 }
 
-// union is the larger coverage of two masks over the same area (either may
-// be nil).
+// union is the larger coverage of two masks, over the box holding both
+// (either may be nil).
 func union(a, b *raster.Mask) *raster.Mask {
 	switch {
 	case a == nil:
@@ -306,9 +320,17 @@ func union(a, b *raster.Mask) *raster.Mask {
 	case b == nil:
 		return a
 	}
-	m := raster.NewMask(a.X, a.Y, a.W, a.H)
-	for i := range m.Pix {
-		m.Pix[i] = max(a.Pix[i], b.Pix[i])
+	x0, y0 := min(a.X, b.X), min(a.Y, b.Y)
+	x1, y1 := max(a.X+a.W, b.X+b.W), max(a.Y+a.H, b.Y+b.H)
+	m := raster.NewMask(x0, y0, x1-x0, y1-y0)
+	for _, s := range []*raster.Mask{a, b} {
+		for j := range s.H {
+			src := s.Pix[j*s.W : (j+1)*s.W]
+			dst := m.Pix[(s.Y-y0+j)*m.W+s.X-x0:]
+			for i, v := range src {
+				dst[i] = max(dst[i], v)
+			}
+		}
 	}
 	return m
 }
