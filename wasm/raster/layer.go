@@ -65,11 +65,18 @@ func (f *Frame) Load(l *Layer) bool {
 
 // RoundRectMask returns the coverage RoundRect(x, y, w, h, r) draws, as a
 // mask placed at (x, y) from the origin (the outline of the shape, for its
-// shadow).
-func (f *Frame) RoundRectMask(x, y, w, h, r int) *Mask {
+// shadow), in pix when it is large enough (nil: a new buffer).
+func (f *Frame) RoundRectMask(x, y, w, h, r int, pix []byte) *Mask {
 	w, h = max(w, 0), max(h, 0)
 	r = max(0, min(r, w/2, h/2))
-	m := NewMask(x, y, w, h)
+	m := NewMask(x, y, 0, h)
+	m.W = (w + 7) &^ 7
+	if cap(pix) >= m.W*h {
+		m.Pix = pix[:m.W*h]
+		clear(m.Pix)
+	} else {
+		m.Pix = make([]byte, m.W*h)
+	}
 	var left, right []byte
 	if r > 0 {
 		left, right = f.corner(r)

@@ -177,7 +177,7 @@ func TestRoundRectMask(t *testing.T) {
 		b.Clear(raster.RGB{R: 9})
 		col := raster.RGB{R: 200, G: 100, B: 50}
 		a.RoundRect(c[0], c[1], c[2], c[3], c[4], raster.Solid(col))
-		b.DrawMask(b.RoundRectMask(c[0], c[1], c[2], c[3], c[4]), 0, 0, col, 255)
+		b.DrawMask(b.RoundRectMask(c[0], c[1], c[2], c[3], c[4], make([]byte, 9)), 0, 0, col, 255)
 		if !bytes.Equal(a.Pix, b.Pix) {
 			t.Errorf("%v: the mask draws other pixels than RoundRect", c)
 		}

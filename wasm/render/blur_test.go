@@ -20,7 +20,7 @@ func TestBlurExact(t *testing.T) {
 			}
 		}
 		r := []int{1, 2, 3, 7, 20, rng.IntN(25) + 1}[rng.IntN(6)]
-		got := blur(m, r)
+		got := new(arena).blur(m, r)
 		g := 3 * r
 		if got.X != m.X-g || got.Y != m.Y-g || got.W < m.W+2*g || got.H != m.H+2*g {
 			t.Fatalf("iter %d: blurred mask at %d,%d %dx%d", iter, got.X, got.Y, got.W, got.H)

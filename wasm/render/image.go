@@ -52,11 +52,13 @@ func (c *card) drawImageV2(e *templates.Element, img image.Image) {
 	if img == nil {
 		return
 	}
+	c.r.arena.reset()
 	x, y, w, h := e.Box[0], e.Box[1], e.Box[2], e.Box[3]
-	dst, ix, iy, ok := placeImage(img, e.Fit, e.Align, e.VAlign, x, y, w, h)
-	if !ok {
+	p := c.place(e, img, e.Fit)
+	if !p.usable {
 		return
 	}
+	dst, ix, iy := p.img, p.x, p.y
 	dw, dh := dst.Rect.Dx(), dst.Rect.Dy()
 	radius := max(0, min(e.Radius, dw/2, dh/2))
 	rot := rotation(e, x, y, w, h)
@@ -66,9 +68,9 @@ func (c *card) drawImageV2(e *templates.Element, img image.Image) {
 		if e.Shadow != nil {
 			a := area{ix, iy, ix + dw, iy + dh}.and(c.region(e.Shadow))
 			if !a.empty() {
-				sil := alphaMask(subRGBA(dst, a.x0-ix, a.y0-iy), a)
+				sil := c.r.arena.alphaMask(subRGBA(dst, a.x0-ix, a.y0-iy), a)
 				if radius > 0 { // the corners DrawImage cuts
-					corners := f.RoundRectMask(ix, iy, dw, dh, radius)
+					corners := f.RoundRectMask(ix, iy, dw, dh, radius, c.r.arena.get(((dw+7)&^7)*dh))
 					sil = multiply(sil, corners, a.x0-ix, a.y0-iy)
 				}
 				c.shadow(e.Shadow, sil, nil)
@@ -140,7 +142,7 @@ func (c *card) drawImageV2(e *templates.Element, img image.Image) {
 		dc.DrawImage(dst, ix, iy)
 	}
 	if e.Shadow != nil {
-		c.shadow(e.Shadow, alphaMask(layer, a), nil)
+		c.shadow(e.Shadow, c.r.arena.alphaMask(layer, a), nil)
 	}
 	f.DrawImage(layer, a.x0, a.y0, 0)
 }

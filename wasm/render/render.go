@@ -45,6 +45,7 @@ type Renderer struct {
 	states  stateCache
 	scratch []byte // gg's coverage buffer (RGBA), reused
 	layer   []byte // an image's layer (RGBA), reused
+	arena   arena  // the masks of the element being drawn
 }
 
 // New loads the set's fonts and allocates the frame.
@@ -344,7 +345,9 @@ func (c *card) draw(e *templates.Element) {
 		c.drawPill(e, b, x, y, w)
 	case templates.KindImage:
 		if plainImage(e) {
-			c.drawImage(c.image(e), e.Fit, e.Align, e.VAlign, x, y, w, h, e.Radius)
+			if p := c.place(e, c.image(e), e.Fit); p.usable {
+				c.r.frame.DrawImage(p.img, p.x, p.y, min(e.Radius, p.img.Rect.Dx()/2, p.img.Rect.Dy()/2))
+			}
 		} else {
 			c.drawImageV2(e, c.image(e))
 		}

@@ -34,7 +34,7 @@ func (c *card) shadow(s *templates.Shadow, sil, cover *raster.Mask) {
 		return
 	}
 	dx, dy := shadowOffset(s)
-	b := blur(sil, blurRadius(s.Blur))
+	b := c.r.arena.blur(sil, blurRadius(s.Blur))
 	if cover != nil {
 		hide(b, cover, dx, dy)
 	}
@@ -62,18 +62,18 @@ func hide(m, cover *raster.Mask, dx, dy int) {
 // blur returns m blurred by three box blurs of radius r along rows, then
 // three along columns, grown by 3r on every side (all it spreads to). A
 // radius of 0 returns m.
-func blur(m *raster.Mask, r int) *raster.Mask {
+func (ar *arena) blur(m *raster.Mask, r int) *raster.Mask {
 	if r <= 0 {
 		return m
 	}
 	g := 3 * r
-	out := raster.NewMask(m.X-g, m.Y-g, m.W+2*g, m.H+2*g)
+	out := ar.mask(m.X-g, m.Y-g, m.W+2*g, m.H+2*g)
 	w, h := out.W, out.H
 	for j := range m.H {
 		copy(out.Pix[(j+g)*w+g:], m.Pix[j*m.W:(j+1)*m.W])
 	}
 	div := newDivider(2*r + 1)
-	tmp := make([]byte, max(w, h))
+	tmp := ar.get(max(w, h))
 	for j := g; j < g+m.H; j++ { // the rows outside m stay empty
 		row := out.Pix[j*w : (j+1)*w]
 		if j > g && bytes.Equal(m.Pix[(j-g)*m.W:(j-g+1)*m.W], m.Pix[(j-g-1)*m.W:(j-g)*m.W]) {
@@ -84,7 +84,7 @@ func blur(m *raster.Mask, r int) *raster.Mask {
 			boxBlur(row, tmp[:w], r, div)
 		}
 	}
-	plane := make([]byte, w*h)
+	plane := ar.get(w * h)
 	sums := make([]uint32, w)
 	for range 3 {
 		copy(plane, out.Pix)

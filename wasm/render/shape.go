@@ -170,6 +170,7 @@ func (c *card) outline(e *templates.Element, x, y, w, h int) (p svgpath.Path, cl
 // shape draws a shape element (or a rect that is not plain) at x, y, w, h:
 // its shadow, its fill, then its stroke.
 func (c *card) shape(e *templates.Element, x, y, w, h int) {
+	c.r.arena.reset()
 	path, closed := c.outline(e, x, y, w, h)
 	rot := rotation(e, x, y, w, h)
 	lines := path.Map(rot.apply).Flatten(flatTolerance, maxPoints)
@@ -193,7 +194,7 @@ func (c *card) shape(e *templates.Element, x, y, w, h int) {
 	var fillM, strokeM *raster.Mask
 	switch {
 	case fast && e.Shadow != nil: // the outline, as raster fills it
-		fillM = c.r.frame.RoundRectMask(x, y, w, h, fastRadius(e, w, h))
+		fillM = c.r.frame.RoundRectMask(x, y, w, h, fastRadius(e, w, h), c.r.arena.get(((w+7)&^7)*h))
 	case fill && !fast:
 		fillM = c.coverage(a, func(dc *gg.Context) {
 			addLines(dc, lines)
@@ -209,7 +210,7 @@ func (c *card) shape(e *templates.Element, x, y, w, h int) {
 		if fill && e.FillGradient == nil && alpha(e.Opacity) == 255 && (e.Gradient == "" || fast) {
 			cover = fillM
 		}
-		c.shadow(e.Shadow, union(fillM, strokeM), cover)
+		c.shadow(e.Shadow, c.r.arena.union(fillM, strokeM), cover)
 	}
 	switch {
 	case !fill:
@@ -283,12 +284,12 @@ func (c *card) coverage(a area, paint func(dc *gg.Context)) *raster.Mask {
 	dc.Translate(float64(-a.x0), float64(-a.y0))
 	dc.SetRGBA(1, 1, 1, 1)
 	paint(dc)
-	return alphaMask(img, a)
+	return c.r.arena.alphaMask(img, a)
 }
 
 // alphaMask is img's alpha as a mask over area a.
-func alphaMask(img *image.RGBA, a area) *raster.Mask {
-	m := raster.NewMask(a.x0, a.y0, a.w(), a.h())
+func (ar *arena) alphaMask(img *image.RGBA, a area) *raster.Mask {
+	m := ar.mask(a.x0, a.y0, a.w(), a.h())
 	for j := range a.h() {
 		src := img.Pix[j*img.Stride : j*img.Stride+4*a.w()]
 		dst := m.Pix[j*m.W : j*m.W+a.w()]
@@ -313,7 +314,7 @@ func (r *Renderer) rgba(buf *[]byte, w, h int) *image.RGBA {
 
 // union is the larger coverage of two masks, over the box holding both
 // (either may be nil).
-func union(a, b *raster.Mask) *raster.Mask {
+func (ar *arena) union(a, b *raster.Mask) *raster.Mask {
 	switch {
 	case a == nil:
 		return b
@@ -322,7 +323,7 @@ func union(a, b *raster.Mask) *raster.Mask {
 	}
 	x0, y0 := min(a.X, b.X), min(a.Y, b.Y)
 	x1, y1 := max(a.X+a.W, b.X+b.W), max(a.Y+a.H, b.Y+b.H)
-	m := raster.NewMask(x0, y0, x1-x0, y1-y0)
+	m := ar.mask(x0, y0, x1-x0, y1-y0)
 	for _, s := range []*raster.Mask{a, b} {
 		for j := range s.H {
 			src := s.Pix[j*s.W : (j+1)*s.W]

@@ -35,7 +35,21 @@ type state struct {
 	static     int
 	paths      map[string]svgpath.Path
 	assets     map[string]image.Image // nil for an asset that does not decode
-	assetBytes int
+	scaled     map[scaleKey]placed    // assets scaled into their boxes
+	assetBytes int                    // of assets and scaled
+}
+
+// scaleKey is how an image element places its image.
+type scaleKey struct {
+	src, fit, align, valign string
+	box                     [4]int
+}
+
+// placed is an image scaled to its drawn size and where it goes.
+type placed struct {
+	img    *image.RGBA
+	x, y   int
+	usable bool
 }
 
 // stateCache keeps states, most recently used first.
@@ -51,7 +65,8 @@ func (r *Renderer) state(t *templates.Template) *state {
 			return st
 		}
 	}
-	st := &state{name: t.Name, version: t.Version, t: t, static: staticPrefix(t), paths: map[string]svgpath.Path{}, assets: map[string]image.Image{}}
+	st := &state{name: t.Name, version: t.Version, t: t, static: staticPrefix(t), paths: map[string]svgpath.Path{},
+		assets: map[string]image.Image{}, scaled: map[scaleKey]placed{}}
 	if len(l) >= maxStates {
 		l = l[:maxStates-1]
 	}
@@ -166,9 +181,30 @@ func (r *Renderer) trimAssets(keep *state) {
 	for i := len(r.states.list) - 1; i >= 0 && total > r.MaxAssetBytes; i-- {
 		if st := r.states.list[i]; st != keep && st.assetBytes > 0 {
 			total -= st.assetBytes
-			st.assets, st.assetBytes = map[string]image.Image{}, 0
+			st.assets, st.scaled, st.assetBytes = map[string]image.Image{}, map[scaleKey]placed{}, 0
 		}
 	}
+}
+
+// place is placeImage for an image element: an asset's is kept with the
+// template's state (it draws the same every time).
+func (c *card) place(e *templates.Element, img image.Image, fit string) placed {
+	x, y, w, h := e.Box[0], e.Box[1], e.Box[2], e.Box[3]
+	asset := strings.HasPrefix(e.Src, assetPrefix)
+	k := scaleKey{e.Src, fit, e.Align, e.VAlign, e.Box}
+	if p, ok := c.st.scaled[k]; ok && asset {
+		return p
+	}
+	dst, px, py, ok := placeImage(img, fit, e.Align, e.VAlign, x, y, w, h)
+	p := placed{dst, px, py, ok}
+	if asset {
+		c.st.scaled[k] = p
+		if ok {
+			c.st.assetBytes += len(dst.Pix)
+			c.r.trimAssets(c.st)
+		}
+	}
+	return p
 }
 
 // imageBytes approximates the memory of a decoded image.
