@@ -110,41 +110,77 @@ func (c *card) drawImageV2(e *templates.Element, img image.Image) {
 	}
 	layer := c.r.rgba(&c.r.layer, a.w(), a.h())
 	if !rot.on {
-		// Copy the image in, then scale it by the clip's coverage.
 		for j := max(a.y0, iy); j < min(a.y1, iy+dh); j++ {
 			i0, i1 := max(a.x0, ix), min(a.x1, ix+dw)
 			copy(layer.Pix[(j-a.y0)*layer.Stride+4*(i0-a.x0):], dst.Pix[(j-iy)*dst.Stride+4*(i0-ix):(j-iy)*dst.Stride+4*(i1-ix)])
 		}
-		if len(clip) > 0 {
-			cov := c.coverage(a, func(dc *gg.Context) {
-				addLines(dc, clip.Flatten(flatTolerance, maxPoints))
-				dc.Fill()
-			})
-			for j := range a.h() {
-				row := layer.Pix[j*layer.Stride : j*layer.Stride+4*a.w()]
-				cr := cov.Pix[j*cov.W:]
-				for i := range a.w() {
-					if k := uint32(cr[i]); k < 255 {
-						p := row[4*i : 4*i+4 : 4*i+4]
-						p[0], p[1], p[2], p[3] = scale8(p[0], k), scale8(p[1], k), scale8(p[2], k), scale8(p[3], k)
-					}
+	} else {
+		turnImage(layer, a, dst, ix, iy, rot)
+	}
+	if len(clip) > 0 {
+		// Scale the image by the clip's coverage (the clip turned with it).
+		lines := clip.Map(rot.apply).Flatten(flatTolerance, maxPoints)
+		cov := c.coverage(a, func(dc *gg.Context) {
+			addLines(dc, lines)
+			dc.Fill()
+		})
+		for j := range a.h() {
+			row := layer.Pix[j*layer.Stride : j*layer.Stride+4*a.w()]
+			cr := cov.Pix[j*cov.W:]
+			for i := range a.w() {
+				if k := uint32(cr[i]); k < 255 {
+					p := row[4*i : 4*i+4 : 4*i+4]
+					p[0], p[1], p[2], p[3] = scale8(p[0], k), scale8(p[1], k), scale8(p[2], k), scale8(p[3], k)
 				}
 			}
 		}
-	} else {
-		dc := gg.NewContextForRGBA(layer)
-		dc.Translate(float64(-a.x0), float64(-a.y0))
-		dc.RotateAbout(e.Rotate*math.Pi/180, rot.cx, rot.cy)
-		if len(clip) > 0 {
-			addLines(dc, clip.Flatten(flatTolerance, maxPoints))
-			dc.Clip()
-		}
-		dc.DrawImage(dst, ix, iy)
 	}
 	if e.Shadow != nil {
 		c.shadow(e.Shadow, c.r.arena.alphaMask(layer, a), nil)
 	}
 	f.DrawImage(layer, a.x0, a.y0, 0)
+}
+
+// turnImage draws src, placed at (ix, iy) and turned by rot, into layer
+// over area a: each pixel samples src bilinearly at its centre turned back
+// (16.16 fixed point, stepped along the row), transparent past src's edges
+// (which come out anti-aliased), premultiplied as src is.
+func turnImage(layer *image.RGBA, a area, src *image.RGBA, ix, iy int, rot turn) {
+	const one = 1 << 16
+	sw, sh := int64(src.Rect.Dx()), int64(src.Rect.Dy())
+	at := func(x, y int64) uint64 { // a source pixel, 0 outside, RGBA in 16-bit lanes
+		if x < 0 || y < 0 || x >= sw || y >= sh {
+			return 0
+		}
+		p := src.Pix[y*int64(src.Stride)+4*x:]
+		return uint64(p[0]) | uint64(p[1])<<16 | uint64(p[2])<<32 | uint64(p[3])<<48
+	}
+	stepX, stepY := int64(math.Round(rot.cos*one)), int64(math.Round(-rot.sin*one))
+	for j := range a.h() {
+		dx, dy := float64(a.x0)+0.5-rot.cx, float64(a.y0+j)+0.5-rot.cy
+		// The row's first pixel centre turned back, in src's pixel
+		// coordinates less half a pixel (bilinear weights from there).
+		sx := rot.cx + float64(dx*rot.cos) + float64(dy*rot.sin) - float64(ix) - 0.5
+		sy := rot.cy - float64(dx*rot.sin) + float64(dy*rot.cos) - float64(iy) - 0.5
+		fx, fy := int64(math.Round(sx*one)), int64(math.Round(sy*one))
+		row := layer.Pix[j*layer.Stride:]
+		for i := range a.w() {
+			x0, y0 := fx>>16, fy>>16
+			if x0 >= -1 && y0 >= -1 && x0 < sw && y0 < sh {
+				wx, wy := uint64(fx&0xffff), uint64(fy&0xffff)
+				p00, p10, p01, p11 := at(x0, y0), at(x0+1, y0), at(x0, y0+1), at(x0+1, y0+1)
+				out := row[4*i : 4*i+4 : 4*i+4]
+				for ch := range 4 {
+					k := 16 * ch
+					v := ((p00>>k&0xffff)*(one-wx)+(p10>>k&0xffff)*wx)*(one-wy) +
+						((p01>>k&0xffff)*(one-wx)+(p11>>k&0xffff)*wx)*wy
+					out[ch] = uint8((v + 1<<31) >> 32)
+				}
+			}
+			fx += stepX
+			fy += stepY
+		}
+	}
 }
 
 // subRGBA is the part of img from (x, y) on, origin (0, 0).
