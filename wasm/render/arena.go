@@ -8,9 +8,9 @@ const maxArenaBytes = 32 << 20
 
 // arena hands out the buffers of one element's masks (coverage, outline,
 // blur) and takes them back for the next element: the n-th buffer asked for
-// is the n-th kept, so a template drawn again allocates nothing. In the
-// module, that leaves the garbage collector (one core, the instance's
-// whole heap) nothing to do.
+// is the n-th kept, so drawing a template again allocates no masks. In the
+// module the garbage collector runs on the render's core, over the
+// instance's whole heap: garbage costs render time.
 type arena struct {
 	bufs  [][]byte
 	next  int

@@ -111,7 +111,7 @@ func (r *Renderer) RenderImages(p *params.Params, images map[string]image.Image)
 	// The static elements before the first that depends on the request
 	// come from a cached layer when one was kept (layers.go).
 	start := 0
-	if st.static > 0 && r.MaxLayers > 0 {
+	if st.static > 0 && st.static <= len(t.Elements) && r.MaxLayers > 0 {
 		key := c.layerKey(t)
 		if l := r.layers.get(key); l != nil && r.frame.Load(l) {
 			start = st.static
@@ -284,7 +284,7 @@ func (c *card) style(e *templates.Element, size int) typeset.Style {
 // letterSpacing is a text's letter spacing in 26.6 px, clamped to the
 // format's -20..100.
 func letterSpacing(px float64) fixed.Int26_6 {
-	if !(px == px) { // NaN
+	if math.IsNaN(px) {
 		return 0
 	}
 	return fixed.Int26_6(math.Round(max(-20, min(px, 100)) * 64))

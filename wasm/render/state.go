@@ -61,7 +61,10 @@ func (r *Renderer) state(t *templates.Template) *state {
 	for i, st := range l {
 		if st.name == t.Name && st.version == t.Version {
 			copy(l[1:i+1], l[:i])
-			l[0], st.t = st, t
+			l[0] = st
+			if st.t != t { // parsed again (the same template, or it would have another version)
+				st.t, st.static = t, staticPrefix(t)
+			}
 			return st
 		}
 	}
@@ -189,6 +192,9 @@ func (r *Renderer) trimAssets(keep *state) {
 // place is placeImage for an image element: an asset's is kept with the
 // template's state (it draws the same every time).
 func (c *card) place(e *templates.Element, img image.Image, fit string) placed {
+	if img == nil {
+		return placed{}
+	}
 	x, y, w, h := e.Box[0], e.Box[1], e.Box[2], e.Box[3]
 	asset := strings.HasPrefix(e.Src, assetPrefix)
 	k := scaleKey{e.Src, fit, e.Align, e.VAlign, e.Box}
