@@ -78,10 +78,11 @@ bench-text-wasm:
 	GOOS=wasip1 GOARCH=wasm $(GO) test -exec $(abspath $(BIN))/wasmexec -run XXX -bench 'NewTitle|ShapeNewWord|DrawText|ClearFrame' -benchtime 1000x ./wasm/typeset ./wasm/shape
 
 ## bench-render-wasm: the format-2 card's first render, cached-layer render and uncached render,
-##   inside wazero as the module runs them
+##   inside wazero as the module runs them (BENCH=RenderPart: its parts one by one)
+BENCH ?= RenderRichTemplate
 bench-render-wasm:
 	$(GO) build -o $(BIN)/wasmexec ./internal/cmd/wasmexec
-	GOOS=wasip1 GOARCH=wasm $(GO) test -exec $(abspath $(BIN))/wasmexec -run XXX -bench 'RenderRichTemplate' -benchtime 40x ./wasm/render
+	GOOS=wasip1 GOARCH=wasm $(GO) test -exec $(abspath $(BIN))/wasmexec -run XXX -bench '$(BENCH)' -benchtime 40x ./wasm/render
 
 ## bench-world: the world-text benchmarks (BASE=<commit> adds the draw before/after)
 bench-world: build

@@ -112,10 +112,10 @@ func (g *Gradient) Row(dst []uint32, x, y int) {
 	step := max(-2*Steps, min(g.dx, 2*Steps))
 	acc := int64(math.Round(start * one))
 	inc := int64(math.Round(step * one))
-	if inc == 0 {
-		c := g.table[index(start)]
-		for i := range dst {
-			dst[i] = c
+	if inc == 0 { // one colour along the row: doubling copies
+		dst[0] = g.table[index(start)]
+		for n := 1; n < len(dst); n *= 2 {
+			copy(dst[n:], dst[:n])
 		}
 		return
 	}

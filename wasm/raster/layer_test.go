@@ -183,3 +183,22 @@ func TestRoundRectMask(t *testing.T) {
 		}
 	}
 }
+
+// opaqueShader is a rowShader that says its colours are opaque.
+type opaqueShader struct{ rowShader }
+
+func (opaqueShader) Opaque() bool { return true }
+
+// TestShadeOpaqueDirect: an opaque shader written straight into the frame
+// gives the pixels of blending it.
+func TestShadeOpaqueDirect(t *testing.T) {
+	rng := rand.New(rand.NewSource(3))
+	sh := rowShader(func(x, y int) uint32 { return 0xff000000 | uint32(x*7+y*13)&0xffffff })
+	a, b := randomFrame(rng, 40, 30), raster.NewFrame(40, 30)
+	copy(b.Pix, a.Pix)
+	a.ShadeRect(-3, 2, 50, 20, sh, 255)
+	b.ShadeRect(-3, 2, 50, 20, opaqueShader{sh}, 255)
+	if !bytes.Equal(a.Pix, b.Pix) {
+		t.Error("direct write differs from blending")
+	}
+}

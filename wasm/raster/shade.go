@@ -5,6 +5,8 @@ import "unsafe"
 // Shader gives the colours of a fill that varies across the frame (a
 // gradient): Row writes the premultiplied RGBA of frame pixels (x, y) to
 // (x+len(dst)-1, y) into dst, as little-endian words (R in the low byte).
+// A shader with a method Opaque() bool reporting true promises only opaque
+// colours: ShadeRect then has it write the frame's pixels directly.
 type Shader interface {
 	Row(dst []uint32, x, y int)
 }
@@ -34,10 +36,16 @@ func (f *Frame) shade(m *Mask, x, y, w, h int, s Shader, alpha uint32) {
 		f.scratch = make([]byte, f.W*4)
 	}
 	row := unsafeWords(f.scratch)[:x1-x0]
+	o, ok := s.(interface{ Opaque() bool })
+	opaque := ok && o.Opaque()
 	px := f.words()
 	for py := y0; py < y1; py++ {
 		s.Row(row, x0, py)
 		dst := px[py*f.W+x0 : py*f.W+x1]
+		if m == nil && alpha == 255 && opaque {
+			s.Row(px[py*f.W+x0:py*f.W+x1], x0, py) // its colours are the pixels
+			continue
+		}
 		if m == nil && alpha == 255 {
 			for i, c := range row {
 				if c>>24 == 255 {

@@ -51,10 +51,20 @@ func hide(m, cover *raster.Mask, dx, dy int) {
 		src := cover.Pix[j*cover.W : (j+1)*cover.W]
 		dst := m.Pix[y*m.W : (y+1)*m.W]
 		x0 := cover.X - dx - m.X
-		for i, v := range src {
-			if x := x0 + i; v == 255 && x >= 0 && x < m.W {
-				dst[x] = 0
+		// Runs of full coverage, cleared a run at a time.
+		for i := 0; i < len(src); {
+			if src[i] != 255 {
+				i++
+				continue
 			}
+			k := i
+			for k < len(src) && src[k] == 255 {
+				k++
+			}
+			if a, b := max(x0+i, 0), min(x0+k, m.W); a < b {
+				clear(dst[a:b])
+			}
+			i = k
 		}
 	}
 }
