@@ -5,7 +5,7 @@ MODULE    := $(BIN)/ogmint.wasm
 VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 FUZZTIME  ?= 60s
 
-.PHONY: all build wasm run test test-go vet bench bench-text-wasm bench-world golden fuzz clean
+.PHONY: all build wasm run test test-go vet bench bench-text-wasm bench-render-wasm bench-world golden fuzz clean
 
 all: build
 
@@ -76,6 +76,13 @@ bench: build
 bench-text-wasm:
 	$(GO) build -o $(BIN)/wasmexec ./internal/cmd/wasmexec
 	GOOS=wasip1 GOARCH=wasm $(GO) test -exec $(abspath $(BIN))/wasmexec -run XXX -bench 'NewTitle|ShapeNewWord|DrawText|ClearFrame' -benchtime 1000x ./wasm/typeset ./wasm/shape
+
+## bench-render-wasm: the format-2 card's first render, cached-layer render and uncached render,
+##   inside wazero as the module runs them (BENCH=RenderPart: its parts one by one)
+BENCH ?= RenderRichTemplate
+bench-render-wasm:
+	$(GO) build -o $(BIN)/wasmexec ./internal/cmd/wasmexec
+	GOOS=wasip1 GOARCH=wasm $(GO) test -exec $(abspath $(BIN))/wasmexec -run XXX -bench '$(BENCH)' -benchtime 40x ./wasm/render
 
 ## bench-world: the world-text benchmarks (BASE=<commit> adds the draw before/after)
 bench-world: build

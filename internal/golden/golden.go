@@ -290,3 +290,74 @@ func CasesJSON(cases []Case) []byte {
 	b, _ := json.MarshalIndent(out, "", "  ")
 	return append(b, '\n')
 }
+
+// TemplateCase is a golden image of a template that is not built in
+// (format version 2): its file under testdata/templates, the request's
+// query (naming it by its "name"), and the images a host would fetch for
+// it, by parameter ("avatar", "logo") -> file under testdata/images. The
+// cases are listed in TemplateCasesFile, read by the Go tests and, once the
+// module takes custom templates, by the wazero and edge runs.
+type TemplateCase struct {
+	Name     string            `json:"name"`
+	Template string            `json:"template"`
+	Query    string            `json:"query"`
+	Images   map[string]string `json:"images,omitempty"`
+}
+
+// TemplateCasesFile is the list of template cases (JSON, [TemplateCase]).
+func TemplateCasesFile() string { return filepath.Join(Dir(), "template-cases.json") }
+
+// TemplateDir holds the template files of the template cases.
+func TemplateDir() string { return filepath.Join(Dir(), "templates") }
+
+// TemplateCases reads TemplateCasesFile.
+func TemplateCases() ([]TemplateCase, error) {
+	b, err := os.ReadFile(TemplateCasesFile())
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var cases []TemplateCase
+	if err := dec.Decode(&cases); err != nil {
+		return nil, fmt.Errorf("%s: %w", TemplateCasesFile(), err)
+	}
+	return cases, nil
+}
+
+// LoadTemplate reads a template file of TemplateDir: parsed and validated
+// by templates.Parse when it accepts it. A template Parse refuses (the
+// schema of format version 2 is checked apart from its drawing) is decoded
+// as it is, unknown fields still refused, and the refusal comes back as
+// the warning.
+func LoadTemplate(file string) (t *templates.Template, warning, err error) {
+	b, err := os.ReadFile(filepath.Join(TemplateDir(), file))
+	if err != nil {
+		return nil, nil, err
+	}
+	t, warning = templates.Parse(b)
+	if warning == nil {
+		return t, nil, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	t = new(templates.Template)
+	if err := dec.Decode(t); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", file, err)
+	}
+	return t, warning, nil
+}
+
+// LoadImage decodes a golden PNG into RGBA bytes with its size.
+func LoadImage(name string) (pix []byte, w, h int, err error) {
+	b, err := os.ReadFile(Path(name))
+	if err != nil {
+		return nil, 0, 0, fmt.Errorf("golden %s: %w (run `make golden` after an intended change)", name, err)
+	}
+	cfg, err := png.DecodeConfig(bytes.NewReader(b))
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	pix, err = DecodeRGBA(b)
+	return pix, cfg.Width, cfg.Height, err
+}

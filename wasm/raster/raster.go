@@ -33,11 +33,14 @@ type Frame struct {
 	// [inkLo[y], inkHi[y]); outside, it holds the clear colour, or the cover
 	// rectangle's colour inside that rectangle's rows between its corners.
 	inkLo, inkHi []int32
-	cover        struct {
-		x, y, w, h, r int
-		armed         bool // ClearAround registered it; the next RoundRect may draw it
-		solid         bool // it was drawn solid and opaque: its core is flat
-	}
+	cover        coverRect
+}
+
+// coverRect is the rectangle ClearAround left for the shape drawn next.
+type coverRect struct {
+	x, y, w, h, r int
+	armed         bool // ClearAround registered it; the next RoundRect may draw it
+	solid         bool // it was drawn solid and opaque: its core is flat
 }
 
 // trackInk enables knownFlat (tests turn it off to compare with scanning).

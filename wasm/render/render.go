@@ -4,12 +4,13 @@
 package render
 
 import (
-	"image"
-
 	"fmt"
-	xdraw "golang.org/x/image/draw"
+	"image"
+	"math"
 	"strconv"
 	"strings"
+
+	"golang.org/x/image/math/fixed"
 
 	"github.com/ogmint/ogmint/templates"
 	"github.com/ogmint/ogmint/wasm/imagedec"
@@ -26,9 +27,25 @@ const (
 
 // Renderer draws cards. Not safe for concurrent use.
 type Renderer struct {
-	Set   *templates.Set
-	ts    *typeset.Typesetter
-	frame *raster.Frame
+	Set *templates.Set
+	// MaxLayers and MaxLayerBytes bound the static layers kept (see
+	// layers.go): at most this many, of at most this many bytes in all
+	// (DefaultMaxLayers, DefaultMaxLayerBytes); 0 layers keeps none.
+	MaxLayers     int
+	MaxLayerBytes int
+	// AssetLimits bound the decoding of a template's asset images
+	// (DefaultAssetLimits); MaxAssetBytes the decoded assets kept, over
+	// every template (DefaultMaxAssetBytes).
+	AssetLimits   imagedec.Limits
+	MaxAssetBytes int
+
+	ts      *typeset.Typesetter
+	frame   *raster.Frame
+	layers  layerCache
+	states  stateCache
+	scratch []byte // gg's coverage buffer (RGBA), reused
+	layer   []byte // an image's layer (RGBA), reused
+	arena   arena  // the masks of the element being drawn
 }
 
 // New loads the set's fonts and allocates the frame.
@@ -54,7 +71,9 @@ func New(set *templates.Set) (*Renderer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Renderer{Set: set, ts: ts, frame: raster.NewFrame(templates.Width, templates.Height)}, nil
+	return &Renderer{Set: set, ts: ts, frame: raster.NewFrame(templates.Width, templates.Height),
+		MaxLayers: DefaultMaxLayers, MaxLayerBytes: DefaultMaxLayerBytes,
+		AssetLimits: DefaultAssetLimits, MaxAssetBytes: DefaultMaxAssetBytes}, nil
 }
 
 // AddFamily adds a fallback font family handed over by the host (packed by
@@ -64,7 +83,8 @@ func (r *Renderer) AddFamily(packed []byte) error { return r.ts.AddFamily(packed
 // Missing returns the runes the last render had no font for.
 func (r *Renderer) Missing() []rune { return r.ts.Missing() }
 
-// Frame returns the frame the last Render drew into (RGBA, opaque).
+// Frame returns the frame the last Render drew into (RGBA, opaque), of the
+// last template's canvas size (Frame().W x Frame().H).
 func (r *Renderer) Frame() *raster.Frame { return r.frame }
 
 // Render draws p into the renderer's frame and returns it.
@@ -81,13 +101,36 @@ func (r *Renderer) RenderImages(p *params.Params, images map[string]image.Image)
 		return nil, fmt.Errorf("render: unknown template %q", p.Template)
 	}
 	r.ts.ResetMissing()
-	c := &card{r: r, p: p, family: r.ts.FamilyIndex(p.Font), texts: map[*templates.Element]string{}, images: images}
+	st := r.state(t)
+	c := &card{r: r, p: p, family: r.ts.FamilyIndex(p.Font), texts: map[*templates.Element]string{}, images: images, st: st}
 	if c.family < 0 {
 		return nil, fmt.Errorf("render: unknown font family %q", p.Font)
 	}
 	c.family = c.loaded(c.family)
-	c.clear(t)
-	for _, e := range t.Elements {
+	r.frame.Resize(canvasSize(t))
+	// The static elements before the first that depends on the request
+	// come from a cached layer when one was kept (layers.go).
+	start := 0
+	if st.static > 0 && st.static <= len(t.Elements) && r.MaxLayers > 0 {
+		key := c.layerKey(t)
+		if l := r.layers.get(key); l != nil && r.frame.Load(l) {
+			start = st.static
+		} else {
+			c.clear(t)
+			for _, e := range t.Elements[:st.static] {
+				if c.shown(e) {
+					c.draw(e)
+				}
+			}
+			start = st.static
+			if len(r.ts.Missing()) == 0 { // a text waits for fonts: not final
+				r.layers.put(key, r.frame, r.MaxLayers, r.MaxLayerBytes)
+			}
+		}
+	} else {
+		c.clear(t)
+	}
+	for _, e := range t.Elements[start:] {
 		if c.shown(e) {
 			c.draw(e)
 		}
@@ -95,17 +138,35 @@ func (r *Renderer) RenderImages(p *params.Params, images map[string]image.Image)
 	return r.frame, nil
 }
 
-// clear paints the template's background, skipping what its first element
-// covers when that is an opaque rectangle (the card's surface).
+// canvasSize is t's canvas size, clamped to the limits of format version 2.
+func canvasSize(t *templates.Template) (w, h int) {
+	w, h = t.Size()
+	w = max(1, min(w, templates.MaxCanvasSide))
+	h = max(1, min(h, templates.MaxCanvasSide, templates.MaxCanvasPixels/w))
+	return w, h
+}
+
+// clear paints the template's background (its colour, then its gradient),
+// skipping what its first element covers when that is a plain opaque
+// rectangle (the card's surface).
 func (c *card) clear(t *templates.Template) {
 	bg := c.color(t.Background)
+	f := c.r.frame
+	if g := t.BackgroundGradient; g != nil {
+		grad := c.gradient(g, 0, 0, float64(f.W), float64(f.H), turn{cos: 1})
+		if !grad.Opaque() {
+			f.Clear(bg)
+		}
+		f.ShadeRect(0, 0, f.W, f.H, grad, 255)
+		return
+	}
 	if len(t.Elements) > 0 {
-		if e := t.Elements[0]; e.Type == templates.KindRect && c.shown(e) && c.paint(e).Alpha == 255 {
-			c.r.frame.ClearAround(bg, e.Box[0], e.Box[1], e.Box[2], e.Box[3], e.Radius)
+		if e := t.Elements[0]; e.Type == templates.KindRect && plainRect(e) && e.Shadow == nil && c.shown(e) && c.paint(e).Alpha == 255 {
+			f.ClearAround(bg, e.Box[0], e.Box[1], e.Box[2], e.Box[3], e.Radius)
 			return
 		}
 	}
-	c.r.frame.Clear(bg)
+	f.Clear(bg)
 }
 
 // card is the state of one render.
@@ -115,19 +176,29 @@ type card struct {
 	family int
 	texts  map[*templates.Element]string // resolved element texts
 	images map[string]image.Image        // decoded images by parameter
+	st     *state                        // the template's cached state
 }
 
 func (c *card) shown(e *templates.Element) bool {
 	if e.If != "" && c.p.Value(e.If) == "" {
 		return false
 	}
-	if e.Type == templates.KindRect || e.Type == templates.KindStack {
+	switch e.Type {
+	case templates.KindRect, templates.KindStack, templates.KindEllipse, templates.KindLine, templates.KindPolygon, templates.KindPath:
 		return true
-	}
-	if e.Type == templates.KindImage {
-		return c.images[e.Src] != nil
+	case templates.KindImage:
+		return c.image(e) != nil
 	}
 	return c.text(e) != ""
+}
+
+// image is the image an image element shows: the request's avatar or logo,
+// or the template's asset; nil when there is none.
+func (c *card) image(e *templates.Element) image.Image {
+	if name, ok := strings.CutPrefix(e.Src, assetPrefix); ok {
+		return c.r.asset(c.st, name)
+	}
+	return c.images[e.Src]
 }
 
 // text substitutes {param} placeholders in e.Text (once per render).
@@ -136,7 +207,11 @@ func (c *card) text(e *templates.Element) string {
 		return s
 	}
 	s := e.Text
-	if names := e.Placeholders(); len(names) > 0 {
+	names := e.Placeholders()
+	if names == nil && strings.IndexByte(s, '{') >= 0 {
+		names = templates.Placeholders(s) // a template that was not validated
+	}
+	if len(names) > 0 {
 		for _, name := range names {
 			s = strings.ReplaceAll(s, "{"+name+"}", c.p.Value(name))
 		}
@@ -203,7 +278,16 @@ func (c *card) style(e *templates.Element, size int) typeset.Style {
 			fam = c.loaded(i)
 		}
 	}
-	return typeset.Style{Family: fam, Bold: e.Weight == "bold", Size: size}
+	return typeset.Style{Family: fam, Bold: e.Weight == "bold", Size: size, Spacing: letterSpacing(e.LetterSpacing)}
+}
+
+// letterSpacing is a text's letter spacing in 26.6 px, clamped to the
+// format's -20..100.
+func letterSpacing(px float64) fixed.Int26_6 {
+	if math.IsNaN(px) {
+		return 0
+	}
+	return fixed.Int26_6(math.Round(max(-20, min(px, 100)) * 64))
 }
 
 func lineHeight(e *templates.Element, def float64) float64 {
@@ -243,7 +327,9 @@ func (c *card) draw(e *templates.Element) {
 	x, y, w, h := e.Box[0], e.Box[1], e.Box[2], e.Box[3]
 	switch e.Type {
 	case templates.KindRect:
-		c.r.frame.RoundRect(x, y, w, h, e.Radius, c.paint(e))
+		c.rect(e, x, y, w, h)
+	case templates.KindEllipse, templates.KindLine, templates.KindPolygon, templates.KindPath:
+		c.shape(e, x, y, w, h)
 	case templates.KindText:
 		b := c.fitText(e, w, h)
 		top := y
@@ -258,7 +344,13 @@ func (c *card) draw(e *templates.Element) {
 		b := c.pill(e, w)
 		c.drawPill(e, b, x, y, w)
 	case templates.KindImage:
-		c.drawImage(c.images[e.Src], e.Fit, e.Align, e.VAlign, x, y, w, h, e.Radius)
+		if plainImage(e) {
+			if p := c.place(e, c.image(e), e.Fit); p.usable {
+				c.r.frame.DrawImage(p.img, p.x, p.y, min(e.Radius, p.img.Rect.Dx()/2, p.img.Rect.Dy()/2))
+			}
+		} else {
+			c.drawImageV2(e, c.image(e))
+		}
 	case templates.KindInitials:
 		if img := c.images["avatar"]; img != nil {
 			c.drawImage(img, "cover", "", "", x, y, w, h, min(w, h)/2)
@@ -279,7 +371,7 @@ func (c *card) draw(e *templates.Element) {
 
 func (c *card) fitText(e *templates.Element, w, h int) *typeset.Block {
 	st := c.style(e, e.Size[1])
-	return c.r.ts.Fit(c.text(e), st.Family, st.Bold, e.Size[0], e.Size[1], lineHeight(e, defaultLineHeight), w, h, max(e.MaxLines, 1), e.Wrap == "balance")
+	return c.r.ts.FitStyle(c.text(e), st, e.Size[0], e.Size[1], lineHeight(e, defaultLineHeight), w, h, max(e.MaxLines, 1), e.Wrap == "balance")
 }
 
 func (c *card) drawText(e *templates.Element, b *typeset.Block, x, y, w int) {
@@ -324,31 +416,14 @@ func (c *card) drawPill(e *templates.Element, b *typeset.Block, x, y, avail int)
 // Layout is done at the size of the file's image; a box-reduced one
 // (*imagedec.Reduced) gives the pixels of the same region.
 func (c *card) drawImage(img image.Image, fit, align, valign string, x, y, w, h, r int) {
-	pix, size := img, img.Bounds().Size()
-	if red, ok := img.(*imagedec.Reduced); ok {
-		pix, size = red.RGBA, red.Size
-	}
-	if size.X <= 0 || size.Y <= 0 {
+	if img == nil {
 		return
 	}
-	src, dw, dh := fitRect(size, fit, w, h)
-	if fit != "cover" {
-		switch align {
-		case "center":
-			x += (w - dw) / 2
-		case "right":
-			x += w - dw
-		}
-		switch valign {
-		case "middle":
-			y += (h - dh) / 2
-		case "bottom":
-			y += h - dh
-		}
+	dst, x, y, ok := placeImage(img, fit, align, valign, x, y, w, h)
+	if !ok {
+		return
 	}
-	dst := image.NewRGBA(image.Rect(0, 0, dw, dh))
-	xdraw.CatmullRom.Scale(dst, dst.Rect, pix, pixelRect(src, size, pix.Bounds()), xdraw.Src, nil)
-	c.r.frame.DrawImage(dst, x, y, min(r, dw/2, dh/2))
+	c.r.frame.DrawImage(dst, x, y, min(r, dst.Rect.Dx()/2, dst.Rect.Dy()/2))
 }
 
 // fitRect is the region of an image of size (origin 0,0) drawn into a box

@@ -121,7 +121,7 @@ func (c *card) stack(s *templates.Element) {
 			if rw <= 0 || rw > w {
 				rw = w
 			}
-			c.r.frame.RoundRect(x+offset(it.e.Align, false, w, rw), top, rw, it.e.Box[3], it.e.Radius, c.paint(it.e))
+			c.rect(it.e, x+offset(it.e.Align, false, w, rw), top, rw, it.e.Box[3])
 		case templates.KindPill:
 			c.drawPill(it.e, it.block, x, top, w)
 		case templates.KindText:

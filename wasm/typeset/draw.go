@@ -89,13 +89,13 @@ func (t *Typesetter) drawLine(fr *raster.Frame, b *Block, line Line, x fixed.Int
 			e := t.ellipsis(b.Style)
 			for i := range e.clusters {
 				t.drawCluster(fr, &e.clusters[i], size, x, baseline, clip, c, alpha)
-				x += t.px(e, &e.clusters[i], size)
+				x += t.advance(e, &e.clusters[i], b.Style)
 			}
 			continue
 		}
 		cl := &p.clusters[k]
 		t.drawCluster(fr, cl, size, x, baseline, clip, c, alpha)
-		x += t.px(p, cl, size)
+		x += t.advance(p, cl, b.Style)
 	}
 }
 

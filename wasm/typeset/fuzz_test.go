@@ -148,7 +148,7 @@ func layoutCheck(t *testing.T, text string, w, h uint16, s0, s1, ml, fam uint8, 
 		// Fit picked the largest size that fits.
 		if size < hi {
 			lines := linesThatFit(size+1, lineHeight, height, maxLines)
-			if !ts.Wrap(text, Style{family, bold, size + 1}, lineHeight, width, lines, balance).Clamped {
+			if !ts.Wrap(text, Style{Family: family, Bold: bold, Size: size + 1}, lineHeight, width, lines, balance).Clamped {
 				t.Fatalf("size %d chosen but %d fits", size, size+1)
 			}
 		}

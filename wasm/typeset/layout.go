@@ -1,6 +1,7 @@
 package typeset
 
 import (
+	"math"
 	"strings"
 	"unicode"
 
@@ -269,23 +270,50 @@ func (t *Typesetter) Wrap(text string, st Style, lineHeight float64, width, maxL
 	maxLines = max(maxLines, 1)
 	p := t.paragraph(text, st)
 	b := &Block{Style: st, LineHeight: int(float64(st.Size)*lineHeight + 0.5), para: p}
-	w := t.clusterWidths(p, st.Size)
-	limit := fixed.I(width)
+	w := t.clusterWidths(p, st)
+	// Every cluster's width includes the spacing after it, which a line's
+	// last one does not have: a line fits when its sum is at most the
+	// width plus one spacing (trimSpacing takes it off the lines).
+	limit := widen(fixed.I(width), st.Spacing)
 	lines, rest, forced := t.breakLines(p, w, limit, maxLines, b.Lines[:0])
 	if rest < len(p.clusters) {
 		b.Lines = t.clamp(p, w, limit, lines, st)
 		b.Clamped = true
+		trimSpacing(b.Lines, st.Spacing)
 		return b
 	}
 	b.Lines, b.forced = lines, forced
+	trimSpacing(b.Lines, st.Spacing)
 	if balance {
 		t.balance(b, w, limit)
 	}
 	return b
 }
 
+// widen is the limit of a line width px wide with spacing sp: width + sp,
+// saturating (Line's width is the largest there is).
+func widen(width, sp fixed.Int26_6) fixed.Int26_6 {
+	if sp > 0 && width > math.MaxInt32-sp {
+		return math.MaxInt32
+	}
+	return width + sp
+}
+
+// trimSpacing takes the spacing after a line's last cluster off its width.
+func trimSpacing(lines []Line, sp fixed.Int26_6) {
+	if sp == 0 {
+		return
+	}
+	for i := range lines {
+		if lines[i].To > lines[i].From || lines[i].Ellipsis {
+			lines[i].Width -= sp
+		}
+	}
+}
+
 // balance re-breaks an unclamped block at the narrowest width that still
-// takes as many lines (w: the clusters' widths at the block's size).
+// takes as many lines (w: the clusters' widths at the block's size; limit:
+// the width plus the style's spacing, as Wrap's).
 // Blocks of one line, or with a line broken where UAX #14 offers no
 // opportunity, stay as they are.
 func (t *Typesetter) balance(b *Block, w []fixed.Int26_6, limit fixed.Int26_6) {
@@ -305,16 +333,28 @@ func (t *Typesetter) balance(b *Block, w []fixed.Int26_6, limit fixed.Int26_6) {
 		}
 	}
 	b.Lines, _, _ = t.breakLines(p, w, hi, n, b.Lines[:0])
+	trimSpacing(b.Lines, b.Style.Spacing)
 }
 
-// clusterWidths returns every cluster's advance at size (a shared buffer).
-func (t *Typesetter) clusterWidths(p *para, size int) []fixed.Int26_6 {
+// clusterWidths returns every cluster's advance at st's size, with the
+// letter spacing after it (a shared buffer).
+func (t *Typesetter) clusterWidths(p *para, st Style) []fixed.Int26_6 {
 	w := t.widths[:0]
 	for i := range p.clusters {
-		w = append(w, t.px(p, &p.clusters[i], size))
+		w = append(w, t.advance(p, &p.clusters[i], st))
 	}
 	t.widths = w
 	return w
+}
+
+// advance is a cluster's advance at st's size plus the letter spacing after
+// it (none after an invisible cluster: it is not a letter).
+func (t *Typesetter) advance(p *para, c *cluster, st Style) fixed.Int26_6 {
+	a := t.px(p, c, st.Size)
+	if st.Spacing != 0 && c.face != kindInvisible {
+		a += st.Spacing
+	}
+	return a
 }
 
 // breakLines fills at most maxLines lines greedily and returns them, the
@@ -427,11 +467,12 @@ func (t *Typesetter) clamp(p *para, w []fixed.Int26_6, limit fixed.Int26_6, line
 // ellipsis returns the paragraph of a lone ellipsis in st (shaped once).
 func (t *Typesetter) ellipsis(st Style) *para { return t.paragraph(string(Ellipsis), st) }
 
+// ellipsisWidth is the ellipsis's advance with the spacing after it.
 func (t *Typesetter) ellipsisWidth(st Style) fixed.Int26_6 {
 	e := t.ellipsis(st)
 	var w fixed.Int26_6
 	for i := range e.clusters {
-		w += t.px(e, &e.clusters[i], st.Size)
+		w += t.advance(e, &e.clusters[i], st)
 	}
 	return w
 }
@@ -441,16 +482,22 @@ func (t *Typesetter) ellipsisWidth(st Style) fixed.Int26_6 {
 // clamped to the lines that fit (with an ellipsis). It never returns more
 // lines than fit the height, and at least one.
 func (t *Typesetter) Fit(text string, family int, bold bool, minSize, maxSize int, lineHeight float64, width, height, maxLines int, balance bool) *Block {
+	return t.FitStyle(text, Style{Family: family, Bold: bold}, minSize, maxSize, lineHeight, width, height, maxLines, balance)
+}
+
+// FitStyle is Fit in st's family, weight and letter spacing (st.Size is
+// not used).
+func (t *Typesetter) FitStyle(text string, st Style, minSize, maxSize int, lineHeight float64, width, height, maxLines int, balance bool) *Block {
 	minSize = min(minSize, maxSize)
 	var b *Block
 	for size := maxSize; size >= minSize; size-- {
-		st := Style{Family: family, Bold: bold, Size: size}
+		st.Size = size
 		lines := linesThatFit(size, lineHeight, height, maxLines)
 		// Balancing keeps the line count: fit greedily, balance once.
 		b = t.Wrap(text, st, lineHeight, width, lines, false)
 		if !b.Clamped {
 			if balance {
-				t.balance(b, t.clusterWidths(b.para, size), fixed.I(width))
+				t.balance(b, t.clusterWidths(b.para, st), widen(fixed.I(width), st.Spacing))
 			}
 			return b
 		}

@@ -35,9 +35,9 @@ func TestCachesBounded(t *testing.T) {
 			lo := 8 + rng.IntN(150)
 			b = ts.Fit(text, fam, bold, lo, lo+rng.IntN(43), 0.8+rng.Float64()*2, width, 20+rng.IntN(600), 1+rng.IntN(12), rng.IntN(2) == 0)
 		case 1:
-			b = ts.Wrap(text, Style{fam, bold, 8 + rng.IntN(193)}, 0.8+rng.Float64()*2, width, 1+rng.IntN(6), rng.IntN(2) == 0)
+			b = ts.Wrap(text, Style{Family: fam, Bold: bold, Size: 8 + rng.IntN(193)}, 0.8+rng.Float64()*2, width, 1+rng.IntN(6), rng.IntN(2) == 0)
 		default:
-			b = ts.Line(text, Style{fam, bold, 8 + rng.IntN(120)}, 40)
+			b = ts.Line(text, Style{Family: fam, Bold: bold, Size: 8 + rng.IntN(120)}, 40)
 		}
 		func() {
 			defer func() {

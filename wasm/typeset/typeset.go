@@ -37,6 +37,9 @@ type Style struct {
 	Family int // index into the Typesetter's families
 	Bold   bool
 	Size   int // px
+	// Spacing is letter spacing: added after every cluster but a line's
+	// last, in measuring, wrapping and drawing (px, 26.6; may be negative).
+	Spacing fixed.Int26_6
 }
 
 // face is one font file the typesetter draws with.

@@ -25,17 +25,17 @@ func TestWrapWordBoundaries(t *testing.T) {
 		st    Style
 		width int
 	}{
-		{"english", "The quick brown fox jumps over the lazy dog and keeps on running far away", Style{inter, false, 40}, 300},
-		{"english bold", "The quick brown fox jumps over the lazy dog and keeps on running far away", Style{inter, true, 60}, 600},
-		{"serif", "Rendering social images at the edge without a headless browser", Style{serif, false, 48}, 500},
-		{"mono", "func main() { fmt.Println(\"hello, world\") }", Style{mono, false, 30}, 400},
-		{"greek", "Γειά σου Κόσμε, αυτή είναι μια δοκιμή αναδίπλωσης κειμένου", Style{inter, true, 44}, 420},
-		{"cyrillic", "Съешь же ещё этих мягких французских булок, да выпей чаю", Style{serif, false, 44}, 420},
-		{"accents", "Zażółć gęślą jaźń — résumé naïve Ångström façade", Style{inter, false, 36}, 330},
-		{"emoji", "Launch 🚀 day 🎉 is here ✨ finally", Style{inter, false, 40}, 220},
-		{"extra white space", "  lots \t of\n\n   space   between   words  ", Style{inter, false, 30}, 140},
-		{"one word", "Hello", Style{inter, false, 30}, 1000},
-		{"wide line", "Just a short title", Style{inter, true, 68}, 1000},
+		{"english", "The quick brown fox jumps over the lazy dog and keeps on running far away", Style{Family: inter, Bold: false, Size: 40}, 300},
+		{"english bold", "The quick brown fox jumps over the lazy dog and keeps on running far away", Style{Family: inter, Bold: true, Size: 60}, 600},
+		{"serif", "Rendering social images at the edge without a headless browser", Style{Family: serif, Bold: false, Size: 48}, 500},
+		{"mono", "func main() { fmt.Println(\"hello, world\") }", Style{Family: mono, Bold: false, Size: 30}, 400},
+		{"greek", "Γειά σου Κόσμε, αυτή είναι μια δοκιμή αναδίπλωσης κειμένου", Style{Family: inter, Bold: true, Size: 44}, 420},
+		{"cyrillic", "Съешь же ещё этих мягких французских булок, да выпей чаю", Style{Family: serif, Bold: false, Size: 44}, 420},
+		{"accents", "Zażółć gęślą jaźń — résumé naïve Ångström façade", Style{Family: inter, Bold: false, Size: 36}, 330},
+		{"emoji", "Launch 🚀 day 🎉 is here ✨ finally", Style{Family: inter, Bold: false, Size: 40}, 220},
+		{"extra white space", "  lots \t of\n\n   space   between   words  ", Style{Family: inter, Bold: false, Size: 30}, 140},
+		{"one word", "Hello", Style{Family: inter, Bold: false, Size: 30}, 1000},
+		{"wide line", "Just a short title", Style{Family: inter, Bold: true, Size: 68}, 1000},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -79,7 +79,7 @@ func TestWrapWordBoundaries(t *testing.T) {
 // TestWrapExactWidth: a line exactly as wide as the box fits; 1 px less breaks it.
 func TestWrapExactWidth(t *testing.T) {
 	ts := shared(t)
-	st := Style{family(t, ts, "Inter"), false, 40}
+	st := Style{Family: family(t, ts, "Inter"), Bold: false, Size: 40}
 	text := "Hello world"
 	w := measure(ts, text, st).Ceil()
 	if b := ts.Wrap(text, st, 1.2, w, 5, false); len(b.Lines) != 1 {
@@ -94,7 +94,7 @@ func TestWrapEmpty(t *testing.T) {
 	ts := shared(t)
 	for _, s := range []string{"", " ", " \t\n ", "\r\n"} {
 		for _, balance := range []bool{false, true} {
-			b := ts.Wrap(s, Style{0, false, 20}, 1.2, 500, 3, balance)
+			b := ts.Wrap(s, Style{Family: 0, Bold: false, Size: 20}, 1.2, 500, 3, balance)
 			if len(b.Lines) != 0 || b.Clamped || b.Height() != 0 {
 				t.Errorf("Wrap(%q) = %q clamped=%v", s, lineTexts(b), b.Clamped)
 			}
@@ -116,12 +116,12 @@ func TestWrapLongWord(t *testing.T) {
 		width int
 		full  bool // lines break wherever they are full
 	}{
-		{"latin", "Supercalifragilisticexpialidocious", Style{inter, false, 60}, 250, true},
-		{"latin bold in text", "A Supercalifragilisticexpialidocious word", Style{inter, true, 60}, 300, false},
-		{"url", "https://example.com/a/very/long/path/that/never/has/a/space/in/it?query=string", Style{inter, false, 30}, 200, false},
-		{"CJK run", "日本語のテキストは単語の間に空白がありません", Style{inter, false, 40}, 150, true},
-		{"greek", "Αντιδιαφωνούντιστεςκαιμακροσκελέστατοι", Style{inter, false, 40}, 180, true},
-		{"narrow", "WWWWWWWW", Style{inter, true, 40}, 42, true}, // one W (41.4 px) a line
+		{"latin", "Supercalifragilisticexpialidocious", Style{Family: inter, Bold: false, Size: 60}, 250, true},
+		{"latin bold in text", "A Supercalifragilisticexpialidocious word", Style{Family: inter, Bold: true, Size: 60}, 300, false},
+		{"url", "https://example.com/a/very/long/path/that/never/has/a/space/in/it?query=string", Style{Family: inter, Bold: false, Size: 30}, 200, false},
+		{"CJK run", "日本語のテキストは単語の間に空白がありません", Style{Family: inter, Bold: false, Size: 40}, 150, true},
+		{"greek", "Αντιδιαφωνούντιστεςκαιμακροσκελέστατοι", Style{Family: inter, Bold: false, Size: 40}, 180, true},
+		{"narrow", "WWWWWWWW", Style{Family: inter, Bold: true, Size: 40}, 42, true}, // one W (41.4 px) a line
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -172,7 +172,7 @@ func TestWrapGlyphWiderThanLine(t *testing.T) {
 	} {
 		for _, lines := range []int{1, 3} {
 			for _, balance := range []bool{false, true} {
-				b := ts.Wrap(c.text, Style{inter, false, c.size}, 1.2, c.width, lines, balance)
+				b := ts.Wrap(c.text, Style{Family: inter, Bold: false, Size: c.size}, 1.2, c.width, lines, balance)
 				checkBlock(t, ts, b, c.width)
 				if len(b.Lines) > lines {
 					t.Errorf("%q: %d lines, max %d", c.text, len(b.Lines), lines)
@@ -196,16 +196,16 @@ func TestWrapClamp(t *testing.T) {
 		width    int
 		maxLines int
 	}{
-		{"one line", long, Style{inter, true, 40}, 500, 1},
-		{"two lines", long, Style{inter, false, 30}, 400, 2},
-		{"three lines serif", long, Style{serif, true, 50}, 700, 3},
-		{"punctuation before cut", strings.Repeat("Hello, world; again: and - again. ", 10), Style{inter, false, 30}, 300, 2},
-		{"long word clamped", strings.Repeat("x", 400), Style{inter, false, 30}, 200, 2},
-		{"CJK", strings.Repeat("日本語 ", 60), Style{inter, false, 30}, 200, 2},
-		{"CJK without spaces", strings.Repeat("日本語のテキスト、", 30), Style{inter, false, 30}, 200, 2},
-		{"max lines zero means one", long, Style{inter, false, 30}, 400, 0},
-		{"narrow", long, Style{inter, false, 30}, 60, 4},
-		{"arabic", strings.Repeat("مرحبا بالعالم ", 30), Style{inter, false, 30}, 300, 2},
+		{"one line", long, Style{Family: inter, Bold: true, Size: 40}, 500, 1},
+		{"two lines", long, Style{Family: inter, Bold: false, Size: 30}, 400, 2},
+		{"three lines serif", long, Style{Family: serif, Bold: true, Size: 50}, 700, 3},
+		{"punctuation before cut", strings.Repeat("Hello, world; again: and - again. ", 10), Style{Family: inter, Bold: false, Size: 30}, 300, 2},
+		{"long word clamped", strings.Repeat("x", 400), Style{Family: inter, Bold: false, Size: 30}, 200, 2},
+		{"CJK", strings.Repeat("日本語 ", 60), Style{Family: inter, Bold: false, Size: 30}, 200, 2},
+		{"CJK without spaces", strings.Repeat("日本語のテキスト、", 30), Style{Family: inter, Bold: false, Size: 30}, 200, 2},
+		{"max lines zero means one", long, Style{Family: inter, Bold: false, Size: 30}, 400, 0},
+		{"narrow", long, Style{Family: inter, Bold: false, Size: 30}, 60, 4},
+		{"arabic", strings.Repeat("مرحبا بالعالم ", 30), Style{Family: inter, Bold: false, Size: 30}, 300, 2},
 	}
 	// A separator after a space, dropped before the ellipsis with the
 	// space: the line's width loses both.
@@ -216,7 +216,7 @@ func TestWrapClamp(t *testing.T) {
 			st       Style
 			width    int
 			maxLines int
-		}{"separator after a space", strings.Repeat("words . and , more ", 20), Style{inter, false, 30}, width, 1 + width%3})
+		}{"separator after a space", strings.Repeat("words . and , more ", 20), Style{Family: inter, Bold: false, Size: 30}, width, 1 + width%3})
 	}
 	for _, c := range cases {
 		for _, balance := range []bool{false, true} {
@@ -250,7 +250,7 @@ func TestWrapClamp(t *testing.T) {
 // not clamped and gets no ellipsis.
 func TestWrapNotClampedWhenItFits(t *testing.T) {
 	ts := shared(t)
-	st := Style{family(t, ts, "Inter"), false, 40}
+	st := Style{Family: family(t, ts, "Inter"), Bold: false, Size: 40}
 	text := "one two three four five six seven eight nine ten"
 	full := ts.Wrap(text, st, 1.2, 300, 100, false)
 	n := len(full.Lines)
@@ -315,7 +315,7 @@ func TestFit(t *testing.T) {
 			if size < hi {
 				bigger := size + 1
 				lines := linesThatFit(bigger, lh, height, maxLines)
-				if w := ts.Wrap(text, Style{inter, true, bigger}, lh, width, lines, balance); !w.Clamped {
+				if w := ts.Wrap(text, Style{Family: inter, Bold: true, Size: bigger}, lh, width, lines, balance); !w.Clamped {
 					t.Errorf("%d words: chose %d but %d fits", n, size, bigger)
 				}
 			}
@@ -412,7 +412,7 @@ func TestInitials(t *testing.T) {
 // the size, and a rune no font has advances by 0.6 em.
 func TestLineWidth(t *testing.T) {
 	ts := shared(t)
-	st := Style{family(t, ts, "Inter"), true, 33}
+	st := Style{Family: family(t, ts, "Inter"), Bold: true, Size: 33}
 	if w := measure(ts, "", st); w != 0 {
 		t.Errorf("width of nothing %v", w)
 	}
@@ -425,12 +425,12 @@ func TestLineWidth(t *testing.T) {
 	if got, want := measure(ts, a+" "+b, st), measure(ts, a, st)+space+measure(ts, b, st); got != want {
 		t.Errorf("widths do not add up across a space: %v != %v", got, want)
 	}
-	if big, small := measure(ts, a, Style{st.Family, true, 66}), measure(ts, a, st); big <= small {
+	if big, small := measure(ts, a, Style{Family: st.Family, Bold: true, Size: 66}), measure(ts, a, st); big <= small {
 		t.Errorf("size 66 (%v) not wider than 33 (%v)", big, small)
 	}
 	// A missing glyph advances by 0.6 em.
 	for _, r := range []rune{0x10fffd, 0x10600} {
-		if got := measure(ts, string(r), Style{st.Family, false, 50}); got < fixed.I(30)-1 || got > fixed.I(30) {
+		if got := measure(ts, string(r), Style{Family: st.Family, Bold: false, Size: 50}); got < fixed.I(30)-1 || got > fixed.I(30) {
 			t.Errorf("missing glyph %U advance %v, want 30", r, got)
 		}
 	}
@@ -483,7 +483,7 @@ func TestRequestedFamilyUsed(t *testing.T) {
 	ts := shared(t)
 	for fam, name := range ts.families {
 		for _, bold := range []bool{false, true} {
-			st := Style{fam, bold, 40}
+			st := Style{Family: fam, Bold: bold, Size: 40}
 			for script, text := range scripts {
 				for _, r := range text {
 					if r == ' ' {
@@ -513,17 +513,17 @@ func TestMissingGlyphsHaveNoFont(t *testing.T) {
 			if !builtin.Loaded(fam) {
 				break // declared, handed over by the host (fonts.json "pack")
 			}
-			if fi := builtin.faceFor(Style{fam, false, 20}, r); fi != -1 {
+			if fi := builtin.faceFor(Style{Family: fam, Bold: false, Size: 20}, r); fi != -1 {
 				t.Errorf("built-in fonts only: %U is drawn by face %d; pick another rune for the placeholder tests", r, fi)
 			}
 		}
 		for _, r := range missing {
-			if fi := ts.faceFor(Style{fam, false, 20}, r); fi != -1 {
+			if fi := ts.faceFor(Style{Family: fam, Bold: false, Size: 20}, r); fi != -1 {
 				t.Errorf("%U is drawn by face %d; pick another rune for the placeholder tests", r, fi)
 			}
 		}
 		for _, r := range builtinMissing {
-			if fi := ts.faceFor(Style{fam, true, 20}, r); fi < 0 {
+			if fi := ts.faceFor(Style{Family: fam, Bold: true, Size: 20}, r); fi < 0 {
 				t.Errorf("%U has no font among the fallback families", r)
 			}
 		}
@@ -543,7 +543,7 @@ func TestMissingGlyphPlaceholder(t *testing.T) {
 				if r == 0x1f600 {
 					continue // an emoji alone without the emoji family: see TestEmojiWithoutFamily
 				}
-				st := Style{family(t, ts, "Inter"), size >= 20, size}
+				st := Style{Family: family(t, ts, "Inter"), Bold: size >= 20, Size: size}
 				b := ts.Line(string(r), st, 2*size)
 				x, y := size, size/2
 				fr := draw(ts, b, 4*size, 3*size, x, y, 2*size, Left)
@@ -570,7 +570,7 @@ func TestMissingGlyphPlaceholder(t *testing.T) {
 // placeholder and asks for the family (VS16 among the missing runes).
 func TestEmojiWithoutFamily(t *testing.T) {
 	ts := newBuiltin(t)
-	st := Style{family(t, ts, "Inter"), false, 40}
+	st := Style{Family: family(t, ts, "Inter"), Bold: false, Size: 40}
 	ts.Line("Hi 😀", st, 48)
 	if m := ts.Missing(); !containsRune(m, 0x1f600) || !containsRune(m, 0xfe0f) {
 		t.Errorf("Missing() = %U, want U+1F600 and U+FE0F", m)
@@ -610,7 +610,7 @@ func TestDrawBlockWithPlaceholders(t *testing.T) {
 
 func TestDrawAlign(t *testing.T) {
 	ts := shared(t)
-	st := Style{family(t, ts, "Inter"), false, 40}
+	st := Style{Family: family(t, ts, "Inter"), Bold: false, Size: 40}
 	b := ts.Wrap("Hi", st, 1.2, 400, 1, false)
 	w := b.Lines[0].Width
 	left := -1
@@ -637,7 +637,7 @@ func TestDrawAlign(t *testing.T) {
 
 func TestDrawTransparentAndClipped(t *testing.T) {
 	ts := shared(t)
-	b := ts.Wrap("Hello 日本 world مرحبا 👋🏽", Style{0, true, 50}, 1.2, 1000, 1, false)
+	b := ts.Wrap("Hello 日本 world مرحبا 👋🏽", Style{Family: 0, Bold: true, Size: 50}, 1.2, 1000, 1, false)
 	fr := raster.NewFrame(200, 100)
 	fr.Clear(black)
 	before := bytes.Clone(fr.Pix)
@@ -729,7 +729,7 @@ func TestWrapKeepsCharactersWhole(t *testing.T) {
 		want := noSpaces(text)
 		for width := 60; width <= 400; width += 7 { // every cluster fits a line
 			for _, maxLines := range []int{1, 2, 100} {
-				b := ts.Wrap(text, Style{inter, false, 30}, 1.2, width, maxLines, false)
+				b := ts.Wrap(text, Style{Family: inter, Bold: false, Size: 30}, 1.2, width, maxLines, false)
 				checkBlock(t, ts, b, width)
 				for i, l := range b.Lines {
 					for _, k := range []int{l.From, l.To} {
@@ -752,7 +752,7 @@ func TestWrapKeepsCharactersWhole(t *testing.T) {
 // look the same as before.
 func TestMaskCacheBounded(t *testing.T) {
 	ts := newTypesetter(t)
-	st := Style{family(t, ts, "Inter"), false, 8}
+	st := Style{Family: family(t, ts, "Inter"), Bold: false, Size: 8}
 	drawText := func(s string) []byte {
 		return draw(ts, ts.Line(s, st, 12), 100, 20, 2, 2, 96, Left).Pix
 	}
@@ -764,7 +764,7 @@ func TestMaskCacheBounded(t *testing.T) {
 			continue
 		}
 		for _, size := range []int{8, 24, 40} {
-			s := Style{st.Family, false, size}
+			s := Style{Family: st.Family, Bold: false, Size: size}
 			for sub := 0; sub < 4; sub++ {
 				ts.Draw(fr, ts.Line(string(r), s, 40), sub, 0, 64, Left, white, 255)
 				drawn++

@@ -39,7 +39,7 @@ func glyphIDs(ts *Typesetter, text string, st Style) []uint32 {
 // zero-width non-joiner (which draws nothing itself).
 func TestShapingJoins(t *testing.T) {
 	ts := shared(t)
-	st := Style{family(t, ts, "Inter"), false, 68}
+	st := Style{Family: family(t, ts, "Inter"), Bold: false, Size: 68}
 	for _, c := range []struct{ name, joined, apart string }{
 		{"arabic word", "سلام", "س\u200cل\u200cا\u200cم"},
 		{"arabic bold", "مرحبا", "م\u200cر\u200cح\u200cب\u200cا"},
@@ -77,15 +77,15 @@ func TestKerning(t *testing.T) {
 		pair string
 		st   Style
 	}{
-		{"AV", Style{inter, true, 68}},
-		{"AV", Style{inter, false, 68}},
-		{"AV", Style{family(t, ts, "DejaVu Serif"), true, 68}},
+		{"AV", Style{Family: inter, Bold: true, Size: 68}},
+		{"AV", Style{Family: inter, Bold: false, Size: 68}},
+		{"AV", Style{Family: family(t, ts, "DejaVu Serif"), Bold: true, Size: 68}},
 		// Class kerning: go-text v0.3.5 skipped these (its set digest
 		// dropped ranges, issue #278; patched in host/third_party).
-		{"VA", Style{inter, true, 68}},
-		{"To", Style{inter, true, 68}},
-		{"Wa", Style{inter, true, 68}},
-		{"Ya", Style{inter, true, 68}},
+		{"VA", Style{Family: inter, Bold: true, Size: 68}},
+		{"To", Style{Family: inter, Bold: true, Size: 68}},
+		{"Wa", Style{Family: inter, Bold: true, Size: 68}},
+		{"Ya", Style{Family: inter, Bold: true, Size: 68}},
 	} {
 		if both, apart := kerned(c.pair, c.st); both >= apart {
 			t.Errorf("%q family %d bold=%v %d px: %v, not narrower than %v apart (no kerning)", c.pair, c.st.Family, c.st.Bold, c.st.Size, both, apart)
@@ -124,7 +124,7 @@ func findInk(ts *Typesetter, fr *raster.Frame, text string, st Style, lineHeight
 // left, in the analysis' visual order and in the pixels drawn.
 func TestBidi(t *testing.T) {
 	ts := shared(t)
-	st := Style{family(t, ts, "Inter"), false, 48}
+	st := Style{Family: family(t, ts, "Inter"), Bold: false, Size: 48}
 	for _, c := range []struct {
 		text   string
 		visual string // the runes left to right
@@ -174,7 +174,7 @@ func TestCJKWrap(t *testing.T) {
 		inside := false
 		for width := 90; width <= 700; width += 11 {
 			for _, balance := range []bool{false, true} {
-				b := ts.Wrap(text, Style{inter, false, 32}, 1.2, width, 100, balance)
+				b := ts.Wrap(text, Style{Family: inter, Bold: false, Size: 32}, 1.2, width, 100, balance)
 				checkBlock(t, ts, b, width)
 				if b.Clamped {
 					t.Fatalf("width %d: clamped", width)
@@ -207,7 +207,7 @@ func TestCJKWrap(t *testing.T) {
 // glyph of the emoji family, not its parts.
 func TestEmojiClusters(t *testing.T) {
 	ts := shared(t)
-	st := Style{family(t, ts, "Inter"), true, 64}
+	st := Style{Family: family(t, ts, "Inter"), Bold: true, Size: 64}
 	if ts.color < 0 {
 		t.Fatal("no colour family")
 	}
@@ -271,7 +271,7 @@ func TestNormalization(t *testing.T) {
 		if nfd == text {
 			t.Fatalf("%q: NFD is the same", text)
 		}
-		for _, st := range []Style{{family(t, ts, "Inter"), false, 48}, {family(t, ts, "DejaVu Serif"), true, 30}} {
+		for _, st := range []Style{{Family: family(t, ts, "Inter"), Size: 48}, {Family: family(t, ts, "DejaVu Serif"), Bold: true, Size: 30}} {
 			a, b := drawLineOf(ts, text, st), drawLineOf(ts, nfd, st)
 			if a.W != b.W || !bytes.Equal(a.Pix, b.Pix) {
 				t.Errorf("%q: NFC and NFD draw differently", text)
@@ -290,11 +290,11 @@ func TestBalance(t *testing.T) {
 		text string
 		st   Style
 	}{
-		{"Rendering social images at the edge without a headless browser", Style{inter, true, 60}},
-		{"How we cut our build times in half with remote caching", Style{inter, true, 56}},
-		{"Notes on typesetting world scripts in WebAssembly modules", Style{inter, false, 48}},
-		{"Заметки о наборе текста на всех языках мира", Style{family(t, ts, "DejaVu Serif"), false, 48}},
-		{"ملاحظات حول تنضيد النصوص بجميع لغات العالم اليوم", Style{inter, true, 48}},
+		{"Rendering social images at the edge without a headless browser", Style{Family: inter, Bold: true, Size: 60}},
+		{"How we cut our build times in half with remote caching", Style{Family: inter, Bold: true, Size: 56}},
+		{"Notes on typesetting world scripts in WebAssembly modules", Style{Family: inter, Bold: false, Size: 48}},
+		{"Заметки о наборе текста на всех языках мира", Style{Family: family(t, ts, "DejaVu Serif"), Bold: false, Size: 48}},
+		{"ملاحظات حول تنضيد النصوص بجميع لغات العالم اليوم", Style{Family: inter, Bold: true, Size: 48}},
 	} {
 		// The widths at which greedy wrapping leaves one word alone.
 		tested, widest := 0, 0
@@ -329,7 +329,7 @@ func TestBalance(t *testing.T) {
 		}
 	}
 	// CJK without spaces balances too.
-	st := Style{inter, true, 60}
+	st := Style{Family: inter, Bold: true, Size: 60}
 	text := "日本語のタイトルは均等な行に分けられます"
 	greedy := ts.Wrap(text, st, 1.2, 700, 10, false)
 	bal := ts.Wrap(text, st, 1.2, 700, 10, true)
@@ -345,7 +345,7 @@ func TestBalance(t *testing.T) {
 // full: "Vanderbil…".)
 func TestEllipsisAtWordBoundary(t *testing.T) {
 	ts := shared(t)
-	st := Style{family(t, ts, "Inter"), true, 40}
+	st := Style{Family: family(t, ts, "Inter"), Bold: true, Size: 40}
 	text := "Cornelius Vanderbilt built the railroads of New York"
 	cut := measure(ts, "Cornelius Vanderbil…", st)
 	whole := measure(ts, "Cornelius Vanderbilt…", st)
@@ -423,7 +423,7 @@ func TestEllipsisAtWordBoundary(t *testing.T) {
 // word of it.
 func TestURLBreaks(t *testing.T) {
 	ts := shared(t)
-	st := Style{family(t, ts, "Inter"), false, 30}
+	st := Style{Family: family(t, ts, "Inter"), Bold: false, Size: 30}
 	url := "https://example.com/app-render.tsx"
 	var a shape.Analyzer
 	an := a.Analyze(url)
@@ -463,7 +463,7 @@ func TestURLBreaks(t *testing.T) {
 // (and draws nothing); a letter among them is.
 func TestVisible(t *testing.T) {
 	ts := shared(t)
-	st := Style{family(t, ts, "Inter"), false, 40}
+	st := Style{Family: family(t, ts, "Inter"), Bold: false, Size: 40}
 	for _, c := range []struct {
 		text string
 		want bool
@@ -499,7 +499,7 @@ func TestVisible(t *testing.T) {
 // direction: right-to-left text set Start draws at the right edge.
 func TestAlignFollowsDirection(t *testing.T) {
 	ts := shared(t)
-	st := Style{family(t, ts, "Inter"), true, 40}
+	st := Style{Family: family(t, ts, "Inter"), Bold: true, Size: 40}
 	const x, width = 50, 500
 	for _, c := range []struct {
 		text  string
@@ -544,7 +544,7 @@ func TestAlignFollowsDirection(t *testing.T) {
 // cache.
 func TestMissing(t *testing.T) {
 	ts := shared(t)
-	st := Style{family(t, ts, "Inter"), false, 40}
+	st := Style{Family: family(t, ts, "Inter"), Bold: false, Size: 40}
 	ts.ResetMissing()
 	ts.Wrap("Linear A: \U00010600\U00010601 \U00010600", st, 1.2, 500, 2, false)
 	if m := ts.Missing(); !slices.Equal(m, []rune{0x10600, 0x10601}) {
@@ -558,7 +558,7 @@ func TestMissing(t *testing.T) {
 	for _, text := range worldTitles {
 		for _, bold := range []bool{false, true} {
 			ts.ResetMissing()
-			b := ts.Wrap(text, Style{st.Family, bold, 40}, 1.2, 800, 3, true)
+			b := ts.Wrap(text, Style{Family: st.Family, Bold: bold, Size: 40}, 1.2, 800, 3, true)
 			draw(ts, b, 900, 200, 10, 10, 800, Start)
 			if m := ts.Missing(); len(m) > 0 {
 				t.Errorf("%q bold=%v: missing %U", text, bold, m)
@@ -636,7 +636,7 @@ func TestMissingMarksStayInPlace(t *testing.T) {
 	ts := shared(t)
 	for _, text := range []string{"(\u05b5\u05d4\u05b4", "#\u0651\ufe0f\u20e3Re", " \u05b2\u05b5x", "a\u0651\ufe0f\u20e3"} {
 		for _, fam := range []string{"Inter", "DejaVu Serif", "JetBrains Mono"} {
-			st := Style{family(t, ts, fam), false, 60}
+			st := Style{Family: family(t, ts, fam), Bold: false, Size: 60}
 			b := ts.Line(text, st, 72)
 			pad := 4 * st.Size
 			fr := draw(ts, b, b.Width().Ceil()+2*pad, b.Height()+2*pad, pad, pad, b.Width().Ceil(), Left)
@@ -654,7 +654,7 @@ func TestMissingMarksStayInPlace(t *testing.T) {
 // 0.6 em; a Devanagari title in a mono card had gaping word spaces).
 func TestSpaceFollowsTheScriptFont(t *testing.T) {
 	ts := shared(t)
-	mono := Style{family(t, ts, "JetBrains Mono"), false, 40}
+	mono := Style{Family: family(t, ts, "JetBrains Mono"), Bold: false, Size: 40}
 	gap := func(text string, st Style) fixed.Int26_6 {
 		a, b, _ := strings.Cut(text, " ")
 		return measure(ts, text, st) - measure(ts, a, st) - measure(ts, b, st)
@@ -663,7 +663,7 @@ func TestSpaceFollowsTheScriptFont(t *testing.T) {
 	if deva >= latin*3/4 {
 		t.Fatalf("space after Devanagari in a mono card: %v, mono space %v", deva, latin)
 	}
-	sans := Style{family(t, ts, "Inter"), false, 40}
+	sans := Style{Family: family(t, ts, "Inter"), Bold: false, Size: 40}
 	if got := gap("कमल कमल", sans); got != deva {
 		t.Fatalf("space after Devanagari: %v in a mono card, %v in a sans card: want the same font's", deva, got)
 	}
