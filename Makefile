@@ -41,6 +41,7 @@ test-go: $(WEBHOOK_NODE_DEPS)
 	$(GO) test -count=1 ./...
 
 ## edge: the Cloudflare Worker and Deno bundles (edge/dist/) around the render module, and
+##   the custom templates of TEMPLATES=dir (every <name>.json is custom_<name>), and
 ##   the fallback font families they hand it (edge/dist/fonts, from internal/cmd/edgefonts)
 ## edge-serve: the V1 endpoint in the real runtime: make edge-serve RUNTIME=workerd|deno PORT=8787
 ## test-edge: the edge tests in workerd and Deno (pixels, vectors, headers, fonts, size)
@@ -61,6 +62,8 @@ $(EDGE_FIXTURES): $(MODULE) edge/scripts/fixtures.mjs edge/scripts/worldcards.go
 edge-fixtures: $(EDGE_FIXTURES)
 edge-serve: edge
 	cd edge && node scripts/serve.mjs $(RUNTIME) $(PORT)
+# The edge tests bundle the golden custom templates (their cards must match the host's).
+test-edge: TEMPLATES = internal/golden/testdata/templates
 test-edge: edge $(EDGE_FIXTURES)
 	cd edge && npm test
 
@@ -101,6 +104,10 @@ fuzz:
 	$(GO) test -run XXX -fuzz FuzzWOFF2 -fuzztime $(FUZZTIME) ./host/fontcat/
 	$(GO) test -run XXX -fuzz FuzzDecodeUnreserved -fuzztime $(FUZZTIME) ./host/api/
 	$(GO) test -run XXX -fuzz FuzzEncoder -fuzztime $(FUZZTIME) ./wasm/pngenc/
+	$(GO) test -run XXX -fuzz '^FuzzTemplateParse$$' -fuzztime $(FUZZTIME) ./templates/
+	$(GO) test -run XXX -fuzz '^FuzzValidPathData$$' -fuzztime $(FUZZTIME) ./templates/
+	$(GO) test -run XXX -fuzz '^FuzzNames$$' -fuzztime $(FUZZTIME) ./templates/
+	$(GO) test -run XXX -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./wasm/svgpath/
 
 clean:
 	rm -rf $(BIN) host/module/ogmint.wasm

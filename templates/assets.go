@@ -6,11 +6,8 @@ import (
 	"image"
 	_ "image/jpeg" // assets may be JPEG
 	_ "image/png"  // or PNG
-	"regexp"
 	"strings"
 )
-
-var assetNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,31}$`)
 
 // assetFormats maps the data URL prefixes an asset may have to the format
 // image.DecodeConfig must find.
@@ -21,7 +18,7 @@ func (c *checker) assets() {
 	total := 0
 	for _, name := range sortedKeys(c.t.Assets) {
 		at := pointer("/assets").key(name)
-		if !assetNameRE.MatchString(name) {
+		if !isAssetName(name) {
 			c.ps.check(at, "name %q: want 1-32 of [a-z0-9_-], starting with a letter or digit", name)
 		}
 		total += c.asset(at, c.t.Assets[name])

@@ -1,11 +1,8 @@
 package templates
 
 import (
-	"regexp"
 	"slices"
 )
-
-var fieldNameRE = regexp.MustCompile(`^[a-z][a-zA-Z0-9]{0,31}$`)
 
 // ReservedNames are the names a custom field cannot take: every request
 // parameter of wasm/params (with the colour aliases, and tv and rv of its
@@ -23,7 +20,7 @@ func (c *checker) fields() {
 	for _, name := range sortedKeys(c.t.Fields) {
 		at := pointer("/fields").key(name)
 		switch {
-		case !fieldNameRE.MatchString(name):
+		case !isFieldName(name):
 			c.ps.check(at, "name %q: want a-z, then up to 31 of a-z A-Z 0-9", name)
 		case slices.Contains(ReservedNames, name):
 			c.ps.check(at, "name %q is a built-in parameter", name)

@@ -1,7 +1,5 @@
 package templates
 
-import "regexp"
-
 // Template is one card design: a background and a list of elements drawn in order.
 // The JSON format is documented in templates/README.md.
 type Template struct {
@@ -109,18 +107,6 @@ var TextParams = []string{"title", "description", "tag", "author"}
 
 // ConditionParams are the parameters an element may be conditional on.
 var ConditionParams = []string{"title", "description", "tag", "author", "avatar", "logo"}
-
-// placeholderRE finds {name}: a letter, then letters or digits.
-var placeholderRE = regexp.MustCompile(`\{([a-zA-Z][a-zA-Z0-9]*)\}`)
-
-// Placeholders returns the parameter names used in a text as {name}.
-func Placeholders(text string) []string {
-	var out []string
-	for _, m := range placeholderRE.FindAllStringSubmatch(text, -1) {
-		out = append(out, m[1])
-	}
-	return out
-}
 
 // Families returns every font family an element of t names explicitly.
 func (t *Template) Families() []string {

@@ -2,7 +2,6 @@ package templates
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -15,8 +14,6 @@ const MinCanvasSide = 200
 
 // MaxDisplayName is the longest name of a custom template, in characters.
 const MaxDisplayName = 64
-
-var nameRE = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,31}$`)
 
 // checker checks a decoded template, adding problems as it goes.
 type checker struct {
@@ -80,7 +77,7 @@ func (c *checker) derived(at pointer, format string, args ...any) {
 func (c *checker) name() {
 	name := c.t.Name
 	if !c.o.Custom {
-		if !nameRE.MatchString(name) {
+		if !isTemplateName(name) {
 			c.ps.check("/name", "%q: want 1-32 of [a-z0-9_-], starting with a letter", name)
 		}
 		return

@@ -22,6 +22,22 @@ export function goldenCases() {
   return JSON.parse(fs.readFileSync(path.join(GOLDEN_DIR, "cases.json"), "utf8"));
 }
 
+/**
+ * [{name, template, query, images?}] of the golden cards of custom templates
+ * (internal/golden/testdata/template-cases.json; the templates are in
+ * testdata/templates, bundled by make edge TEMPLATES=internal/golden/testdata/templates).
+ */
+export function templateCases() {
+  return JSON.parse(fs.readFileSync(path.join(GOLDEN_DIR, "template-cases.json"), "utf8"));
+}
+
+/** A template case's query for the edge: its template as the bundled custom_<file name>. */
+export function customQuery(c) {
+  const q = new URLSearchParams(c.query);
+  q.set("template", `custom_${c.template.replace(/\.json$/, "")}`);
+  return q.toString();
+}
+
 /** The shared V1 vectors (internal/vectors/v1.json). */
 export function vectors() {
   return JSON.parse(fs.readFileSync(VECTORS_FILE, "utf8"));

@@ -26,8 +26,10 @@ import {
   diffPixels,
   errorFields,
   golden,
+  customQuery,
   goldenCases,
   request,
+  templateCases,
   vectors,
 } from "./helpers.mjs";
 
@@ -94,7 +96,35 @@ for (const runtime of RUNTIMES) {
         assert.equal(h.encoder, encoder === "auto" ? "module" : encoder, "encoder in use");
       });
 
+      it("renders every template golden card (custom templates bundled by make edge TEMPLATES=) with the Go host's pixels", async (t) => {
+        const cases = templateCases().filter((c) => !c.images);
+        assert.ok(cases.length >= 8, `only ${cases.length} template cases`);
+        const bad = [];
+        for (const c of cases) {
+          const r = await request(rt.base, "GET", `/api/og?${customQuery(c)}`);
+          if (r.status !== 200 || r.headers["content-type"] !== "image/png") {
+            bad.push(`${c.name}: status ${r.status} ${r.headers["content-type"]} ${r.body.toString().slice(0, 300)}`);
+            continue;
+          }
+          const d = diffPixels(decodePNG(r.body), golden(c.name));
+          if (d) bad.push(`${c.name}: ${d}`);
+        }
+        assert.deepEqual(bad, [], `${bad.length} of ${cases.length} template cards differ from the host's`);
+        t.diagnostic(`${runtime}/${encoder}: ${cases.length} template cards compared, all pixel-identical`);
+      });
+
       if (encoder !== ENCODERS[0]) return;
+
+      it("answers 404 for a custom template it does not bundle, and ignores a client's tv", async () => {
+        const r = await request(rt.base, "GET", "/api/og?template=custom_nope&tv=3&title=x");
+        assert.equal(r.status, 404, r.body.toString());
+        assert.deepEqual(errorFields(r), ["template"]);
+        const c = templateCases().find((c) => !c.images);
+        const a = await request(rt.base, "GET", `/api/og?${customQuery(c)}`);
+        const b = await request(rt.base, "GET", `/api/og?${customQuery(c)}&tv=1`);
+        assert.equal(a.status, 200);
+        assert.equal(b.headers.etag, a.headers.etag, "a client's tv changed the card");
+      });
 
       it("answers the shared V1 vectors like the host", async (t) => {
         const vs = vectors();

@@ -212,7 +212,7 @@ func TestTemplatePreview(t *testing.T) {
 	}{
 		{fullRect("#ff0000", ""), "1200x630 #ff0000"},
 		{fullRect("#00ff00", ""), "1200x630 #00ff00"},
-		{square, "1200x630 #123456"}, // TODO(canvas size): 1080x1080 once drawn
+		{square, "1080x1080 #123456"},
 	} {
 		wg.Add(1)
 		go func() {

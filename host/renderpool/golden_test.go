@@ -2,8 +2,10 @@ package renderpool
 
 import (
 	"context"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -261,5 +263,61 @@ func TestSnapshotRetakenFromTraffic(t *testing.T) {
 	}
 	if st := p.Stats(); st.Instances != 1 {
 		t.Errorf("instances after retakes: %+v", st)
+	}
+}
+
+// TestGoldenTemplatesInWazero renders every golden card of a custom
+// template (format version 2: gradients, shapes, paths, shadows, clips,
+// assets, a 1080x1080 canvas) through the pool, each template handed to
+// the module as custom_<file> the way the API hands stored ones over, and
+// compares pixels with the native goldens (tolerance 0). Then again: the
+// second pass draws from the templates' cached static layers.
+func TestGoldenTemplatesInWazero(t *testing.T) {
+	cases, err := golden.TemplateCases()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := New(context.Background(), moduleBytes(t), Config{Instances: 1, CacheDir: testCacheDir, Deadline: relaxedDeadline, Fonts: testFonts(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close(context.Background())
+	slots := map[string]int{"avatar": abi.SlotAvatar, "logo": abi.SlotLogo}
+	for pass := range 2 {
+		for _, c := range cases {
+			doc, err := os.ReadFile(filepath.Join(golden.TemplateDir(), c.Template))
+			if err != nil {
+				t.Fatal(err)
+			}
+			name := "custom_" + strings.TrimSuffix(c.Template, ".json")
+			q, err := url.ParseQuery(c.Query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			q.Set("template", name)
+			q.Set("tv", "1")
+			var images [abi.NumSlots][]byte
+			for param, file := range c.Images {
+				if images[slots[param]], err = golden.ImageFile(file); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, ww, wh, err := golden.LoadImage(c.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := WithTemplate(context.Background(), name, 1, doc)
+			err = p.RenderFrame(ctx, []byte(q.Encode()), images, func(pix []byte, w, h int) error {
+				if w != ww || h != wh {
+					t.Errorf("pass %d, %s: %dx%d, want %dx%d", pass, c.Name, w, h, ww, wh)
+				} else if d := golden.Diff(pix, want, w); d != "" {
+					t.Errorf("pass %d, %s: %s", pass, c.Name, d)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatalf("pass %d, %s: %v", pass, c.Name, err)
+			}
+		}
 	}
 }

@@ -325,27 +325,18 @@ func TemplateCases() ([]TemplateCase, error) {
 	return cases, nil
 }
 
-// LoadTemplate reads a template file of TemplateDir: parsed and validated
-// by templates.Parse when it accepts it. A template Parse refuses (the
-// schema of format version 2 is checked apart from its drawing) is decoded
-// as it is, unknown fields still refused, and the refusal comes back as
-// the warning.
-func LoadTemplate(file string) (t *templates.Template, warning, err error) {
+// LoadTemplate reads a template file of TemplateDir, parsed and validated
+// as a user's template (its name is the one in the file).
+func LoadTemplate(file string) (*templates.Template, error) {
 	b, err := os.ReadFile(filepath.Join(TemplateDir(), file))
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	t, warning = templates.Parse(b)
-	if warning == nil {
-		return t, nil, nil
+	t, err := templates.ParseWith(b, templates.Options{Custom: true})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	t = new(templates.Template)
-	if err := dec.Decode(t); err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", file, err)
-	}
-	return t, warning, nil
+	return t, nil
 }
 
 // LoadImage decodes a golden PNG into RGBA bytes with its size.

@@ -26,7 +26,7 @@ func BenchmarkRenderRichTemplate(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	tpl, _, err := golden.LoadTemplate("v2-rich.json")
+	tpl, err := golden.LoadTemplate("v2-rich.json")
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -27,12 +27,9 @@ func TestGoldenTemplates(t *testing.T) {
 	r := newRenderer(t, render.DefaultMaxLayers)
 	for _, c := range cases {
 		t.Run(c.Name, func(t *testing.T) {
-			tpl, warning, err := golden.LoadTemplate(c.Template)
+			tpl, err := golden.LoadTemplate(c.Template)
 			if err != nil {
 				t.Fatal(err)
-			}
-			if warning != nil {
-				t.Logf("%s: drawn unvalidated: %v", c.Template, warning)
 			}
 			r.Set.Templates[tpl.Name] = tpl
 			q, err := url.ParseQuery(c.Query)
@@ -104,7 +101,7 @@ func TestGoldenTemplateFiles(t *testing.T) {
 		}
 		names[c.Name] = true
 		used[c.Template] = true
-		tpl, _, err := golden.LoadTemplate(c.Template)
+		tpl, err := golden.LoadTemplate(c.Template)
 		if err != nil {
 			t.Errorf("case %s: %v", c.Name, err)
 			continue
