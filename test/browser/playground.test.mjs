@@ -331,6 +331,23 @@ describe("pages in Chromium", { skip: missing ?? false }, () => {
     const text = await page.inputValue("#editor-text");
     await page.fill("#editor-text", text.replace('"name": "product"', '"name": "Launch card"'));
     await settled(page);
+    // Typing in the editor: each keystroke hands the module a new template
+    // (parsed and validated there) and renders it.
+    const n0 = await page.evaluate(() => window.ogmintPlayground.timings.length);
+    await page.evaluate(() => {
+      const ta = document.getElementById("editor-text");
+      const at = ta.value.indexOf("Launch card") + "Launch card".length;
+      ta.focus();
+      ta.setSelectionRange(at, at);
+    });
+    await page.keyboard.type(" for the new release", { delay: 50 });
+    await settled(page);
+    const editing = (await page.evaluate((n) => window.ogmintPlayground.timings.slice(n), n0)).slice(-20);
+    assert.ok(editing.length >= 15, `${editing.length} editor keystrokes drew a preview of their own`);
+    const timings = JSON.parse(fs.readFileSync(path.join(ARTIFACTS, "timings.json"), "utf8"));
+    timings.editor = { medianMsToCanvas: +median(editing).toFixed(2), msToCanvas: editing.map((x) => +x.toFixed(2)) };
+    fs.writeFileSync(path.join(ARTIFACTS, "timings.json"), JSON.stringify(timings, null, 2) + "\n");
+    console.log(`per keystroke in the template editor (the template handed over again, then rendered): median ${timings.editor.medianMsToCanvas} ms`);
     const preview = await browserFrame(page);
     await page.fill("#api-key", KEY);
     await page.click("#save-new");
