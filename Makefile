@@ -25,7 +25,7 @@ run: build
 	$(BIN)/ogmint serve
 
 ## test: everything CI runs
-test: vet test-go test-edge
+test: vet test-go test-edge test-browser
 
 vet:
 	$(GO) vet ./...
@@ -66,6 +66,18 @@ edge-serve: edge
 test-edge: TEMPLATES = internal/golden/testdata/templates
 test-edge: edge $(EDGE_FIXTURES)
 	cd edge && npm test
+
+## test-browser: the home page and the playground in Debian's Chromium, driven by npm
+##   playwright-core (test/browser), against bin/ogmint on 127.0.0.1; skipped, saying why,
+##   without chromium. Screenshots, the server's log and the per-keystroke times go to
+##   $(OGMINT_ARTIFACTS), or a new directory under the temp dir (the test prints it)
+.PHONY: test-browser
+BROWSER_DEPS := test/browser/node_modules/.package-lock.json
+$(BROWSER_DEPS): test/browser/package.json test/browser/package-lock.json
+	cd test/browser && npm ci --ignore-scripts --no-audit --no-fund
+	@touch $@
+test-browser: build $(BROWSER_DEPS)
+	cd test/browser && OGMINT_BIN=$(abspath $(BIN))/ogmint npm test
 
 ## bench: benchmarks; results go to docs/benchmarks.md by hand (see that file). First
 ##   ogmint against Takumi and satori + resvg on the same card, interleaved, three

@@ -93,6 +93,10 @@ type Options struct {
 	// FileTemplates are the custom templates of OGMINT_TEMPLATES_DIR
 	// (package filetemplates), by name: public, like a known id.
 	FileTemplates map[string]*filetemplates.Template
+	// Pages answers the paths no endpoint has ("/", "/playground" and
+	// its files: package pages) and reports whether it did; nil, or false:
+	// 404.
+	Pages func(*fasthttp.RequestCtx) bool
 }
 
 // MaxBodyBytes is the body limit the HTTP server needs for opt: templates
@@ -161,6 +165,16 @@ func route(path string) string {
 	}
 	if r := templateRoute(path); r != "" {
 		return r
+	}
+	if strings.HasPrefix(path, "/api/templates/") {
+		return routeTemplateJSON
+	}
+	// The pages (Options.Pages).
+	if path == "/" {
+		return "/"
+	}
+	if path == "/playground" || strings.HasPrefix(path, "/playground/") {
+		return "/playground"
 	}
 	return "other"
 }
@@ -280,8 +294,12 @@ func (s *Server) Handler(ctx *fasthttp.RequestCtx) {
 		s.serve(ctx, s.templatePreview, "POST")
 	case routeTemplate:
 		s.serve(ctx, s.templateItem, "GET", "PUT", "DELETE")
+	case routeTemplateJSON:
+		s.serve(ctx, s.builtinTemplate, "GET", "HEAD")
 	default:
-		writeError(ctx, &Error{Status: fasthttp.StatusNotFound, Message: "not found"})
+		if s.opt.Pages == nil || !s.opt.Pages(ctx) {
+			writeError(ctx, &Error{Status: fasthttp.StatusNotFound, Message: "not found"})
+		}
 	}
 	ctx.Response.Header.Set("X-Request-Id", rid)
 	code := ctx.Response.StatusCode()
@@ -499,6 +517,25 @@ func renderOutcome(err error) string {
 func (s *Server) templates(ctx *fasthttp.RequestCtx) error {
 	ctx.Response.Header.Set("Cache-Control", "public, max-age=300")
 	writeJSON(ctx, module.Describe(s.opt.Templates))
+	return nil
+}
+
+// routeTemplateJSON is a built-in template's JSON.
+const routeTemplateJSON = "/api/templates/{name}"
+
+// builtinTemplate serves GET /api/templates/{name}: the JSON file of a
+// built-in template, as embedded (the playground's editor starts from one).
+func (s *Server) builtinTemplate(ctx *fasthttp.RequestCtx) error {
+	name := strings.TrimPrefix(requestPath(ctx), "/api/templates/")
+	b, ok := templates.BuiltinJSON(name)
+	if !ok || s.opt.Templates.Templates[name] == nil {
+		return &Error{Status: fasthttp.StatusNotFound, Message: "template not found",
+			Details: []params.FieldError{{Field: "name", Message: "no built-in template " + strconv.Quote(printableID(name)) +
+				"; one of " + strings.Join(s.opt.Templates.Names(), ", ")}}}
+	}
+	ctx.Response.Header.Set("Cache-Control", "public, max-age=300")
+	ctx.SetContentType("application/json")
+	ctx.Response.SetBodyRaw(b) // embedded, never modified
 	return nil
 }
 

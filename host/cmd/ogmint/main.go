@@ -31,6 +31,7 @@ import (
 	"github.com/ogmint/ogmint/host/jsjson"
 	"github.com/ogmint/ogmint/host/metrics"
 	"github.com/ogmint/ogmint/host/module"
+	"github.com/ogmint/ogmint/host/pages"
 	"github.com/ogmint/ogmint/host/pngfast"
 	"github.com/ogmint/ogmint/host/pprofserve"
 	"github.com/ogmint/ogmint/host/ratelimit"
@@ -223,6 +224,13 @@ func serve(args []string) error {
 		MaxRequestBytes:  cfg.MaxRequestBytes,
 		FileTemplates:    fileTemplates,
 	}
+	// The home page and the playground, which runs this same module in
+	// the browser with these fallback families.
+	pg, err := pages.New(pages.Options{Module: wasm, Templates: set, Fonts: cat})
+	if err != nil {
+		return err
+	}
+	opts.Pages = pg.Serve
 	srv := api.New(opts)
 	hs := &fasthttp.Server{
 		Handler:            srv.Handler,
