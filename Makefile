@@ -38,7 +38,7 @@ $(WEBHOOK_NODE_DEPS): host/webhook/testdata/node/package.json host/webhook/testd
 	@touch $@
 
 test-go: $(WEBHOOK_NODE_DEPS)
-	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -timeout 20m ./...
 
 ## edge: the Cloudflare Worker and Deno bundles (edge/dist/) around the render module, and
 ##   the custom templates of TEMPLATES=dir (every <name>.json is custom_<name>), and

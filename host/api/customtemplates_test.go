@@ -11,8 +11,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/ogmint/ogmint/host/filetemplates"
+	"github.com/ogmint/ogmint/host/ratelimit"
 	"github.com/ogmint/ogmint/host/renderpool"
 )
 
@@ -265,5 +267,18 @@ func TestFileTemplates(t *testing.T) {
 	r = e.do(t, "GET", og(q))
 	if px := firstPixel(t, r); px != "1200x630 #00ff00" || r.header["ETag"] == etag {
 		t.Fatalf("after the file changed: %s, ETag %s (was %s)", px, r.header["ETag"], etag)
+	}
+}
+
+// TestTemplatePreviewRateLimited: a preview is a render and counts against
+// the key's render limit.
+func TestTemplatePreviewRateLimited(t *testing.T) {
+	e := start(t, setup{pool: renderpool.Config{Instances: 1}, keys: []string{keyA}, keyRate: ratelimit.New(1, time.Hour, 100)})
+	body := []byte(`{"template":` + fullRect("#ff0000", "") + `,"params":{"title":"Preview"}}`)
+	if r := e.doBody(t, "POST", "/api/v2/templates/preview", body, "x-api-key", keyA); r.status != 200 {
+		t.Fatalf("first preview: %d %s", r.status, r.body)
+	}
+	if r := e.doBody(t, "POST", "/api/v2/templates/preview", body, "x-api-key", keyA); r.status != 429 || r.header["Retry-After"] == "" {
+		t.Fatalf("second preview: %d %s, Retry-After %q", r.status, r.body, r.header["Retry-After"])
 	}
 }

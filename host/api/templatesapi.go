@@ -249,8 +249,13 @@ type previewRequest struct {
 // templatePreview serves POST /api/v2/templates/preview: a template and
 // parameters in, a PNG out; nothing is stored or cached.
 func (s *Server) templatePreview(ctx *fasthttp.RequestCtx) error {
-	if _, err := s.requireKey(ctx); err != nil {
+	key, err := s.requireKey(ctx)
+	if err != nil {
 		return err
+	}
+	// A preview is a render: it counts against the key's render limit.
+	if allowed, wait := s.opt.KeyRateLimit.Allow(key.ID); !allowed {
+		return &Error{Status: fasthttp.StatusTooManyRequests, Message: "rate limit exceeded", RetryAfter: int(wait/time.Second) + 1}
 	}
 	var req previewRequest
 	dec := json.NewDecoder(bytes.NewReader(ctx.PostBody()))
