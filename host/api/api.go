@@ -81,6 +81,10 @@ type Options struct {
 	// MaxTemplateBytes bounds a custom template's JSON, assets included
 	// (DefaultMaxTemplateBytes when 0; at most abi.MaxTemplateBytes).
 	MaxTemplateBytes int
+	// TemplateLimits bound the rest of a custom template (elements,
+	// children, assets); zero fields are templates.DefaultLimits', which
+	// are also the most the render module accepts.
+	TemplateLimits templates.Limits
 	// CustomTTL is how long a host trusts what it read of a custom
 	// template's latest version (DefaultCustomTTL when 0); CustomCacheBytes
 	// bounds the parsed custom templates it keeps (DefaultCustomMaxBytes).

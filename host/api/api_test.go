@@ -69,6 +69,7 @@ type setup struct {
 	fetcher   *imagefetch.Fetcher                // avatar and logo fetches; nil: none
 	log       io.Writer                          // the server's log; nil: discarded
 	files     map[string]*filetemplates.Template // OGMINT_TEMPLATES_DIR's templates
+	tlimits   templates.Limits                   // custom template limits (zero: the defaults)
 	pages     func(*fasthttp.RequestCtx) bool    // Options.Pages
 }
 
@@ -124,6 +125,7 @@ func start(t *testing.T, s setup) *env {
 		Fetcher:         s.fetcher,
 		MaxRequestBytes: 64 << 10,
 		FileTemplates:   s.files,
+		TemplateLimits:  s.tlimits,
 		Pages:           s.pages,
 		Metrics: metrics.New(func() (int, int, int, uint64) {
 			st := pool.Stats()

@@ -16,6 +16,7 @@ import (
 	"github.com/ogmint/ogmint/host/filetemplates"
 	"github.com/ogmint/ogmint/host/ratelimit"
 	"github.com/ogmint/ogmint/host/renderpool"
+	"github.com/ogmint/ogmint/templates"
 )
 
 // fullRect is a custom template painting its whole canvas in fill, with
@@ -280,5 +281,15 @@ func TestTemplatePreviewRateLimited(t *testing.T) {
 	}
 	if r := e.doBody(t, "POST", "/api/v2/templates/preview", body, "x-api-key", keyA); r.status != 429 || r.header["Retry-After"] == "" {
 		t.Fatalf("second preview: %d %s, Retry-After %q", r.status, r.body, r.header["Retry-After"])
+	}
+}
+
+// TestTemplateLimitsConfigurable: a server configured for fewer elements
+// refuses a template with more, at the elements' pointer.
+func TestTemplateLimitsConfigurable(t *testing.T) {
+	e := start(t, setup{pool: renderpool.Config{Instances: 1}, keys: []string{keyA}, tlimits: templates.Limits{MaxElements: 1}})
+	r := e.doBody(t, "POST", "/api/v2/templates", []byte(fullRect("#ff0000", "")), "x-api-key", keyA)
+	if r.status != 400 || !strings.Contains(string(r.body), `"pointer":"/elements"`) {
+		t.Fatalf("2 elements with a limit of 1: %d %s", r.status, r.body)
 	}
 }

@@ -76,7 +76,9 @@ func (s *Server) parseTemplate(doc []byte, prefix string) (*templates.Template, 
 		return nil, &Error{Status: fasthttp.StatusRequestEntityTooLarge, Message: "template too large",
 			Details: []params.FieldError{{Field: "template", Message: "at most " + strconv.Itoa(s.opt.MaxTemplateBytes) + " bytes"}}}
 	}
-	t, err := templates.ParseWith(doc, templates.Options{Custom: true, Limits: templates.Limits{MaxBytes: s.opt.MaxTemplateBytes}})
+	lim := s.opt.TemplateLimits
+	lim.MaxBytes = s.opt.MaxTemplateBytes
+	t, err := templates.ParseWith(doc, templates.Options{Custom: true, Limits: lim})
 	if err != nil {
 		return nil, invalidTemplate(err, prefix)
 	}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/ogmint/ogmint/host/pprofserve"
+	"github.com/ogmint/ogmint/templates"
 	"github.com/ogmint/ogmint/wasm/abi"
 )
 
@@ -52,11 +53,15 @@ type Config struct {
 	MaxTemplateBytes int
 	// TemplatesDir holds file-based custom templates (<name>.json is
 	// custom_<name>); "" for none.
-	TemplatesDir    string
-	ReadTimeout     time.Duration
-	WriteTimeout    time.Duration
-	IdleTimeout     time.Duration
-	ShutdownTimeout time.Duration
+	TemplatesDir string
+	// TemplateMaxElements and TemplateMaxAssetBytes bound custom templates
+	// (at most templates.DefaultLimits').
+	TemplateMaxElements   int
+	TemplateMaxAssetBytes int
+	ReadTimeout           time.Duration
+	WriteTimeout          time.Duration
+	IdleTimeout           time.Duration
+	ShutdownTimeout       time.Duration
 
 	WebhookAllowNets     []netip.Prefix
 	WebhookTimeout       time.Duration
@@ -123,31 +128,33 @@ func ParseRate(s string) (Rate, error) {
 // Default returns the configuration used when nothing is set.
 func Default() Config {
 	return Config{
-		Addr:                 ":8080",
-		DataDir:              "./data",
-		PublicURL:            "http://localhost:8080",
-		Instances:            runtime.NumCPU(),
-		QueueSize:            64,
-		RenderDeadline:       2 * time.Second,
-		MemoryMiB:            128,
-		CacheMiB:             DefaultCacheMiB,
-		ImageCacheMiB:        DefaultImageCacheMiB,
-		MetadataBytes:        16 << 10,
-		MetadataDepth:        16,
-		MaxRequestBytes:      64 << 10,
-		MaxTemplateBytes:     2 << 20,
-		ReadTimeout:          10 * time.Second,
-		WriteTimeout:         10 * time.Second,
-		IdleTimeout:          60 * time.Second,
-		ShutdownTimeout:      15 * time.Second,
-		WebhookTimeout:       5 * time.Second,
-		WebhookRetrySchedule: []time.Duration{0, 5 * time.Second, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour, 5 * time.Hour, 10 * time.Hour, 10 * time.Hour},
-		WebhookWorkers:       32,
-		WebhookPerEndpoint:   4,
-		WebhookIdleTimeout:   time.Second,
-		ImageMaxBytes:        abi.MaxImageBytes,
-		ImageTimeout:         3 * time.Second,
-		ImageFetchCacheMiB:   DefaultImageFetchCacheMiB,
+		Addr:                  ":8080",
+		DataDir:               "./data",
+		PublicURL:             "http://localhost:8080",
+		Instances:             runtime.NumCPU(),
+		QueueSize:             64,
+		RenderDeadline:        2 * time.Second,
+		MemoryMiB:             128,
+		CacheMiB:              DefaultCacheMiB,
+		ImageCacheMiB:         DefaultImageCacheMiB,
+		MetadataBytes:         16 << 10,
+		MetadataDepth:         16,
+		MaxRequestBytes:       64 << 10,
+		MaxTemplateBytes:      2 << 20,
+		TemplateMaxElements:   templates.DefaultLimits.MaxElements,
+		TemplateMaxAssetBytes: templates.DefaultLimits.MaxAssetBytes,
+		ReadTimeout:           10 * time.Second,
+		WriteTimeout:          10 * time.Second,
+		IdleTimeout:           60 * time.Second,
+		ShutdownTimeout:       15 * time.Second,
+		WebhookTimeout:        5 * time.Second,
+		WebhookRetrySchedule:  []time.Duration{0, 5 * time.Second, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour, 5 * time.Hour, 10 * time.Hour, 10 * time.Hour},
+		WebhookWorkers:        32,
+		WebhookPerEndpoint:    4,
+		WebhookIdleTimeout:    time.Second,
+		ImageMaxBytes:         abi.MaxImageBytes,
+		ImageTimeout:          3 * time.Second,
+		ImageFetchCacheMiB:    DefaultImageFetchCacheMiB,
 	}
 }
 
@@ -238,6 +245,8 @@ func Parse(name string, args []string, getenv func(string) string, stderr io.Wri
 	num(&c.MetadataDepth, "metadata-max-depth", "OGMINT_METADATA_MAX_DEPTH", "deepest V2 metadata nesting")
 	num(&c.MaxRequestBytes, "max-request-bytes", "OGMINT_MAX_REQUEST_BYTES", "largest request body")
 	str(&c.TemplatesDir, "templates-dir", "OGMINT_TEMPLATES_DIR", "directory of file-based custom templates (<name>.json is custom_<name>)")
+	num(&c.TemplateMaxElements, "template-max-elements", "OGMINT_TEMPLATE_MAX_ELEMENTS", "most top-level elements a custom template has")
+	num(&c.TemplateMaxAssetBytes, "template-max-asset-bytes", "OGMINT_TEMPLATE_MAX_ASSET_BYTES", "largest image asset a custom template carries, decoded")
 	num(&c.MaxTemplateBytes, "max-template-bytes", "OGMINT_MAX_TEMPLATE_BYTES", "largest custom template JSON, assets included")
 	dur(&c.ReadTimeout, "read-timeout", "OGMINT_READ_TIMEOUT", "HTTP read timeout")
 	dur(&c.WriteTimeout, "write-timeout", "OGMINT_WRITE_TIMEOUT", "HTTP write timeout")
@@ -320,6 +329,12 @@ func (c Config) Validate() error {
 	}
 	if c.MaxRequestBytes < 1024 {
 		bad("max-request-bytes: want >= 1024")
+	}
+	if c.TemplateMaxElements < 1 || c.TemplateMaxElements > templates.DefaultLimits.MaxElements {
+		bad("template-max-elements: %d, want 1-%d (what the render module takes)", c.TemplateMaxElements, templates.DefaultLimits.MaxElements)
+	}
+	if c.TemplateMaxAssetBytes < 1024 || c.TemplateMaxAssetBytes > templates.DefaultLimits.MaxAssetBytes {
+		bad("template-max-asset-bytes: %d, want 1024-%d (what the render module takes)", c.TemplateMaxAssetBytes, templates.DefaultLimits.MaxAssetBytes)
 	}
 	if c.MaxTemplateBytes < 1024 || c.MaxTemplateBytes > abi.MaxTemplateBytes {
 		bad("max-template-bytes: %d, want 1024-%d (what the render module takes)", c.MaxTemplateBytes, abi.MaxTemplateBytes)

@@ -221,6 +221,7 @@ func serve(args []string) error {
 		Ready:            func(ctx context.Context) error { return storeUsable(ctx, st) },
 		Fetcher:          fetcher,
 		MaxTemplateBytes: cfg.MaxTemplateBytes,
+		TemplateLimits:   templates.Limits{MaxElements: cfg.TemplateMaxElements, MaxAssetBytes: cfg.TemplateMaxAssetBytes},
 		MaxRequestBytes:  cfg.MaxRequestBytes,
 		FileTemplates:    fileTemplates,
 	}
