@@ -112,6 +112,8 @@ type Pool struct {
 	renders   atomic.Uint64
 	// handed[i] counts hand-overs of the fallback family cfg.Fonts.Families[i].
 	handed []atomic.Uint64
+	// userFamilies counts hand-overs of user font families (abi step 1e).
+	userFamilies atomic.Uint64
 }
 
 // Stats is a snapshot of the pool for metrics.
@@ -135,6 +137,9 @@ type Stats struct {
 	// FontHandovers counts fallback font families handed over to instances
 	// (all families; FontHandovers() has them one by one).
 	FontHandovers uint64
+	// UserFamilyHandovers counts user font families (fonts an API key
+	// uploaded) handed over to instances with custom templates.
+	UserFamilyHandovers uint64
 }
 
 // New compiles wasm (the render module) and instantiates cfg.Instances
@@ -740,6 +745,8 @@ func (p *Pool) Stats() Stats {
 		MaxMemoryBytes: p.maxMem.Load(),
 		Snapshots:      p.snapshots.Load(),
 		FontHandovers:  p.fontHandovers(),
+
+		UserFamilyHandovers: p.userFamilies.Load(),
 	}
 }
 
