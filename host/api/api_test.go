@@ -69,6 +69,7 @@ type setup struct {
 	fetcher   *imagefetch.Fetcher                // avatar and logo fetches; nil: none
 	log       io.Writer                          // the server's log; nil: discarded
 	files     map[string]*filetemplates.Template // OGMINT_TEMPLATES_DIR's templates
+	maxFont   int                                // Options.MaxFontBytes
 }
 
 // Two V2 keys used throughout.
@@ -123,6 +124,7 @@ func start(t *testing.T, s setup) *env {
 		Fetcher:         s.fetcher,
 		MaxRequestBytes: 64 << 10,
 		FileTemplates:   s.files,
+		MaxFontBytes:    s.maxFont,
 		Metrics: metrics.New(func() (int, int, int, uint64) {
 			st := pool.Stats()
 			return st.Instances, st.Busy, st.Waiting, st.Replaced

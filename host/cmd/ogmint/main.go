@@ -220,6 +220,7 @@ func serve(args []string) error {
 		Ready:            func(ctx context.Context) error { return storeUsable(ctx, st) },
 		Fetcher:          fetcher,
 		MaxTemplateBytes: cfg.MaxTemplateBytes,
+		MaxFontBytes:     cfg.MaxFontBytes,
 		MaxRequestBytes:  cfg.MaxRequestBytes,
 		FileTemplates:    fileTemplates,
 	}
