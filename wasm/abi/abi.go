@@ -44,7 +44,8 @@
 //     same name never meet inside an instance, and sets tf=<tag> in the
 //     request: a tag of the template's family bindings (they change when
 //     the key uploads or deletes a font while the template version stays).
-//     An instance holds a template per name, version and tf. When
+//     An instance holds a template per name, version and tf (a template
+//     naming user families without a tf is invalid). When
 //     ogmint_template_add meets a user family the instance does not hold,
 //     it returns StatusNeedFamilies and the output buffer holds their
 //     names, one a line; the template buffer is kept. The host hands each

@@ -280,6 +280,14 @@ func (m *Module) TemplateAdd(n int) abi.Status {
 		m.template = m.template[:0]
 		m.fail(abi.StatusInvalid, "invalid template", []params.FieldError{{Field: "template", Message: "unknown font family " + strconv.Quote(unknown)}})
 		return abi.StatusInvalid
+	case len(users) > 0 && m.pending.tag == "":
+		// Only a host that bound the template to its owner's fonts names
+		// them: a template from anywhere else never reaches a family
+		// another template's owner uploaded.
+		m.template = m.template[:0]
+		m.fail(abi.StatusInvalid, "invalid template", []params.FieldError{{Field: "template",
+			Message: "font family " + strconv.Quote(users[0]) + " without a font tag (" + abi.ParamFontTag + ")"}})
+		return abi.StatusInvalid
 	case len(users) > abi.MaxTemplateFamilies:
 		m.template = m.template[:0]
 		m.fail(abi.StatusInvalid, "invalid template", []params.FieldError{{Field: "template",

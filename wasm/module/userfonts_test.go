@@ -154,7 +154,7 @@ func TestUserFamilies(t *testing.T) {
 // TestUserFamilyErrors: what the hand-over of user families refuses.
 func TestUserFamilyErrors(t *testing.T) {
 	m := newModule(t)
-	q := "template=custom_x&tv=1&title=Hi"
+	q := "template=custom_x&tv=1&tf=t&title=Hi"
 	five := `{"name":"five","background":"#ffffff","elements":[`
 	for i, fam := range []string{"u:a", "u:b", "u:c", "u:d", "u:e"} {
 		if i > 0 {
@@ -166,7 +166,12 @@ func TestUserFamilyErrors(t *testing.T) {
 	for _, tc := range []struct{ json, want string }{
 		{familyJSON("Nope"), `unknown font family \"Nope\"`},
 		{five, "5 uploaded font families; at most 4"},
+		{familyJSON("u:a"), `font family \"u:a\" without a font tag`},
 	} {
+		q := q
+		if strings.Contains(tc.want, "font tag") {
+			q = "template=custom_x&tv=1&title=Hi"
+		}
 		if st := call(m, m.Render, q); st != abi.StatusNeedTemplate {
 			t.Fatalf("render: %s", st)
 		}
