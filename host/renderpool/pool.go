@@ -642,8 +642,9 @@ func (p *Pool) retakeSnapshot(in *instance) {
 	if snap, err := takeSnapshot(in, p.nGlobals); err == nil {
 		p.snap.Store(snap)
 		// A snapshot holding fallback families stays in memory: a later
-		// start may have another catalogue (and the file stays small).
-		if p.snapPath != "" && !slices.Contains(snap.fonts, true) {
+		// start may have another catalogue (and the file stays small); so
+		// does one holding fonts an API key uploaded (they stay off disk).
+		if p.snapPath != "" && !slices.Contains(snap.fonts, true) && !snap.users {
 			p.saveSnapshot(snap, p.snapPath, p.snapBoot)
 		}
 		p.snapshots.Add(1)

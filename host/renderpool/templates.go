@@ -179,6 +179,7 @@ func (p *Pool) handFamilies(ctx context.Context, in *instance) error {
 			return err
 		}
 		p.userFamilies.Add(1)
+		in.users = true
 	}
 	return nil
 }
