@@ -64,9 +64,10 @@ const (
 	// store keeps font files of at most store.MaxFontSize bytes.
 	DefaultMaxFontBytes = store.MaxFontSize
 	// MaxDecodedFontBytes bounds the TrueType/OpenType font a WOFF or
-	// WOFF2 file decodes to: a family (regular and bold) then fits the
-	// render module's budget of user families (abi.MaxUserFontBytes).
-	MaxDecodedFontBytes = abi.MaxUserFontBytes / 2
+	// WOFF2 file decodes to: a family (regular and bold) then takes at
+	// most 3/4 of the render module's budget of user families
+	// (abi.MaxUserFontBytes, 32 MiB).
+	MaxDecodedFontBytes = 12 << 20
 	// MaxFamilyName is the longest family name, in characters.
 	MaxFamilyName = 64
 	// DefaultPackedFontBytes bounds the packed families the host keeps.

@@ -134,19 +134,20 @@ func (m *Module) userIndex(name string) int {
 	return slices.IndexFunc(m.users, func(u userFamily) bool { return u.name == name })
 }
 
-// addUser adds a user family (n bytes packed), then evicts the least
-// recently used ones beyond MaxUserFontBytes.
+// addUser adds a user family (n bytes packed), evicting the least
+// recently used ones first so that all fit in MaxUserFontBytes (the
+// memory they free serves the new family's parsing).
 func (m *Module) addUser(fam *fonts.Family, n int) error {
 	if m.userIndex(fam.Name) >= 0 {
 		m.touchUsers([]string{fam.Name})
 		return nil
 	}
+	m.evictUsers(m.MaxUserFontBytes - n)
 	if err := m.renderer.AddUserFamily(fam.Name, fam.Regular, fam.Bold); err != nil {
 		return err
 	}
 	m.users = append(m.users, userFamily{fam.Name, n})
 	m.userBytes += n
-	m.evictUsers(m.MaxUserFontBytes)
 	return nil
 }
 
