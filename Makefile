@@ -114,6 +114,7 @@ fuzz:
 	$(GO) test -run XXX -fuzz FuzzLayout -fuzztime $(FUZZTIME) ./wasm/typeset/
 	$(GO) test -run XXX -fuzz FuzzUnpack -fuzztime $(FUZZTIME) ./wasm/fonts/
 	$(GO) test -run XXX -fuzz FuzzWOFF2 -fuzztime $(FUZZTIME) ./host/fontcat/
+	$(GO) test -run XXX -fuzz FuzzDecodeWOFF -fuzztime $(FUZZTIME) ./host/fontcat/
 	$(GO) test -run XXX -fuzz FuzzDecodeUnreserved -fuzztime $(FUZZTIME) ./host/api/
 	$(GO) test -run XXX -fuzz FuzzEncoder -fuzztime $(FUZZTIME) ./wasm/pngenc/
 	$(GO) test -run XXX -fuzz '^FuzzTemplateParse$$' -fuzztime $(FUZZTIME) ./templates/

@@ -21,6 +21,9 @@ type Template struct {
 	// Params lists the request parameters the template shows, derived from its
 	// placeholders and conditions (filled in by Parse).
 	Params []string `json:"-"`
+	// FontTag tags what a custom template's user font families are bound
+	// to (set by the host with Name and Version; see wasm/abi step 1e).
+	FontTag string `json:"-"`
 }
 
 // Element kinds.

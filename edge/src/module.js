@@ -16,7 +16,7 @@ export const MAX_FONT_BYTES = 48 << 20;
 export const MAX_TEMPLATE_BYTES = 4 << 20;
 export const MAX_FRAME_SIDE = 2400;
 export const MAX_FRAME_PIXELS = 4_000_000;
-export const Status = Object.freeze({ OK: 0, INVALID: 1, NOT_FOUND: 2, TOO_LARGE: 3, INTERNAL: 4, NEED_FONTS: 5, NEED_TEMPLATE: 6 });
+export const Status = Object.freeze({ OK: 0, INVALID: 1, NOT_FOUND: 2, TOO_LARGE: 3, INTERNAL: 4, NEED_FONTS: 5, NEED_TEMPLATE: 6, NEED_FAMILIES: 7 });
 
 /** A failure of the module itself (trap, exit, bad pointer): HTTP 500. */
 export class ModuleFault extends Error {}

@@ -101,17 +101,22 @@ type Options struct {
 	// its files: package pages) and reports whether it did; nil, or false:
 	// 404.
 	Pages func(*fasthttp.RequestCtx) bool
+	// MaxFontBytes bounds an uploaded font file (POST /api/v2/fonts;
+	// DefaultMaxFontBytes when 0, and at most that).
+	MaxFontBytes int
 }
 
 // MaxBodyBytes is the body limit the HTTP server needs for opt: templates
-// are larger than other requests.
+// and font files are larger than other requests.
 func MaxBodyBytes(opt Options) int {
 	t := opt.MaxTemplateBytes
 	if t <= 0 || t > abi.MaxTemplateBytes {
 		t = min(DefaultMaxTemplateBytes, abi.MaxTemplateBytes)
 	}
-	// A preview wraps the template with its parameters.
-	return max(opt.MaxRequestBytes, t+abi.MaxRequest)
+	// A preview wraps the template with its parameters. A font one byte
+	// over the limit still reaches the handler, which answers 413 in the
+	// contract's shape.
+	return max(opt.MaxRequestBytes, t+abi.MaxRequest, maxFontBytes(opt)+1)
 }
 
 // Server holds the handlers' dependencies.
@@ -124,6 +129,7 @@ type Server struct {
 	reqSeq   atomic.Uint64
 	bootID   string
 	customs  *customs
+	fonts    *userFonts
 }
 
 // New builds a Server.
@@ -148,7 +154,8 @@ func New(opt Options) *Server {
 	}
 	boot := sha256.Sum256([]byte(time.Now().String()))
 	return &Server{opt: opt, images: opt.Images, started: time.Now(), maxQuery: abi.MaxRequest,
-		bootID: hex.EncodeToString(boot[:4]), customs: newCustoms(opt.Store, opt.CustomTTL, opt.CustomCacheBytes)}
+		bootID: hex.EncodeToString(boot[:4]), customs: newCustoms(opt.Store, opt.Templates, opt.CustomTTL, opt.CustomCacheBytes),
+		fonts: newUserFonts(opt.Store, opt.CustomTTL, DefaultPackedFontBytes)}
 }
 
 // fixedRoutes are the endpoints whose path is the route itself.
@@ -179,6 +186,9 @@ func route(path string) string {
 	}
 	if path == "/playground" || strings.HasPrefix(path, "/playground/") {
 		return "/playground"
+	}
+	if r := fontRoute(path); r != "" {
+		return r
 	}
 	return "other"
 }
@@ -267,7 +277,7 @@ func (s *Server) Handler(ctx *fasthttp.RequestCtx) {
 		rid = string(strconv.AppendUint(append(append(buf[:0], s.bootID...), '-'), s.reqSeq.Add(1), 36))
 	}
 	rt := routeOf(ctx.URI().PathOriginal())
-	if n := len(ctx.Request.Body()); s.opt.MaxRequestBytes > 0 && n > s.opt.MaxRequestBytes && templateRoute(rt) == "" {
+	if n := len(ctx.Request.Body()); s.opt.MaxRequestBytes > 0 && n > s.opt.MaxRequestBytes && templateRoute(rt) == "" && rt != routeFonts {
 		rt = "too large" // answered as the server's own limit would
 	}
 	switch rt {
@@ -300,6 +310,10 @@ func (s *Server) Handler(ctx *fasthttp.RequestCtx) {
 		s.serve(ctx, s.templateItem, "GET", "PUT", "DELETE")
 	case routeTemplateJSON:
 		s.serve(ctx, s.builtinTemplate, "GET", "HEAD")
+	case routeFonts:
+		s.serve(ctx, s.fontsCollection, "GET", "POST")
+	case routeFont:
+		s.serve(ctx, s.fontItem, "GET", "DELETE")
 	default:
 		if s.opt.Pages == nil || !s.opt.Pages(ctx) {
 			writeError(ctx, &Error{Status: fasthttp.StatusNotFound, Message: "not found"})
@@ -403,7 +417,7 @@ func (s *Server) v1(ctx *fasthttp.RequestCtx) error {
 			if err != nil {
 				return nil, err
 			}
-			png, err := s.renderPNG(withCustom(opctx, ct), p.Template, canonical, images)
+			png, err := s.renderPNG(s.withCustom(opctx, ct), p.Template, canonical, images)
 			if err == nil {
 				s.opt.Cache.Add(key, png)
 			}

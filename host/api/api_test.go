@@ -71,6 +71,7 @@ type setup struct {
 	files     map[string]*filetemplates.Template // OGMINT_TEMPLATES_DIR's templates
 	tlimits   templates.Limits                   // custom template limits (zero: the defaults)
 	pages     func(*fasthttp.RequestCtx) bool    // Options.Pages
+	maxFont   int                                // Options.MaxFontBytes
 }
 
 // Two V2 keys used throughout.
@@ -127,6 +128,7 @@ func start(t *testing.T, s setup) *env {
 		FileTemplates:   s.files,
 		TemplateLimits:  s.tlimits,
 		Pages:           s.pages,
+		MaxFontBytes:    s.maxFont,
 		Metrics: metrics.New(func() (int, int, int, uint64) {
 			st := pool.Stats()
 			return st.Instances, st.Busy, st.Waiting, st.Replaced

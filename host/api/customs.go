@@ -29,6 +29,12 @@ type customTemplate struct {
 	t     *templates.Template
 	json  []byte
 	keyID string
+	// users are the families it names that are not built-in: its owner's
+	// uploaded fonts (fonts.go). bound is its JSON for the owner's fonts
+	// as last bound (bindFonts).
+	users []string
+	mu    sync.Mutex
+	bound *bound
 }
 
 type customKey struct {
@@ -46,6 +52,7 @@ type latest struct {
 // customs caches custom templates for the render path.
 type customs struct {
 	store    store.Store
+	set      *templates.Set // the built-in families
 	ttl      time.Duration
 	maxBytes int
 
@@ -57,14 +64,14 @@ type customs struct {
 	nowFunc func() time.Time
 }
 
-func newCustoms(st store.Store, ttl time.Duration, maxBytes int) *customs {
+func newCustoms(st store.Store, set *templates.Set, ttl time.Duration, maxBytes int) *customs {
 	if ttl <= 0 {
 		ttl = DefaultCustomTTL
 	}
 	if maxBytes <= 0 {
 		maxBytes = DefaultCustomMaxBytes
 	}
-	return &customs{store: st, ttl: ttl, maxBytes: maxBytes, latest: map[string]latest{},
+	return &customs{store: st, set: set, ttl: ttl, maxBytes: maxBytes, latest: map[string]latest{},
 		parsed: map[customKey]*customTemplate{}, nowFunc: time.Now}
 }
 
@@ -136,7 +143,7 @@ func (c *customs) add(id string, st *store.Template) (*customTemplate, error) {
 		return nil, errors.New("api: stored template " + id + " version " + strconv.Itoa(st.Version) + " no longer validates: " + err.Error())
 	}
 	t.Name, t.Version = id, st.Version
-	ct := &customTemplate{t: t, json: st.JSON, keyID: st.KeyID}
+	ct := &customTemplate{t: t, json: st.JSON, keyID: st.KeyID, users: uploadedFamilies(c.set, t)}
 	k := customKey{id, st.Version}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -146,14 +153,23 @@ func (c *customs) add(id string, st *store.Template) (*customTemplate, error) {
 	}
 	c.parsed[k] = ct
 	c.order = append(c.order, k)
-	c.bytes += 2 * len(st.JSON) // the JSON and, about as much, the parsed form
+	c.bytes += ct.cost()
 	for c.bytes > c.maxBytes && len(c.order) > 1 {
 		old := c.order[0]
 		c.order = c.order[1:]
-		c.bytes -= 2 * len(c.parsed[old].json)
+		c.bytes -= c.parsed[old].cost()
 		delete(c.parsed, old)
 	}
 	return ct, nil
+}
+
+// cost is what a cached template counts: the JSON and, about as much, the
+// parsed form, and the JSON bound to its owner's fonts for one using them.
+func (ct *customTemplate) cost() int {
+	if len(ct.users) > 0 {
+		return 3 * len(ct.json)
+	}
+	return 2 * len(ct.json)
 }
 
 // touch makes k the most recently used (c.mu held).

@@ -70,8 +70,9 @@ func invalidTemplate(err error, prefix string) *Error {
 	return &Error{Status: fasthttp.StatusBadRequest, Message: "invalid template", Details: problems}
 }
 
-// parseTemplate validates a user's template JSON, fonts included.
-func (s *Server) parseTemplate(doc []byte, prefix string) (*templates.Template, error) {
+// parseTemplate validates a user's template JSON, fonts included: a
+// family is built-in or one keyID uploaded (checkFamilies).
+func (s *Server) parseTemplate(ctx context.Context, doc []byte, prefix, keyID string) (*templates.Template, error) {
 	if len(doc) > s.opt.MaxTemplateBytes {
 		return nil, &Error{Status: fasthttp.StatusRequestEntityTooLarge, Message: "template too large",
 			Details: []params.FieldError{{Field: "template", Message: "at most " + strconv.Itoa(s.opt.MaxTemplateBytes) + " bytes"}}}
@@ -82,15 +83,8 @@ func (s *Server) parseTemplate(doc []byte, prefix string) (*templates.Template, 
 	if err != nil {
 		return nil, invalidTemplate(err, prefix)
 	}
-	var problems []templateProblem
-	for _, fam := range t.Families() {
-		if params.FindFamily(s.opt.Templates, fam) == "" {
-			problems = append(problems, templateProblem{Field: "template", Pointer: prefix,
-				Message: "unknown font family " + strconv.Quote(fam) + "; one of " + strings.Join(s.opt.Templates.FamilyNames(), ", ")})
-		}
-	}
-	if problems != nil {
-		return nil, &Error{Status: fasthttp.StatusBadRequest, Message: "invalid template", Details: problems}
+	if err := s.checkFamilies(ctx, t, keyID, prefix); err != nil {
+		return nil, err
 	}
 	return t, nil
 }
@@ -141,7 +135,7 @@ func (s *Server) templatesCollection(ctx *fasthttp.RequestCtx) error {
 		return nil
 	}
 	body := ctx.PostBody()
-	t, err := s.parseTemplate(body, "")
+	t, err := s.parseTemplate(opctx, body, "", key.ID)
 	if err != nil {
 		return err
 	}
@@ -194,7 +188,7 @@ func (s *Server) templateItem(ctx *fasthttp.RequestCtx) error {
 		return nil
 	case fasthttp.MethodPut:
 		body := ctx.PostBody()
-		t, err := s.parseTemplate(body, "")
+		t, err := s.parseTemplate(opctx, body, "", key.ID)
 		if err != nil {
 			return err
 		}
@@ -268,30 +262,38 @@ func (s *Server) templatePreview(ctx *fasthttp.RequestCtx) error {
 	if len(req.Template) == 0 {
 		return badRequest("template", "required")
 	}
-	t, err := s.parseTemplate(req.Template, "/template")
+	opctx, cancel := storeContext()
+	defer cancel()
+	t, err := s.parseTemplate(opctx, req.Template, "/template", key.ID)
 	if err != nil {
 		return err
 	}
 	// A name of its content: one instance never mixes up two previews.
 	sum := sha256.Sum256(req.Template)
 	t.Name, t.Version = customPrefix+"p"+hex.EncodeToString(sum[:8]), 1
+	ct, err := s.bindFonts(opctx, &customTemplate{t: t, json: req.Template, keyID: key.ID, users: uploadedFamilies(s.opt.Templates, t)})
+	if err != nil {
+		return err
+	}
 	q := url.Values{}
 	for k, v := range req.Params {
 		q.Set(k, v)
 	}
 	q.Set("template", t.Name)
 	q.Set("tv", "1")
-	p, perr := params.Parse(q, s.setWith(t))
+	q.Del(abi.ParamFontTag)
+	if ct.t.FontTag != "" {
+		q.Set(abi.ParamFontTag, ct.t.FontTag)
+	}
+	p, perr := params.Parse(q, s.setWith(ct.t))
 	if perr != nil {
 		return fromParams(perr)
 	}
-	opctx, cancel := storeContext()
-	defer cancel()
 	images, err := s.fetchImages(opctx, p)
 	if err != nil {
 		return err
 	}
-	png, err := s.renderPNG(renderpool.WithTemplate(opctx, t.Name, 1, req.Template), "preview", p.Canonical(), images)
+	png, err := s.renderPNG(s.withCustom(opctx, ct), "preview", p.Canonical(), images)
 	if err != nil {
 		return err
 	}
@@ -317,6 +319,7 @@ func (s *Server) setWith(t *templates.Template) *templates.Set {
 // custom template, for the render (withCustom), or nil.
 func (s *Server) parseParams(q url.Values, key *apikeys.Key) (p *params.Params, ct *customTemplate, err error) {
 	name := q.Get("template")
+	q.Del(abi.ParamFontTag) // ours to set
 	if !strings.HasPrefix(name, customPrefix) || len(q["template"]) != 1 {
 		p, perr := params.Parse(q, s.opt.Templates)
 		if perr != nil {
@@ -347,7 +350,13 @@ func (s *Server) parseParams(q url.Values, key *apikeys.Key) (p *params.Params, 
 	if err != nil {
 		return nil, nil, err
 	}
+	if ct, err = s.bindFonts(opctx, ct); err != nil {
+		return nil, nil, err
+	}
 	q.Set("tv", strconv.Itoa(ct.t.Version))
+	if ct.t.FontTag != "" {
+		q.Set(abi.ParamFontTag, ct.t.FontTag)
+	}
 	p, perr := params.Parse(q, s.setWith(ct.t))
 	if perr != nil {
 		return nil, nil, fromParams(perr)
@@ -356,12 +365,18 @@ func (s *Server) parseParams(q url.Values, key *apikeys.Key) (p *params.Params, 
 }
 
 // withCustom returns ctx carrying custom template ct for the render pool
-// (ctx itself when ct is nil).
-func withCustom(ctx context.Context, ct *customTemplate) context.Context {
+// (ctx itself when ct is nil) and, for a template bound to its owner's
+// fonts, their source, with the families packed ahead (prefetch).
+func (s *Server) withCustom(ctx context.Context, ct *customTemplate) context.Context {
 	if ct == nil {
 		return ctx
 	}
-	return renderpool.WithTemplate(ctx, ct.t.Name, ct.t.Version, ct.json)
+	ctx = renderpool.WithTemplate(ctx, ct.t.Name, ct.t.Version, ct.json)
+	if ct.t.FontTag != "" {
+		s.prefetch(ctx, ct)
+		ctx = renderpool.WithFamilies(ctx, s.fonts.source(ct.keyID))
+	}
+	return ctx
 }
 
 // DefaultMaxTemplateBytes is Options.MaxTemplateBytes's default; the

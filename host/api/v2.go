@@ -244,7 +244,7 @@ func (s *Server) v2Render(ctx *fasthttp.RequestCtx) error {
 		if err != nil {
 			return nil, err
 		}
-		png, err := s.renderPNG(withCustom(opctx, req.custom), p.Template, canonical, images)
+		png, err := s.renderPNG(s.withCustom(opctx, req.custom), p.Template, canonical, images)
 		if err != nil {
 			return nil, err
 		}

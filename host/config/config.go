@@ -21,6 +21,10 @@ import (
 	"github.com/ogmint/ogmint/wasm/abi"
 )
 
+// MaxFontBytes is MaxFontBytes's default and most: the store keeps font
+// files of at most 10 MiB (store.MaxFontSize).
+const MaxFontBytes = 10 << 20
+
 // Config is the host's configuration. Build it with Parse (flags and
 // environment) or Default, then Validate.
 type Config struct {
@@ -51,6 +55,8 @@ type Config struct {
 	MaxRequestBytes int
 	// MaxTemplateBytes bounds a custom template's JSON, assets included.
 	MaxTemplateBytes int
+	// MaxFontBytes bounds a font file a key uploads (POST /api/v2/fonts).
+	MaxFontBytes int
 	// TemplatesDir holds file-based custom templates (<name>.json is
 	// custom_<name>); "" for none.
 	TemplatesDir string
@@ -141,6 +147,7 @@ func Default() Config {
 		MetadataDepth:         16,
 		MaxRequestBytes:       64 << 10,
 		MaxTemplateBytes:      2 << 20,
+		MaxFontBytes:          MaxFontBytes,
 		TemplateMaxElements:   templates.DefaultLimits.MaxElements,
 		TemplateMaxAssetBytes: templates.DefaultLimits.MaxAssetBytes,
 		ReadTimeout:           10 * time.Second,
@@ -248,6 +255,7 @@ func Parse(name string, args []string, getenv func(string) string, stderr io.Wri
 	num(&c.TemplateMaxElements, "template-max-elements", "OGMINT_TEMPLATE_MAX_ELEMENTS", "most top-level elements a custom template has")
 	num(&c.TemplateMaxAssetBytes, "template-max-asset-bytes", "OGMINT_TEMPLATE_MAX_ASSET_BYTES", "largest image asset a custom template carries, decoded")
 	num(&c.MaxTemplateBytes, "max-template-bytes", "OGMINT_MAX_TEMPLATE_BYTES", "largest custom template JSON, assets included")
+	num(&c.MaxFontBytes, "max-font-bytes", "OGMINT_MAX_FONT_BYTES", "largest font file a key uploads (TTF, OTF, WOFF, WOFF2)")
 	dur(&c.ReadTimeout, "read-timeout", "OGMINT_READ_TIMEOUT", "HTTP read timeout")
 	dur(&c.WriteTimeout, "write-timeout", "OGMINT_WRITE_TIMEOUT", "HTTP write timeout")
 	dur(&c.IdleTimeout, "idle-timeout", "OGMINT_IDLE_TIMEOUT", "HTTP keep-alive idle timeout")
@@ -338,6 +346,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxTemplateBytes < 1024 || c.MaxTemplateBytes > abi.MaxTemplateBytes {
 		bad("max-template-bytes: %d, want 1024-%d (what the render module takes)", c.MaxTemplateBytes, abi.MaxTemplateBytes)
+	}
+	if c.MaxFontBytes < 1024 || c.MaxFontBytes > MaxFontBytes {
+		bad("max-font-bytes: %d, want 1024-%d (what the store keeps)", c.MaxFontBytes, MaxFontBytes)
 	}
 	for _, d := range []struct {
 		name string

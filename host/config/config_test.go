@@ -27,6 +27,7 @@ func TestEnvAndFlags(t *testing.T) {
 		"OGMINT_API_KEYS":               " a-key-0123456789abcdef , b-key-0123456789abcdef ",
 		"OGMINT_WEBHOOK_ALLOW_NETS":     "127.0.0.1/32, ::1",
 		"OGMINT_WEBHOOK_RETRY_SCHEDULE": "0s,1s,1m",
+		"OGMINT_MAX_FONT_BYTES":         "2097152",
 	}), io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -45,6 +46,9 @@ func TestEnvAndFlags(t *testing.T) {
 	}
 	if c.RateLimit != (Rate{N: 10, Per: 24 * time.Hour}) {
 		t.Errorf("rate %v", c.RateLimit)
+	}
+	if c.MaxFontBytes != 2<<20 {
+		t.Errorf("max font bytes %d", c.MaxFontBytes)
 	}
 }
 
@@ -74,6 +78,8 @@ func TestInvalidSettingsAreNamed(t *testing.T) {
 		{map[string]string{"OGMINT_IMAGE_TIMEOUT": "1m"}, nil, "image-timeout"},
 		{map[string]string{"OGMINT_IMAGE_TIMEOUT": "3"}, nil, "OGMINT_IMAGE_TIMEOUT"},
 		{map[string]string{"OGMINT_IMAGE_FETCH_CACHE_MIB": "-1"}, nil, "image-fetch-cache-mib"},
+		{map[string]string{"OGMINT_MAX_FONT_BYTES": "10485761"}, nil, "max-font-bytes"},
+		{map[string]string{"OGMINT_MAX_FONT_BYTES": "100"}, nil, "max-font-bytes"},
 	} {
 		_, err := Parse("test", tc.args, env(tc.env), io.Discard)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

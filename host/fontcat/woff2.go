@@ -54,6 +54,11 @@ func woff2Err(format string, args ...any) error {
 	return fmt.Errorf("WOFF2: "+format, args...)
 }
 
+// woff2LimitErr is a woff2Err that wraps ErrDecodedTooLarge.
+func woff2LimitErr(format string, args ...any) error {
+	return fmt.Errorf("WOFF2: "+format+" (%w)", append(args, ErrDecodedTooLarge)...)
+}
+
 // w2Table is a table directory entry.
 type w2Table struct {
 	tag         string
@@ -186,7 +191,7 @@ func parseWOFF2(data []byte, limit int) (*woff2File, error) {
 	case numTables == 0:
 		return fail(woff2Err("no tables"))
 	case uint64(totalSfnt) > uint64(limit):
-		return fail(woff2Err("declares a %d-byte font; the render module takes at most %d", totalSfnt, limit))
+		return fail(woff2LimitErr("declares a %d-byte font; the render module takes at most %d", totalSfnt, limit))
 	}
 
 	// Table directory.
@@ -241,7 +246,7 @@ func parseWOFF2(data []byte, limit int) (*woff2File, error) {
 			}
 		}
 		if uint64(t.origLen) > uint64(limit) || uint64(n) > uint64(limit-stream) {
-			return fail(woff2Err("tables decompress to more than %d bytes, the render module's limit", limit))
+			return fail(woff2LimitErr("tables decompress to more than %d bytes, the render module's limit", limit))
 		}
 		t.off, t.n = stream, int(n)
 		stream += int(n)
@@ -452,7 +457,7 @@ func (w *woff2File) build(limit int) ([]byte, error) {
 		}
 		placed[i], offsets[i] = true, total
 		if total += (len(data[i]) + 3) &^ 3; total > limit {
-			return woff2Err("decoded font is more than %d bytes, the render module's limit", limit)
+			return woff2LimitErr("decoded font is more than %d bytes, the render module's limit", limit)
 		}
 		return nil
 	}
@@ -759,7 +764,7 @@ func reconstructGlyf(t []byte, locFormat int16, limit int) (glyf, loca []byte, x
 			out = append(out, 0)
 		}
 		if len(out) > limit {
-			return nil, nil, nil, woff2Err("decoded glyf is more than %d bytes, the render module's limit", limit)
+			return nil, nil, nil, woff2LimitErr("decoded glyf is more than %d bytes, the render module's limit", limit)
 		}
 	}
 	offsets[n] = len(out)

@@ -15,6 +15,10 @@ type Config struct {
 	// Templates looks up custom templates the module asks for (nil: only
 	// those a context carries, see WithTemplate).
 	Templates TemplateSource
+	// Families looks up the user font families the module asks for when
+	// a custom template names them (nil: only a context's, see
+	// WithFamilies).
+	Families FamilySource
 	// Instances is the number of warm module instances; one renders on one
 	// core (wasip1 has no threads), so about one per core. Default
 	// runtime.NumCPU().

@@ -63,6 +63,8 @@ type instance struct {
 	// been handed over (or came with the snapshot the instance was cloned
 	// from): the module keeps it, so it is never sent again.
 	fonts []bool
+	// users is set once a user font family (abi step 1e) was handed over.
+	users bool
 	// broken is set when a call failed: the instance is never reused.
 	broken bool
 }

@@ -112,6 +112,8 @@ type Pool struct {
 	renders   atomic.Uint64
 	// handed[i] counts hand-overs of the fallback family cfg.Fonts.Families[i].
 	handed []atomic.Uint64
+	// userFamilies counts hand-overs of user font families (abi step 1e).
+	userFamilies atomic.Uint64
 }
 
 // Stats is a snapshot of the pool for metrics.
@@ -135,6 +137,9 @@ type Stats struct {
 	// FontHandovers counts fallback font families handed over to instances
 	// (all families; FontHandovers() has them one by one).
 	FontHandovers uint64
+	// UserFamilyHandovers counts user font families (fonts an API key
+	// uploaded) handed over to instances with custom templates.
+	UserFamilyHandovers uint64
 }
 
 // New compiles wasm (the render module) and instantiates cfg.Instances
@@ -637,8 +642,9 @@ func (p *Pool) retakeSnapshot(in *instance) {
 	if snap, err := takeSnapshot(in, p.nGlobals); err == nil {
 		p.snap.Store(snap)
 		// A snapshot holding fallback families stays in memory: a later
-		// start may have another catalogue (and the file stays small).
-		if p.snapPath != "" && !slices.Contains(snap.fonts, true) {
+		// start may have another catalogue (and the file stays small); so
+		// does one holding fonts an API key uploaded (they stay off disk).
+		if p.snapPath != "" && !slices.Contains(snap.fonts, true) && !snap.users {
 			p.saveSnapshot(snap, p.snapPath, p.snapBoot)
 		}
 		p.snapshots.Add(1)
@@ -740,6 +746,8 @@ func (p *Pool) Stats() Stats {
 		MaxMemoryBytes: p.maxMem.Load(),
 		Snapshots:      p.snapshots.Load(),
 		FontHandovers:  p.fontHandovers(),
+
+		UserFamilyHandovers: p.userFamilies.Load(),
 	}
 }
 

@@ -150,6 +150,8 @@ type snapshot struct {
 	// fonts is the instance's instance.fonts: the fallback families its
 	// memory holds (none in the warm-up snapshot, nor in one from a file).
 	fonts []bool
+	// users: the instance was handed user font families (abi step 1e).
+	users bool
 
 	// file, once set, holds the memory (for a snapshot loaded from a file,
 	// read when first needed).
@@ -249,7 +251,7 @@ func takeSnapshot(in *instance, nGlobals int) (*snapshot, error) {
 		return nil, errors.New("reading memory")
 	}
 	s := &snapshot{memory: append([]byte(nil), mem...), globals: make([]uint64, nGlobals), size: len(mem),
-		fonts: slices.Clone(in.fonts)}
+		fonts: slices.Clone(in.fonts), users: in.users}
 	for i := range s.globals {
 		g := in.mod.ExportedGlobal(fmt.Sprintf("%s%d", globalExportPrefix, i))
 		if g == nil {
@@ -290,6 +292,7 @@ func (s *snapshot) restore(in *instance) error {
 		g.Set(v)
 	}
 	in.fonts = slices.Clone(s.fonts)
+	in.users = s.users
 	return nil
 }
 

@@ -36,6 +36,27 @@
 //     validation error) and calls ogmint_render again. An instance keeps
 //     up to MaxHeldTemplates of them, the least recently used leaving
 //     first.
+//     1e. user font families (fonts an API key uploaded) travel with the
+//     custom templates that name them. The host names such a family in
+//     the template JSON by a name unique to its font files, starting with
+//     UserFamilyPrefix (the Go host: "u:" + the regular's font id + ":" +
+//     the bold's, "-" for a missing one), so two keys' families of the
+//     same name never meet inside an instance, and sets tf=<tag> in the
+//     request: a tag of the template's family bindings (they change when
+//     the key uploads or deletes a font while the template version stays).
+//     An instance holds a template per name, version and tf (a template
+//     naming user families without a tf is invalid). When
+//     ogmint_template_add meets a user family the instance does not hold,
+//     it returns StatusNeedFamilies and the output buffer holds their
+//     names, one a line; the template buffer is kept. The host hands each
+//     over as a packed family (fonts.Family.Pack with that name; rank and
+//     ranges are ignored; Bold may be empty, then the regular font draws
+//     bold text too) with ogmint_font / ogmint_font_add, and calls
+//     ogmint_template_add(n) again. An instance keeps user families up to
+//     MaxUserFontBytes (packed bytes), the least recently used leaving
+//     first, never those of the template being added; a template whose
+//     family leaves is dropped too, so a held template always has its
+//     families and ogmint_render never asks for one.
 //  2. st := ogmint_render(len)    validate and draw. On StatusOK the frame is
 //     ready; otherwise the output buffer holds a JSON error body (or, for
 //     StatusNeedFonts, the runes it lacks).
@@ -110,6 +131,16 @@ const (
 	MaxHeldTemplates = 8
 )
 
+// User font families (abi step 1e): their prefix, the request parameter
+// carrying a custom template's family bindings, the most packed bytes of
+// them an instance keeps, and the most of them one template may name.
+const (
+	UserFamilyPrefix    = "u:"
+	ParamFontTag        = "tf"
+	MaxUserFontBytes    = 32 << 20
+	MaxTemplateFamilies = 4
+)
+
 // UnpackFrameSize unpacks ogmint_frame_size's result.
 func UnpackFrameSize(v uint32) (w, h int) { return int(v >> 16), int(v & 0xffff) }
 
@@ -164,6 +195,11 @@ const (
 	// version) the instance does not hold; output is its name. Not an
 	// error: hand it over (ogmint_template_add) and call again.
 	StatusNeedTemplate Status = 6
+	// StatusNeedFamilies: ogmint_template_add met user font families
+	// (UserFamilyPrefix) the instance does not hold; output is their
+	// names, one a line. Not an error: hand them over (ogmint_font_add)
+	// and call ogmint_template_add again.
+	StatusNeedFamilies Status = 7
 )
 
 // String names a status for logs and errors.
@@ -183,6 +219,8 @@ func (s Status) String() string {
 		return "need_fonts"
 	case StatusNeedTemplate:
 		return "need_template"
+	case StatusNeedFamilies:
+		return "need_families"
 	}
 	return "unknown"
 }

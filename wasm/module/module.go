@@ -7,6 +7,7 @@ package module
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"image"
 	"net/url"
 	"slices"
@@ -37,10 +38,20 @@ type Module struct {
 	template []byte               // a custom template being handed over
 	pending  heldTemplate         // the custom template the last request lacked
 	held     []heldTemplate       // custom templates in Set, most recently used last
+	// users are the user font families held (abi step 1e), least recently
+	// used first, of userBytes packed bytes in all; wanted are those of the
+	// template the last StatusNeedFamilies was about (never evicted while
+	// it waits for the rest).
+	users     []userFamily
+	userBytes int
+	wanted    []string
 	// ImageLimits bound the decoding of avatar and logo files: pixels and
 	// bytes (abi.MaxImagePixels, abi.MaxImageDecodeBytes and
 	// abi.DirectImageBytes by default).
 	ImageLimits imagedec.Limits
+	// MaxUserFontBytes bounds the user font families kept, in packed bytes
+	// (abi.MaxUserFontBytes by default).
+	MaxUserFontBytes int
 }
 
 // DefaultImageLimits are the ABI's image limits.
@@ -56,7 +67,8 @@ func New() (*Module, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Module{Set: set, renderer: r, request: make([]byte, 0, 4096), ImageLimits: DefaultImageLimits}, nil
+	return &Module{Set: set, renderer: r, request: make([]byte, 0, 4096), ImageLimits: DefaultImageLimits,
+		MaxUserFontBytes: abi.MaxUserFontBytes}, nil
 }
 
 // Request returns a buffer of n bytes for the next request, or nil when n
@@ -87,7 +99,9 @@ func (m *Module) Font(n int) []byte {
 	return m.font
 }
 
-// FontAdd adds the family written into the Font buffer (its first n bytes).
+// FontAdd adds the family written into the Font buffer (its first n
+// bytes): a fallback family, or a user family when its name starts with
+// abi.UserFamilyPrefix (abi step 1e).
 func (m *Module) FontAdd(n int) abi.Status {
 	if m.font == nil || n != len(m.font) {
 		m.fail(abi.StatusInvalid, "font: call ogmint_font first, with the same length", nil)
@@ -95,12 +109,90 @@ func (m *Module) FontAdd(n int) abi.Status {
 	}
 	b := m.font
 	m.font = nil
-	if err := m.renderer.AddFamily(b); err != nil {
+	fam, err := fonts.Unpack(b)
+	if err == nil && strings.HasPrefix(fam.Name, abi.UserFamilyPrefix) {
+		err = m.addUser(fam, len(b))
+	} else if err == nil {
+		err = m.renderer.AddFamily(b)
+	}
+	if err != nil {
 		m.fail(abi.StatusInvalid, err.Error(), nil)
 		return abi.StatusInvalid
 	}
 	m.output = m.output[:0]
 	return abi.StatusOK
+}
+
+// userFamily is a user font family the instance holds.
+type userFamily struct {
+	name  string
+	bytes int // packed
+}
+
+// userIndex is the index of user family name in m.users, or -1.
+func (m *Module) userIndex(name string) int {
+	return slices.IndexFunc(m.users, func(u userFamily) bool { return u.name == name })
+}
+
+// addUser adds a user family (n bytes packed), evicting the least
+// recently used ones first so that all fit in MaxUserFontBytes (the
+// memory they free serves the new family's parsing).
+func (m *Module) addUser(fam *fonts.Family, n int) error {
+	if m.userIndex(fam.Name) >= 0 {
+		m.touchUsers([]string{fam.Name})
+		return nil
+	}
+	m.evictUsers(m.MaxUserFontBytes - n)
+	if err := m.renderer.AddUserFamily(fam.Name, fam.Regular, fam.Bold); err != nil {
+		return err
+	}
+	m.users = append(m.users, userFamily{fam.Name, n})
+	m.userBytes += n
+	return nil
+}
+
+// touchUsers makes the user families names the most recently used.
+func (m *Module) touchUsers(names []string) {
+	for _, name := range names {
+		if i := m.userIndex(name); i >= 0 {
+			u := m.users[i]
+			m.users = append(slices.Delete(m.users, i, i+1), u)
+		}
+	}
+}
+
+// evictUsers drops the least recently used user families until they take
+// at most budget bytes, sparing the waiting template's (m.wanted); a held
+// template naming an evicted family is dropped with it, so a held
+// template always has its families.
+func (m *Module) evictUsers(budget int) {
+	for i := 0; m.userBytes > budget && i < len(m.users); {
+		u := m.users[i]
+		if slices.Contains(m.wanted, u.name) {
+			i++
+			continue
+		}
+		m.renderer.RemoveFamily(u.name)
+		m.userBytes -= u.bytes
+		m.users = slices.Delete(m.users, i, i+1)
+		m.held = slices.DeleteFunc(m.held, func(h heldTemplate) bool {
+			if slices.Contains(h.families, u.name) {
+				delete(m.Set.Templates, h.name)
+				return true
+			}
+			return false
+		})
+	}
+}
+
+// UserFamilies lists the user font families held, least recently used
+// first, and their packed bytes in all (tests, stats).
+func (m *Module) UserFamilies() ([]string, int) {
+	out := make([]string, len(m.users))
+	for i, u := range m.users {
+		out[i] = u.name
+	}
+	return out, m.userBytes
 }
 
 // Image returns a buffer of n bytes for the image file of slot (abi.SlotAvatar,
@@ -117,10 +209,18 @@ func (m *Module) Image(slot, n int) []byte {
 	return m.images[slot]
 }
 
-// heldTemplate names a custom template at a version.
+// heldTemplate names a custom template at a version and font tag
+// (abi.ParamFontTag), with the user font families it names.
 type heldTemplate struct {
-	name    string
-	version int
+	name     string
+	version  int
+	tag      string
+	families []string
+}
+
+// same reports whether h is the template name at version and tag.
+func (h heldTemplate) same(name string, version int, tag string) bool {
+	return h.name == name && h.version == version && h.tag == tag
 }
 
 // Template returns a buffer of n bytes for a custom template's JSON, or nil
@@ -138,8 +238,11 @@ func (m *Module) Template(n int) []byte {
 
 // TemplateAdd parses the template written into the Template buffer (its
 // first n bytes) as the custom template the last request lacked, with that
-// request's name and version, and keeps it (evicting the least recently
-// used beyond abi.MaxHeldTemplates).
+// request's name, version and font tag, and keeps it (evicting the least
+// recently used beyond abi.MaxHeldTemplates). A template naming user font
+// families the instance lacks answers abi.StatusNeedFamilies with their
+// names, one a line, and keeps the buffer for the next call (abi step 1e).
+// A built-in family's alias becomes its name.
 func (m *Module) TemplateAdd(n int) abi.Status {
 	if n <= 0 || n != len(m.template) {
 		m.fail(abi.StatusInvalid, "template: call ogmint_template first, with the same length", nil)
@@ -150,22 +253,68 @@ func (m *Module) TemplateAdd(n int) abi.Status {
 		return abi.StatusInvalid
 	}
 	t, err := templates.ParseWith(m.template, templates.Options{Custom: true, Limits: templates.Limits{MaxBytes: abi.MaxTemplateBytes}})
-	m.template = m.template[:0]
 	if err != nil {
+		m.template = m.template[:0]
 		m.output = append(m.output[:0], TemplateErrorJSON(err)...)
 		return abi.StatusInvalid
 	}
-	for _, fam := range t.Families() {
-		if params.FindFamily(m.Set, fam) == "" {
-			m.fail(abi.StatusInvalid, "invalid template", []params.FieldError{{Field: "template", Message: "unknown font family " + strconv.Quote(fam)}})
-			return abi.StatusInvalid
+	var users, missing []string
+	var unknown string
+	eachElement(t.Elements, func(e *templates.Element) {
+		switch {
+		case e.Family == "":
+		case params.FindFamily(m.Set, e.Family) != "":
+			e.Family = params.FindFamily(m.Set, e.Family)
+		case strings.HasPrefix(e.Family, abi.UserFamilyPrefix):
+			if !slices.Contains(users, e.Family) {
+				users = append(users, e.Family)
+				if m.userIndex(e.Family) < 0 {
+					missing = append(missing, e.Family)
+				}
+			}
+		case unknown == "":
+			unknown = e.Family
 		}
+	})
+	switch {
+	case unknown != "":
+		m.template = m.template[:0]
+		m.fail(abi.StatusInvalid, "invalid template", []params.FieldError{{Field: "template", Message: "unknown font family " + strconv.Quote(unknown)}})
+		return abi.StatusInvalid
+	case len(users) > 0 && m.pending.tag == "":
+		// Only a host that bound the template to its owner's fonts names
+		// them: a template from anywhere else never reaches a family
+		// another template's owner uploaded.
+		m.template = m.template[:0]
+		m.fail(abi.StatusInvalid, "invalid template", []params.FieldError{{Field: "template",
+			Message: "font family " + strconv.Quote(users[0]) + " without a font tag (" + abi.ParamFontTag + ")"}})
+		return abi.StatusInvalid
+	case len(users) > abi.MaxTemplateFamilies:
+		m.template = m.template[:0]
+		m.fail(abi.StatusInvalid, "invalid template", []params.FieldError{{Field: "template",
+			Message: fmt.Sprintf("%d uploaded font families; at most %d", len(users), abi.MaxTemplateFamilies)}})
+		return abi.StatusInvalid
+	case len(missing) > 0:
+		m.wanted = users // those held too: none leaves while the rest arrive
+		m.output = append(m.output[:0], strings.Join(missing, "\n")...)
+		return abi.StatusNeedFamilies
 	}
-	t.Name, t.Version = m.pending.name, m.pending.version
-	m.hold(t)
+	m.template = m.template[:0]
+	m.wanted = nil
+	m.touchUsers(users)
+	t.Name, t.Version, t.FontTag = m.pending.name, m.pending.version, m.pending.tag
+	m.hold(t, users)
 	m.pending = heldTemplate{}
 	m.output = m.output[:0]
 	return abi.StatusOK
+}
+
+// eachElement calls fn for every element, stacks' children included.
+func eachElement(es []*templates.Element, fn func(*templates.Element)) {
+	for _, e := range es {
+		fn(e)
+		eachElement(e.Children, fn)
+	}
 }
 
 // TemplateProblem is one problem of an invalid template in an error body,
@@ -196,11 +345,12 @@ func TemplateErrorJSON(err error) []byte {
 	return b
 }
 
-// hold puts custom template t in the set, replacing an older version and
-// evicting the least recently used beyond abi.MaxHeldTemplates.
-func (m *Module) hold(t *templates.Template) {
+// hold puts custom template t, naming user families users, in the set,
+// replacing an older version and evicting the least recently used beyond
+// abi.MaxHeldTemplates.
+func (m *Module) hold(t *templates.Template, users []string) {
 	m.held = slices.DeleteFunc(m.held, func(h heldTemplate) bool { return h.name == t.Name })
-	m.held = append(m.held, heldTemplate{t.Name, t.Version})
+	m.held = append(m.held, heldTemplate{t.Name, t.Version, t.FontTag, users})
 	m.Set.Templates[t.Name] = t
 	for len(m.held) > abi.MaxHeldTemplates {
 		delete(m.Set.Templates, m.held[0].name)
@@ -208,10 +358,10 @@ func (m *Module) hold(t *templates.Template) {
 	}
 }
 
-// needsTemplate reports whether q names a custom template (at version tv)
-// that the instance does not hold; then the output holds the name and the
-// request is remembered for TemplateAdd. A held one becomes the most
-// recently used.
+// needsTemplate reports whether q names a custom template (at version tv
+// and font tag tf) that the instance does not hold; then the output holds
+// the name and the request is remembered for TemplateAdd. A held one, and
+// its user font families, become the most recently used.
 func (m *Module) needsTemplate(q url.Values) bool {
 	name := q.Get("template")
 	if !strings.HasPrefix(name, "custom_") || len(name) > 64 {
@@ -221,13 +371,16 @@ func (m *Module) needsTemplate(q url.Values) bool {
 	if err != nil || version < 1 {
 		return false // params answers: not found
 	}
-	i := slices.Index(m.held, heldTemplate{name, version})
+	tag := q.Get(abi.ParamFontTag)
+	i := slices.IndexFunc(m.held, func(h heldTemplate) bool { return h.same(name, version, tag) })
 	if i >= 0 {
 		h := m.held[i]
 		m.held = append(slices.Delete(m.held, i, i+1), h)
+		m.touchUsers(h.families)
 		return false
 	}
-	m.pending = heldTemplate{name, version}
+	m.pending = heldTemplate{name: name, version: version, tag: tag}
+	m.wanted = nil
 	m.output = append(m.output[:0], name...)
 	return true
 }

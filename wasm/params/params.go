@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ogmint/ogmint/templates"
+	"github.com/ogmint/ogmint/wasm/abi"
 	"github.com/ogmint/ogmint/wasm/textclean"
 	"github.com/ogmint/ogmint/wasm/typeset"
 )
@@ -43,17 +44,20 @@ const (
 type Params struct {
 	Template    string
 	TemplateVer int
-	Title       string
-	Description string
-	Tag         string
-	Author      string
-	Avatar      string
-	Logo        string
-	Font        string
-	Bg          string
-	Text        string
-	Accent      string
-	Surface     string
+	// TemplateFonts is a custom template's font tag (abi.ParamFontTag):
+	// what its user font families are bound to; "" for none.
+	TemplateFonts string
+	Title         string
+	Description   string
+	Tag           string
+	Author        string
+	Avatar        string
+	Logo          string
+	Font          string
+	Bg            string
+	Text          string
+	Accent        string
+	Surface       string
 	// Fields holds the values of the template's custom fields (cleaned like
 	// the other texts), by name; empty values are left out, and the map is
 	// nil when there are none.
@@ -128,11 +132,11 @@ func Parse(q url.Values, set *templates.Set) (*Params, *Error) {
 		// Custom templates are held by the module (abi step 1d) under
 		// the version the host asked for (tv).
 		tpl = set.Templates[name]
-		if tpl == nil || strconv.Itoa(tpl.Version) != q.Get("tv") {
+		if tpl == nil || strconv.Itoa(tpl.Version) != q.Get("tv") || tpl.FontTag != q.Get(abi.ParamFontTag) {
 			return nil, &Error{NotFound: true, Message: "template not found",
 				Fields: []FieldError{{"template", fmt.Sprintf("no custom template %q", truncate(name, 80))}}}
 		}
-		p.Template, p.TemplateVer = tpl.Name, tpl.Version
+		p.Template, p.TemplateVer, p.TemplateFonts = tpl.Name, tpl.Version, tpl.FontTag
 	default:
 		tpl = set.Templates[name]
 		if tpl == nil {
@@ -300,6 +304,7 @@ func (p *Params) Canonical() string {
 	}
 	set("template", p.Template)
 	set("tv", strconv.Itoa(p.TemplateVer))
+	set(abi.ParamFontTag, p.TemplateFonts)
 	set("rv", strconv.Itoa(RendererVersion))
 	set("title", p.Title)
 	set("description", p.Description)

@@ -8,7 +8,7 @@ import (
 // Static layers. The elements of a template that do not depend on the
 // request (no placeholder, no condition, no avatar or logo; state.static
 // counts them) and that come before the first one that does are drawn once
-// per template, version, colours, font and canvas size, saved with the
+// per template, version (and font tag), colours, font and canvas size, saved with the
 // frame's ink record (raster.Layer), and loaded into the frame at the next
 // such render: drawing on from there gives the very pixels drawing them
 // again would. A layer is kept only when it saves work (a gradient, a
@@ -28,12 +28,13 @@ type layerKey struct {
 	version                int
 	bg, text, accent, surf string
 	font                   string
+	fontTag                string // the template's user families (abi step 1e)
 	width, height          int
 }
 
 func (c *card) layerKey(t *templates.Template) layerKey {
 	return layerKey{name: t.Name, version: t.Version, bg: c.p.Bg, text: c.p.Text, accent: c.p.Accent, surf: c.p.Surface,
-		font: c.p.Font, width: c.r.frame.W, height: c.r.frame.H}
+		font: c.p.Font, fontTag: t.FontTag, width: c.r.frame.W, height: c.r.frame.H}
 }
 
 // layerCache keeps layers, most recently used first.

@@ -80,6 +80,16 @@ func New(set *templates.Set) (*Renderer, error) {
 // fonts.Family.Pack).
 func (r *Renderer) AddFamily(packed []byte) error { return r.ts.AddFamily(packed) }
 
+// AddUserFamily adds a user font family (abi step 1e) a template may name;
+// bold may be empty (the regular draws bold text too).
+func (r *Renderer) AddUserFamily(name string, regular, bold []byte) error {
+	return r.ts.AddUserFamily(name, regular, bold)
+}
+
+// RemoveFamily drops a user font family AddUserFamily added. The static
+// layers drawn with it stay: they are keyed by the template's font tag.
+func (r *Renderer) RemoveFamily(name string) bool { return r.ts.RemoveFamily(name) }
+
 // Missing returns the runes the last render had no font for.
 func (r *Renderer) Missing() []rune { return r.ts.Missing() }
 

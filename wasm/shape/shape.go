@@ -207,6 +207,14 @@ func NewShaper(budget int) *Shaper {
 	return &Shaper{cache: bounded.New[string, []Glyph](budget)}
 }
 
+// Reset forgets every shaped run and every font the shaper prepared (after
+// a font's identity, its fontID, was given to another font, or to free a
+// font's memory).
+func (s *Shaper) Reset() {
+	s.cache.Clear()
+	s.hb = shaping.HarfbuzzShaper{}
+}
+
 // CacheBytes is the size of the shaped-run cache.
 func (s *Shaper) CacheBytes() int { return s.cache.Bytes() }
 

@@ -69,6 +69,10 @@ type Typesetter struct {
 	faces    []*face
 	extras   []extra // by rank
 	color    int     // face index of the colour (emoji) family, or -1
+	// freeFaces and freeFamilies are slots RemoveFamily emptied, for the
+	// next AddUserFamily.
+	freeFaces, freeFamilies []int
+	nBuiltin                int // families declared at New; user families follow
 
 	an     shape.Analyzer
 	shaper *shape.Shaper
@@ -144,6 +148,7 @@ func New(families []FontData, fallback []string) (*Typesetter, error) {
 		t.builtin = append(t.builtin, idx)
 		t.families = append(t.families, fam.Name)
 	}
+	t.nBuiltin = len(t.families)
 	for _, name := range fallback {
 		i := t.FamilyIndex(name)
 		if i < 0 || !t.Loaded(i) {
@@ -155,9 +160,30 @@ func New(families []FontData, fallback []string) (*Typesetter, error) {
 }
 
 func (t *Typesetter) addFace(data []byte, synth bool) (int, error) {
-	f, err := fonts.Parse(data)
+	fc, err := newFace(data, synth)
 	if err != nil {
 		return 0, err
+	}
+	var lat [256]int16
+	for i := range lat {
+		lat[i] = -3
+	}
+	if n := len(t.freeFaces); n > 0 {
+		fi := t.freeFaces[n-1]
+		t.freeFaces = t.freeFaces[:n-1]
+		t.faces[fi], t.latin[fi] = fc, lat
+		return fi, nil
+	}
+	t.faces = append(t.faces, fc)
+	t.latin = append(t.latin, lat)
+	return len(t.faces) - 1, nil
+}
+
+// newFace parses a font file into a face.
+func newFace(data []byte, synth bool) (*face, error) {
+	f, err := fonts.Parse(data)
+	if err != nil {
+		return nil, err
 	}
 	ff := font.NewFace(f)
 	fc := &face{f: ff, upem: int32(f.Upem()), color: fonts.IsColor(f), synth: synth}
@@ -180,13 +206,7 @@ func (t *Typesetter) addFace(data []byte, synth bool) (int, error) {
 	} else {
 		fc.space = fc.upem * 64 / 4
 	}
-	t.faces = append(t.faces, fc)
-	var lat [256]int16
-	for i := range lat {
-		lat[i] = -3
-	}
-	t.latin = append(t.latin, lat)
-	return len(t.faces) - 1, nil
+	return fc, nil
 }
 
 // AddFamily adds a fallback family the host handed over (packed by
@@ -245,6 +265,82 @@ func (t *Typesetter) AddFamily(packed []byte) error {
 	return nil
 }
 
+// AddUserFamily adds a template family the host handed over (abi step 1e):
+// a style may then name it (FamilyIndex(name)). Unlike a fallback family it
+// owns no runes; its bold, when bold is empty, is the regular font as it is
+// (not emboldened: the key uploaded one weight, and the other weight falls
+// back to it). A family of that name already here is left as it is.
+func (t *Typesetter) AddUserFamily(name string, regular, bold []byte) error {
+	if t.FamilyIndex(name) >= 0 {
+		return nil
+	}
+	reg, err := t.addFace(regular, false)
+	if err != nil {
+		return fmt.Errorf("font family %s: %w", name, err)
+	}
+	if t.faces[reg].color {
+		t.removeFace(reg)
+		return fmt.Errorf("font family %s: a colour bitmap font cannot be a template family", name)
+	}
+	b := reg
+	if len(bold) > 0 {
+		if b, err = t.addFace(bold, false); err != nil {
+			t.removeFace(reg)
+			return fmt.Errorf("font family %s (bold): %w", name, err)
+		}
+		if t.faces[b].color {
+			t.removeFace(reg)
+			t.removeFace(b)
+			return fmt.Errorf("font family %s (bold): a colour bitmap font cannot be a template family", name)
+		}
+	}
+	if n := len(t.freeFamilies); n > 0 {
+		i := t.freeFamilies[n-1]
+		t.freeFamilies = t.freeFamilies[:n-1]
+		t.families[i], t.builtin[i] = name, [2]int{reg, b}
+	} else {
+		t.families = append(t.families, name)
+		t.builtin = append(t.builtin, [2]int{reg, b})
+	}
+	return nil
+}
+
+// RemoveFamily drops a family AddUserFamily added, so that its fonts can
+// be freed; its slots are reused by later families. Every cache that
+// refers to faces or families by index is emptied (eviction is rare: the
+// module keeps user families within a byte budget). It reports whether
+// the family was here.
+func (t *Typesetter) RemoveFamily(name string) bool {
+	i := t.FamilyIndex(name)
+	if i < t.nBuiltin {
+		return false // not found, or declared at New
+	}
+	reg, bold := t.builtin[i][0], t.builtin[i][1]
+	t.removeFace(reg)
+	if bold != reg {
+		t.removeFace(bold)
+	}
+	t.families[i], t.builtin[i] = "", [2]int{-1, -1}
+	t.freeFamilies = append(t.freeFamilies, i)
+	t.paras.Clear()
+	t.owner.Clear()
+	t.masks.Clear()
+	t.emoji.Clear()
+	t.shaper.Reset()
+	for i := range t.latin {
+		for r := range t.latin[i] {
+			t.latin[i][r] = -3
+		}
+	}
+	return true
+}
+
+// removeFace empties face slot fi for reuse.
+func (t *Typesetter) removeFace(fi int) {
+	t.faces[fi] = nil
+	t.freeFaces = append(t.freeFaces, fi)
+}
+
 // wght is the OpenType weight axis.
 var wght = font.Tag(uint32('w')<<24 | uint32('g')<<16 | uint32('h')<<8 | uint32('t'))
 
@@ -291,8 +387,11 @@ func (t *Typesetter) Loaded(i int) bool { return t.builtin[i][0] >= 0 }
 // token (fonts.FamilyToken) so that the host hands it over.
 func (t *Typesetter) Want(i int) { t.addMissing(fonts.FamilyToken(i)) }
 
-// FamilyIndex returns the index of a built-in family name, or -1.
+// FamilyIndex returns the index of a built-in or user family name, or -1.
 func (t *Typesetter) FamilyIndex(name string) int {
+	if name == "" {
+		return -1
+	}
 	for i, n := range t.families {
 		if n == name {
 			return i

@@ -222,6 +222,7 @@ func serve(args []string) error {
 		Fetcher:          fetcher,
 		MaxTemplateBytes: cfg.MaxTemplateBytes,
 		TemplateLimits:   templates.Limits{MaxElements: cfg.TemplateMaxElements, MaxAssetBytes: cfg.TemplateMaxAssetBytes},
+		MaxFontBytes:     cfg.MaxFontBytes,
 		MaxRequestBytes:  cfg.MaxRequestBytes,
 		FileTemplates:    fileTemplates,
 	}
