@@ -64,21 +64,7 @@ func StartPostgres(t testing.TB) string {
 	defer cancel()
 	base := os.Getenv(PostgresURLEnv)
 	if base == "" {
-		cluster.once.Do(func() {
-			start := time.Now()
-			cluster.c, cluster.err = startCluster(ctx)
-			if cluster.err == nil {
-				fmt.Fprintf(os.Stderr, "storetest: PostgreSQL %s on 127.0.0.1:%d (%s) started in %v\n",
-					cluster.c.version, cluster.c.port, cluster.c.dir, time.Since(start).Round(time.Millisecond))
-			}
-		})
-		if cluster.err != nil {
-			if os.Getenv(PostgresRequireEnv) != "require" {
-				t.Skipf("storetest: no throwaway PostgreSQL: %v (install postgresql, or set %s)", cluster.err, PostgresURLEnv)
-			}
-			t.Fatalf("storetest: no throwaway PostgreSQL: %v", cluster.err)
-		}
-		base = cluster.c.url("postgres")
+		base = throwaway(t).url("postgres")
 	}
 	name := "ogmint_test_" + randomHex(6)
 	dbURL, err := withDatabase(base, name)
@@ -112,6 +98,30 @@ func StartPostgres(t testing.TB) string {
 	return dbURL
 }
 
+// throwaway is the cluster of this test binary, started by the first call;
+// it skips t (or fails it, with $OGMINT_TEST_POSTGRES=require) when there
+// is none.
+func throwaway(t testing.TB) *pgCluster {
+	t.Helper()
+	cluster.once.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		start := time.Now()
+		cluster.c, cluster.err = startCluster(ctx)
+		if cluster.err == nil {
+			fmt.Fprintf(os.Stderr, "storetest: PostgreSQL %s on 127.0.0.1:%d (%s) started in %v\n",
+				cluster.c.version, cluster.c.port, cluster.c.dir, time.Since(start).Round(time.Millisecond))
+		}
+	})
+	if cluster.err != nil {
+		if os.Getenv(PostgresRequireEnv) != "require" {
+			t.Skipf("storetest: no throwaway PostgreSQL: %v (install postgresql, or set %s)", cluster.err, PostgresURLEnv)
+		}
+		t.Fatalf("storetest: no throwaway PostgreSQL: %v", cluster.err)
+	}
+	return cluster.c
+}
+
 // StopPostgres stops the throwaway cluster, if this binary started one,
 // and removes its directory. For TestMain, after m.Run.
 func StopPostgres() {
@@ -129,6 +139,69 @@ func serverMajor(conn *pgx.Conn) int {
 	}
 	n, _ := strconv.Atoi(v[:i])
 	return n
+}
+
+// PostgresTablespace makes a tablespace of size bytes on the throwaway
+// cluster, on a tmpfs of its own, and returns its name and directory (to
+// fill with FillDisk): disk-full tests put a table in it. It is dropped at
+// t's cleanup, so move out or drop what is in it in a cleanup registered
+// after this call. It skips the test when the server is not the throwaway
+// one ($OGMINT_TEST_POSTGRES_URL) or no tmpfs can be mounted (not root).
+func PostgresTablespace(t *testing.T, size int) (name, dir string) {
+	t.Helper()
+	if os.Getenv(PostgresURLEnv) != "" {
+		t.Skipf("needs the throwaway PostgreSQL (its files), not $%s", PostgresURLEnv)
+	}
+	c := throwaway(t)
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to mount a tmpfs")
+	}
+	dir, err := os.MkdirTemp(c.dir, "tablespace-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := fmt.Sprintf("size=%d,mode=0700", size)
+	if c.cred != nil {
+		opts += fmt.Sprintf(",uid=%d,gid=%d", c.cred.Uid, c.cred.Gid)
+	}
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", opts, "tmpfs", dir).CombinedOutput(); err != nil {
+		os.Remove(dir)
+		t.Skipf("needs a size-limited file system: mount -t tmpfs failed (CAP_SYS_ADMIN needed): %v: %s", err, out)
+	}
+	name = "ogmint_ts_" + randomHex(4)
+	ctx := context.Background()
+	if err := adminExec(ctx, c.url("postgres"), func(conn *pgx.Conn) error {
+		_, err := conn.Exec(ctx, `CREATE TABLESPACE `+name+` LOCATION '`+dir+`'`)
+		return err
+	}); err != nil {
+		exec.Command("umount", dir).Run()
+		t.Fatalf("create tablespace: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := adminExec(ctx, c.url("postgres"), func(conn *pgx.Conn) error {
+			_, err := conn.Exec(ctx, `DROP TABLESPACE `+name)
+			return err
+		}); err != nil {
+			t.Errorf("drop tablespace %s: %v", name, err)
+		}
+		// Server processes may still hold files of it open for a moment
+		// (a backend of a closed pool exiting): retry, then detach it.
+		for try := 0; ; try++ {
+			out, err := exec.Command("umount", dir).CombinedOutput()
+			if err == nil {
+				break
+			}
+			if try == 50 {
+				if out2, err2 := exec.Command("umount", "-l", dir).CombinedOutput(); err2 != nil {
+					t.Errorf("umount %s: %v: %s; umount -l: %v: %s", dir, err, out, err2, out2)
+				}
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		os.Remove(dir)
+	})
+	return name, dir
 }
 
 func randomHex(n int) string {
@@ -168,6 +241,7 @@ type pgCluster struct {
 	dir     string // temporary directory: data/ and postgres.log
 	port    int
 	version string
+	cred    *syscall.Credential // the server's user; nil: ours
 	cmd     *exec.Cmd
 	exited  chan struct{} // closed when the postgres process has exited
 	release chan struct{} // lets the goroutine that started postgres end
@@ -219,7 +293,7 @@ func startCluster(ctx context.Context) (*pgCluster, error) {
 		return nil, err
 	}
 	sweepStale(filepath.Dir(dir))
-	c := &pgCluster{dir: dir}
+	c := &pgCluster{dir: dir, cred: cred}
 	fail := func(err error) (*pgCluster, error) {
 		c.stop()
 		return nil, err
