@@ -6,7 +6,7 @@
 // Callers depend on the [Store] interface only. [SQLite] (sqlite.go) is the
 // single-host default: one file <dataDir>/ogmint.db, pure Go, no server.
 // [Postgres] (postgres.go) is the same contract on a PostgreSQL database
-// that several stateless hosts share (DESIGN.md "Scaling out"); the mapping
+// that several stateless hosts share (README "PostgreSQL store"); the mapping
 // on [Store] says how each method maps onto it. Both are [Notifier]s, so the
 // webhook dispatcher is woken when a delivery is queued (on every host, with
 // Postgres's LISTEN/NOTIFY). The tests every implementation passes are in
