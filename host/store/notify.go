@@ -175,6 +175,9 @@ func (l *pgListener) init(cfg *pgx.ConnConfig) {
 // subscriber then gets a value, since notifications sent meanwhile are
 // lost. It is checked every 30 s without traffic, and held until Close.
 func (p *Postgres) Notifications(ctx context.Context) (<-chan struct{}, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	l := &p.ln
 	ch, err := l.hub.add()
 	if err != nil {

@@ -72,6 +72,11 @@ var (
 // the URL can set (?search_path=ogmint). A database migrated by a newer
 // binary is refused with ErrSchemaTooNew, one holding another
 // application's tables of the same names with ErrForeignDB.
+//
+// Statements are prepared and cached per connection (pgx's default). Behind
+// PgBouncer in transaction mode, add default_query_exec_mode=exec to the
+// URL; Notifications, though, needs session pooling or the server itself
+// (a LISTEN does not outlive its transaction under transaction pooling).
 func OpenPostgres(ctx context.Context, url string, opts PostgresOptions) (*Postgres, error) {
 	return openPostgres(ctx, url, opts, pgMigrations)
 }

@@ -405,6 +405,11 @@ func (c *pgCluster) stop() {
 			}
 			close(c.release)
 		}
+		// A tablespace's tmpfs a failed test left mounted.
+		mounts, _ := filepath.Glob(filepath.Join(c.dir, "tablespace-*"))
+		for _, m := range mounts {
+			exec.Command("umount", "-l", m).Run()
+		}
 		os.RemoveAll(c.dir)
 	})
 }
