@@ -51,6 +51,8 @@ type SQLite struct {
 	now  func() time.Time
 	// space remembers whether the disk has room for writes (Writable).
 	space spaceGuard
+	// hub wakes Notifications' subscribers (notify.go).
+	hub notifyHub
 
 	// writer statements
 	insRender, insImage, selDedupW, insDelivery, lease, insAttempt, updDelivery, redeliver *sql.Stmt
@@ -60,7 +62,10 @@ type SQLite struct {
 	selTemplate, selFont, selFontFamily *sql.Stmt
 }
 
-var _ Store = (*SQLite)(nil)
+var (
+	_ Store    = (*SQLite)(nil)
+	_ Notifier = (*SQLite)(nil)
+)
 
 // OpenSQLite opens (creating when needed) <dataDir>/ogmint.db and applies
 // the schema migrations this binary knows. A database migrated by a newer
@@ -203,8 +208,10 @@ func (s *SQLite) prepare(ctx context.Context) error {
 	return nil
 }
 
-// Close closes both pools. It is safe to call more than once.
+// Close closes both pools and every Notifications channel. It is safe to
+// call more than once.
 func (s *SQLite) Close() error {
+	s.hub.close()
 	var errs []error
 	for _, st := range []*sql.Stmt{s.insRender, s.insImage, s.selDedupW, s.insDelivery, s.lease, s.insAttempt,
 		s.updDelivery, s.redeliver, s.selDedup, s.selSlug, s.selImage, s.selDelivery, s.qstats,
@@ -337,7 +344,7 @@ func (s *SQLite) CreateRender(ctx context.Context, r *Render, build DeliveryBuil
 	if err != nil {
 		return nil, false, fmt.Errorf("store: insert render: %w", err)
 	}
-	got, created := r, n == 1
+	got, created, queued := r, n == 1, false
 	if created {
 		id, err := res.LastInsertId()
 		if err != nil {
@@ -377,10 +384,14 @@ func (s *SQLite) CreateRender(ctx context.Context, r *Render, build DeliveryBuil
 				ms(d.NextAttemptAt), int64(0), ms(d.CreatedAt), ms(d.UpdatedAt), d.LastError); err != nil {
 				return nil, false, fmt.Errorf("store: insert delivery: %w", err)
 			}
+			queued = true
 		}
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, false, fmt.Errorf("store: commit render: %w", err)
+	}
+	if queued {
+		s.hub.wake()
 	}
 	return got, created, nil
 }
@@ -585,6 +596,7 @@ func (s *SQLite) Redeliver(ctx context.Context, keyID, id string, now time.Time)
 	if n == 0 {
 		return fmt.Errorf("%w: delivery %s", ErrNotFound, id)
 	}
+	s.hub.wake()
 	return nil
 }
 

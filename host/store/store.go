@@ -4,10 +4,13 @@
 // kept) and uploaded fonts.
 //
 // Callers depend on the [Store] interface only. [SQLite] (sqlite.go) is the
-// single-host default: one file <dataDir>/ogmint.db, pure Go, no server. The
-// interface is shaped so that a networked database can replace it for
-// several stateless hosts (DESIGN.md "Scaling out") without touching the
-// callers; see the mapping on [Store].
+// single-host default: one file <dataDir>/ogmint.db, pure Go, no server.
+// [Postgres] (postgres.go) is the same contract on a PostgreSQL database
+// that several stateless hosts share (README "PostgreSQL store"); the mapping
+// on [Store] says how each method maps onto it. Both are [Notifier]s, so the
+// webhook dispatcher is woken when a delivery is queued (on every host, with
+// Postgres's LISTEN/NOTIFY). The tests every implementation passes are in
+// storetest/suite.
 package store
 
 import (
@@ -43,6 +46,8 @@ var (
 	// ErrForeignDB: the database file exists but is empty, not SQLite, or
 	// another application's database. Opening it as a fresh one would hide
 	// every render and pending webhook it should hold, so it is refused.
+	// Postgres: the database (schema) has another tool's schema_migrations,
+	// or tables of ogmint's names without ogmint's schema version.
 	ErrForeignDB = errors.New("store: not an ogmint database")
 	// ErrCorrupt: stored bytes fail their checksum, or SQLite reports the
 	// file malformed. The bytes are never returned.
@@ -194,10 +199,10 @@ type DeliveryBuilder func(r *Render, cached bool) (*Delivery, error)
 
 // Store is ogmint's storage contract. All methods are safe for concurrent use.
 //
-// How a Postgres implementation maps each method (one schema, the same
+// How the Postgres implementation maps each method (one schema, the same
 // tables and indexes as the SQLite migrations, BYTEA/TIMESTAMPTZ types, PNGs
-// in a table or an S3-compatible bucket keyed by slug, written before the
-// row that points at them):
+// in a table, later perhaps an S3-compatible bucket keyed by slug, written
+// before the row that points at them):
 //
 //   - CreateRender: one transaction. INSERT INTO renders ... ON CONFLICT
 //     (key_id, dedup_hash) DO NOTHING RETURNING ...; no row returned means a
@@ -205,25 +210,28 @@ type DeliveryBuilder func(r *Render, cached bool) (*Delivery, error)
 //     that unique constraint, not on any in-process lock. A unique violation
 //     on slug (SQLSTATE 23505, constraint renders_slug_key) maps to
 //     ErrSlugTaken. The delivery is inserted in the same transaction, so a
-//     committed render always has its webhook queued.
+//     committed render always has its webhook queued, with a NOTIFY
+//     ogmint_deliveries that wakes every host's Notifications on commit.
 //   - RenderByDedup, RenderBySlug, Image, Delivery, Deliveries, QueueStats,
 //     APIKeys: plain SELECTs by the same unique keys and indexes, on a
 //     replica if stale reads are acceptable (Image and RenderBySlug are
 //     immutable once written).
-//   - LeaseDue: UPDATE deliveries SET leased_until = $now + $lease WHERE id IN
-//     (SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at
-//     <= $now AND leased_until <= $now ORDER BY next_attempt_at LIMIT $n FOR
-//     UPDATE SKIP LOCKED) RETURNING ...: concurrent dispatchers on several
-//     hosts each get disjoint rows without blocking one another, and an
-//     expired lease (a crashed host) makes the row due again. River
-//     (riverqueue) implements the same pattern if we adopt it.
-//   - CompleteAttempt(s): one transaction: INSERT INTO attempts (delivery_id,
-//     n, ...) SELECT id, attempts + 1, ... FROM deliveries WHERE id = $1, then
-//     UPDATE deliveries SET attempts = attempts + 1, status, next_attempt_at,
-//     leased_until = epoch, last_error; a batch is one transaction with many
-//     such pairs (or one UPDATE ... FROM (VALUES ...)).
-//   - Redeliver: UPDATE ... WHERE id = $1 AND key_id = $2; zero rows ->
-//     ErrNotFound.
+//   - LeaseDue: WITH due AS MATERIALIZED (SELECT id FROM deliveries WHERE
+//     status = 'pending' AND next_attempt_at <= $now AND leased_until <= $now
+//     ORDER BY next_attempt_at LIMIT $n FOR UPDATE SKIP LOCKED) UPDATE
+//     deliveries SET leased_until = $now + $lease FROM due ... RETURNING ...:
+//     concurrent dispatchers on several hosts each get disjoint rows without
+//     blocking one another, and an expired lease (a crashed host) makes the
+//     row due again. The due index is partial (WHERE status = 'pending').
+//     River (riverqueue) implements the same pattern if we adopt it.
+//   - CompleteAttempt(s): one transaction: per completion one statement,
+//     WITH d AS (UPDATE deliveries SET attempts = attempts + 1, status,
+//     next_attempt_at, leased_until = epoch, last_error WHERE id = $1
+//     RETURNING id, attempts) INSERT INTO attempts SELECT id, attempts, ...
+//     FROM d (the row lock numbers racing completions one after the other;
+//     no row -> ErrNotFound), all sent as one batch, in ID order.
+//   - Redeliver: UPDATE ... WHERE id = $1 AND key_id = $2 and NOTIFY
+//     ogmint_deliveries in one transaction; zero rows -> ErrNotFound.
 //   - PutAPIKey: INSERT ... ON CONFLICT (id) DO UPDATE.
 //   - CreateTemplate: one transaction inserting version 1 into templates
 //     (PRIMARY KEY (id, version)) and its JSON into template_json (or the

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -108,56 +107,6 @@ func TestMigration3(t *testing.T) {
 			s3.Close()
 		}
 		t.Fatalf("open of a schema 4 database: %v, want ErrSchemaTooNew", err)
-	}
-}
-
-// TestUpdateTemplateTwoHandles: two stores on one file (two processes on
-// one data dir) updating one template concurrently never write one
-// version twice nor leave a gap: the write lock serialises them.
-func TestUpdateTemplateTwoHandles(t *testing.T) {
-	ctx := context.Background()
-	dir := t.TempDir()
-	a, b := openTest(t, dir), openTest(t, dir)
-	tp := &Template{ID: NewTemplateID(), KeyID: "k", JSON: templateJSON(0, 10)}
-	if err := a.CreateTemplate(ctx, tp); err != nil {
-		t.Fatal(err)
-	}
-	const n = 20
-	var (
-		wg   sync.WaitGroup
-		mu   sync.Mutex
-		seen = map[int]bool{}
-	)
-	for i := range n {
-		s := []*SQLite{a, b}[i%2]
-		wg.Go(func() {
-			v, err := s.UpdateTemplate(ctx, "k", tp.ID, 0, templateJSON(i+1, 10), "")
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			if seen[v] {
-				t.Errorf("version %d written twice", v)
-			}
-			seen[v] = true
-		})
-	}
-	wg.Wait()
-	var versions []int
-	rows, err := a.r.Query(`SELECT version FROM templates WHERE id = ? ORDER BY version`, tp.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var v int
-		rows.Scan(&v)
-		versions = append(versions, v)
-	}
-	if want := seq(n + 1); !slices.Equal(versions, want) {
-		t.Fatalf("stored versions %v, want %v", versions, want)
 	}
 }
 

@@ -1,5 +1,7 @@
-// Package storetest damages copies of an ogmint database for tests, the
-// way a failing disk, a bad copy or a mistaken operator would.
+// Package storetest helps the store's tests: it damages copies of an
+// ogmint SQLite database the way a failing disk, a bad copy or a mistaken
+// operator would, fills disks (disk.go), and starts a throwaway PostgreSQL
+// with a new database per test (postgres.go).
 package storetest
 
 import (
