@@ -144,8 +144,16 @@ func (s *SQLite) Writable(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if s.readOnly {
+		return ErrReadOnly
+	}
 	return s.space.check(filepath.Dir(s.path))
 }
 
 // wrote classifies the outcome of a write; see spaceGuard.wrote.
-func (s *SQLite) wrote(err error) error { return s.space.wrote(filepath.Dir(s.path), err) }
+func (s *SQLite) wrote(err error) error {
+	if s.readOnly {
+		return s.readOnlyErr(err) // no space probe: nothing may be written beside the file
+	}
+	return s.space.wrote(filepath.Dir(s.path), err)
+}

@@ -53,6 +53,8 @@ type SQLite struct {
 	space spaceGuard
 	// hub wakes Notifications' subscribers (notify.go).
 	hub notifyHub
+	// readOnly: opened by OpenSQLiteReadOnly; w is r then.
+	readOnly bool
 
 	// writer statements
 	insRender, insImage, selDedupW, insDelivery, lease, insAttempt, updDelivery, redeliver *sql.Stmt
@@ -223,7 +225,7 @@ func (s *SQLite) Close() error {
 	if s.r != nil {
 		errs = append(errs, s.r.Close())
 	}
-	if s.w != nil {
+	if s.w != nil && s.w != s.r {
 		errs = append(errs, s.w.Close())
 	}
 	return errors.Join(errs...)
