@@ -72,6 +72,8 @@ func main() {
 		err = render(os.Args[2:], os.Stdout)
 	case "check":
 		os.Exit(check(os.Args[2:], os.Stdout, os.Stderr))
+	case "migrate":
+		os.Exit(migrateCmd(os.Args[2:], os.Stdout, os.Stderr))
 	case "version", "--version", "-v":
 		fmt.Println("ogmint", version)
 	case "help", "-h", "--help":
