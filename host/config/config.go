@@ -28,10 +28,19 @@ const MaxFontBytes = 10 << 20
 // Config is the host's configuration. Build it with Parse (flags and
 // environment) or Default, then Validate.
 type Config struct {
-	Addr      string // OGMINT_ADDR
-	DataDir   string // OGMINT_DATA_DIR
-	PublicURL string // OGMINT_PUBLIC_URL
-	APIKeys   []string
+	Addr    string // OGMINT_ADDR
+	DataDir string // OGMINT_DATA_DIR
+	// DatabaseURL selects the PostgreSQL store (OGMINT_DATABASE_URL,
+	// postgres://user:password@host:port/database?...); "" keeps the
+	// SQLite store in DataDir. It holds a password: never log it, log
+	// DatabaseDisplay.
+	DatabaseURL string
+	// DatabaseMaxConns is the PostgreSQL connection pool's size per host.
+	DatabaseMaxConns int
+	// DatabaseStatementTimeout bounds every PostgreSQL statement (0: none).
+	DatabaseStatementTimeout time.Duration
+	PublicURL                string // OGMINT_PUBLIC_URL
+	APIKeys                  []string
 	// APIKeysFile holds more keys, one per line (# comments allowed).
 	APIKeysFile string
 	// ModulePath is a render module file to use instead of the embedded one.
@@ -134,36 +143,46 @@ func ParseRate(s string) (Rate, error) {
 // Default returns the configuration used when nothing is set.
 func Default() Config {
 	return Config{
-		Addr:                  ":8080",
-		DataDir:               "./data",
-		PublicURL:             "http://localhost:8080",
-		Instances:             runtime.NumCPU(),
-		QueueSize:             64,
-		RenderDeadline:        2 * time.Second,
-		MemoryMiB:             128,
-		CacheMiB:              DefaultCacheMiB,
-		ImageCacheMiB:         DefaultImageCacheMiB,
-		MetadataBytes:         16 << 10,
-		MetadataDepth:         16,
-		MaxRequestBytes:       64 << 10,
-		MaxTemplateBytes:      2 << 20,
-		MaxFontBytes:          MaxFontBytes,
-		TemplateMaxElements:   templates.DefaultLimits.MaxElements,
-		TemplateMaxAssetBytes: templates.DefaultLimits.MaxAssetBytes,
-		ReadTimeout:           10 * time.Second,
-		WriteTimeout:          10 * time.Second,
-		IdleTimeout:           60 * time.Second,
-		ShutdownTimeout:       15 * time.Second,
-		WebhookTimeout:        5 * time.Second,
-		WebhookRetrySchedule:  []time.Duration{0, 5 * time.Second, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour, 5 * time.Hour, 10 * time.Hour, 10 * time.Hour},
-		WebhookWorkers:        32,
-		WebhookPerEndpoint:    4,
-		WebhookIdleTimeout:    time.Second,
-		ImageMaxBytes:         abi.MaxImageBytes,
-		ImageTimeout:          3 * time.Second,
-		ImageFetchCacheMiB:    DefaultImageFetchCacheMiB,
+		Addr:                     ":8080",
+		DataDir:                  "./data",
+		DatabaseMaxConns:         DefaultDatabaseMaxConns,
+		DatabaseStatementTimeout: DefaultDatabaseStatementTimeout,
+		PublicURL:                "http://localhost:8080",
+		Instances:                runtime.NumCPU(),
+		QueueSize:                64,
+		RenderDeadline:           2 * time.Second,
+		MemoryMiB:                128,
+		CacheMiB:                 DefaultCacheMiB,
+		ImageCacheMiB:            DefaultImageCacheMiB,
+		MetadataBytes:            16 << 10,
+		MetadataDepth:            16,
+		MaxRequestBytes:          64 << 10,
+		MaxTemplateBytes:         2 << 20,
+		MaxFontBytes:             MaxFontBytes,
+		TemplateMaxElements:      templates.DefaultLimits.MaxElements,
+		TemplateMaxAssetBytes:    templates.DefaultLimits.MaxAssetBytes,
+		ReadTimeout:              10 * time.Second,
+		WriteTimeout:             10 * time.Second,
+		IdleTimeout:              60 * time.Second,
+		ShutdownTimeout:          15 * time.Second,
+		WebhookTimeout:           5 * time.Second,
+		WebhookRetrySchedule:     []time.Duration{0, 5 * time.Second, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour, 5 * time.Hour, 10 * time.Hour, 10 * time.Hour},
+		WebhookWorkers:           32,
+		WebhookPerEndpoint:       4,
+		WebhookIdleTimeout:       time.Second,
+		ImageMaxBytes:            abi.MaxImageBytes,
+		ImageTimeout:             3 * time.Second,
+		ImageFetchCacheMiB:       DefaultImageFetchCacheMiB,
 	}
 }
+
+// PostgreSQL store defaults and limits.
+const (
+	DefaultDatabaseMaxConns         = 10
+	MaxDatabaseMaxConns             = 1000
+	DefaultDatabaseStatementTimeout = 5 * time.Second
+	MaxDatabaseStatementTimeout     = time.Hour
+)
 
 // Default cache sizes, in MiB: V1 cards, /i/{slug} images, fetched avatars
 // and logos. The card cache gives way when the Go heap nears its soft
@@ -226,6 +245,13 @@ func Parse(name string, args []string, getenv func(string) string, stderr io.Wri
 	}
 	str(&c.Addr, "addr", "OGMINT_ADDR", "listen address")
 	str(&c.DataDir, "data-dir", "OGMINT_DATA_DIR", "data directory (compile cache, store)")
+	// Not str: -h would print the URL (and its password) as the default.
+	fun("database-url", "OGMINT_DATABASE_URL", `""`, "PostgreSQL store, postgres://user:password@host:port/database (empty: SQLite in the data directory)", func(s string) error {
+		c.DatabaseURL = strings.TrimSpace(s)
+		return nil
+	})
+	num(&c.DatabaseMaxConns, "database-max-conns", "OGMINT_DATABASE_MAX_CONNS", "PostgreSQL connections per host")
+	dur(&c.DatabaseStatementTimeout, "database-statement-timeout", "OGMINT_DATABASE_STATEMENT_TIMEOUT", "bound on every PostgreSQL statement, lock waits included (0 = none)")
 	str(&c.PublicURL, "public-url", "OGMINT_PUBLIC_URL", "base of returned URLs")
 	str(&c.ModulePath, "module", "OGMINT_MODULE", "render module file (default: embedded)")
 	str(&c.FontsDir, "fonts-dir", "OGMINT_FONTS_DIR", "directory of extra fallback font families: each .ttf/.otf/.ttc/.woff file one family, after the built-in ones (NAME-Bold pairs with NAME)")
@@ -305,6 +331,18 @@ func (c Config) Validate() error {
 	if c.DataDir == "" {
 		bad("data-dir: empty")
 	}
+	if c.DatabaseURL != "" {
+		if err := CheckDatabaseURL(c.DatabaseURL); err != nil {
+			bad("database-url: %v", err)
+		}
+	}
+	if c.DatabaseMaxConns < 1 || c.DatabaseMaxConns > MaxDatabaseMaxConns {
+		bad("database-max-conns: %d, want 1-%d", c.DatabaseMaxConns, MaxDatabaseMaxConns)
+	}
+	if c.DatabaseStatementTimeout < 0 || c.DatabaseStatementTimeout > MaxDatabaseStatementTimeout ||
+		(c.DatabaseStatementTimeout > 0 && c.DatabaseStatementTimeout < time.Millisecond) {
+		bad("database-statement-timeout: %s, want 0 (none) or 1ms-%s", c.DatabaseStatementTimeout, MaxDatabaseStatementTimeout)
+	}
 	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		bad("public-url: %q is not an absolute http(s) URL", c.PublicURL)
 	}
@@ -376,6 +414,44 @@ func (c Config) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// Postgres reports whether the PostgreSQL store is selected.
+func (c Config) Postgres() bool { return c.DatabaseURL != "" }
+
+// CheckDatabaseURL checks that s is a postgres:// or postgresql:// URL.
+// Its errors never quote s, which holds a password.
+func CheckDatabaseURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil {
+		// url.Error quotes the whole URL: say what is wrong without it.
+		return errors.New("not a URL; want postgres://user:password@host:port/database (percent-encode special characters in the password)")
+	}
+	if u.Scheme != "postgres" && u.Scheme != "postgresql" {
+		return fmt.Errorf("scheme %q, want postgres:// or postgresql://", u.Scheme)
+	}
+	if u.Opaque != "" {
+		return errors.New("want postgres://user:password@host:port/database")
+	}
+	return nil
+}
+
+// DatabaseDisplay is what may be logged of a database URL: host(s), port
+// and database name, never the user, password or parameters.
+func DatabaseDisplay(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	host := u.Host
+	if host == "" {
+		host = "(default host)"
+	}
+	db := strings.TrimPrefix(u.Path, "/")
+	if db == "" {
+		db = "(default database)"
+	}
+	return host + "/" + db
 }
 
 // CacheDir is where wazero keeps compiled code.

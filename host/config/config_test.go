@@ -145,3 +145,67 @@ func TestImageFetchSettings(t *testing.T) {
 		t.Errorf("max %d, timeout %s (the flag wins), cache %d", c.ImageMaxBytes, c.ImageTimeout, c.ImageFetchCacheMiB)
 	}
 }
+
+func TestDatabaseSettings(t *testing.T) {
+	c, err := Parse("test", nil, env(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Postgres() || c.DatabaseMaxConns != 10 || c.DatabaseStatementTimeout != 5*time.Second {
+		t.Fatalf("defaults: postgres %v, max conns %d, timeout %s", c.Postgres(), c.DatabaseMaxConns, c.DatabaseStatementTimeout)
+	}
+	const url = "postgres://ogmint:s3cret@db.internal:5433/ogmint?sslmode=verify-full"
+	c, err = Parse("test", []string{"-database-max-conns", "25"}, env(map[string]string{
+		"OGMINT_DATABASE_URL":               url,
+		"OGMINT_DATABASE_MAX_CONNS":         "5",
+		"OGMINT_DATABASE_STATEMENT_TIMEOUT": "0",
+	}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Postgres() || c.DatabaseURL != url || c.DatabaseMaxConns != 25 || c.DatabaseStatementTimeout != 0 {
+		t.Fatalf("set: %q, max conns %d (the flag wins), timeout %s", c.DatabaseURL, c.DatabaseMaxConns, c.DatabaseStatementTimeout)
+	}
+	if got := DatabaseDisplay(url); got != "db.internal:5433/ogmint" {
+		t.Errorf("DatabaseDisplay = %q", got)
+	}
+	if got := DatabaseDisplay("postgres://u:p@/"); got != "(default host)/(default database)" {
+		t.Errorf("DatabaseDisplay of an empty host = %q", got)
+	}
+	c, err = Parse("test", []string{"-database-url", "postgresql://u:p@h/db"}, env(nil), io.Discard)
+	if err != nil || c.DatabaseURL != "postgresql://u:p@h/db" {
+		t.Fatalf("flag: %q, %v", c.DatabaseURL, err)
+	}
+}
+
+// TestDatabaseSettingsInvalid: bad settings are named, and no message or
+// help text ever shows the URL's password.
+func TestDatabaseSettingsInvalid(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"OGMINT_DATABASE_URL": "mysql://u:s3cret@h/db"}, "scheme"},
+		{map[string]string{"OGMINT_DATABASE_URL": "postgres://u:s3cret@h:port/db"}, "database-url: not a URL"},
+		{map[string]string{"OGMINT_DATABASE_URL": "host=h password=s3cret"}, "database-url"},
+		{map[string]string{"OGMINT_DATABASE_MAX_CONNS": "0"}, "database-max-conns"},
+		{map[string]string{"OGMINT_DATABASE_MAX_CONNS": "1001"}, "database-max-conns"},
+		{map[string]string{"OGMINT_DATABASE_MAX_CONNS": "ten"}, "OGMINT_DATABASE_MAX_CONNS"},
+		{map[string]string{"OGMINT_DATABASE_STATEMENT_TIMEOUT": "-1s"}, "database-statement-timeout"},
+		{map[string]string{"OGMINT_DATABASE_STATEMENT_TIMEOUT": "2h"}, "database-statement-timeout"},
+		{map[string]string{"OGMINT_DATABASE_STATEMENT_TIMEOUT": "5"}, "OGMINT_DATABASE_STATEMENT_TIMEOUT"},
+	} {
+		_, err := Parse("test", nil, env(tc.env), io.Discard)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: error %v, want it to mention %q", tc.env, err, tc.want)
+		}
+		if err != nil && strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("%v: the error shows the password: %v", tc.env, err)
+		}
+	}
+	var help strings.Builder
+	Parse("test", []string{"-h"}, env(map[string]string{"OGMINT_DATABASE_URL": "postgres://u:s3cret@h/db"}), &help)
+	if !strings.Contains(help.String(), "database-url") || strings.Contains(help.String(), "s3cret") {
+		t.Errorf("-h shows the password, or no -database-url:\n%s", help.String())
+	}
+}

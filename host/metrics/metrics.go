@@ -37,7 +37,14 @@ type Metrics struct {
 
 	Deliveries      *prometheus.CounterVec // outcome
 	AttemptDuration prometheus.Histogram
-	handler         fasthttp.RequestHandler
+
+	// StoreDuration times store calls by method (host/store/instrument),
+	// StoreErrors counts the failed ones by method and kind (timeout,
+	// canceled, no_space, corrupt, invalid, error).
+	StoreDuration *prometheus.HistogramVec
+	StoreErrors   *prometheus.CounterVec
+
+	handler fasthttp.RequestHandler
 
 	// Children of the vectors the request path updates, memoised by label
 	// values (see HTTPResponse).
@@ -45,6 +52,8 @@ type Metrics struct {
 	cacheHits     children[string, prometheus.Counter]
 	renders       children[[2]string, prometheus.Counter]
 	renderSeconds children[string, prometheus.Observer]
+	storeSeconds  children[string, prometheus.Observer]
+	storeErrors   children[[2]string, prometheus.Counter]
 }
 
 // PoolStats is what the pool gauges read at scrape time.
@@ -84,11 +93,19 @@ func New(pool PoolStats, queue QueueStats) *Metrics {
 			Name: "ogmint_webhook_attempt_duration_seconds", Help: "Duration of webhook delivery attempts.",
 			Buckets: prometheus.DefBuckets,
 		}),
+		StoreDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "ogmint_store_call_duration_seconds", Help: "Duration of store calls (queries and transactions, waiting for a connection included) by method.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"method"}),
+		StoreErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ogmint_store_errors_total", Help: "Failed store calls by method and kind: timeout (the statement timeout or the caller's deadline), canceled, no_space, corrupt, invalid, error. Not found and conflicts are answers, not errors.",
+		}, []string{"method", "kind"}),
 	}
 	for _, cause := range []string{"memory_cap", "deadline", "trap"} {
 		m.RenderFailures.WithLabelValues(cause) // exported at 0 before the first
 	}
 	r.MustRegister(m.Renders, m.RenderFailures, m.RenderDuration, m.CacheHits, m.HTTPResponses, m.ImageFetches, m.Deliveries, m.AttemptDuration,
+		m.StoreDuration, m.StoreErrors,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if pool != nil {
 		gauge := func(name, help string, f func() float64) {
@@ -108,6 +125,60 @@ func New(pool PoolStats, queue QueueStats) *Metrics {
 	}
 	m.handler = fasthttpadaptor.NewFastHTTPHandler(promhttp.HandlerFor(r, promhttp.HandlerOpts{}))
 	return m
+}
+
+// DBPoolStats is what the database pool gauges read at scrape time: the
+// connections in use, idle, open (both, and those being opened) and the
+// most allowed; acquires that waited for a connection and their total
+// wait.
+type DBPoolStats func() (acquired, idle, total, max int32, emptyAcquires int64, emptyWait time.Duration)
+
+// AddDBPool registers the PostgreSQL connection pool's gauges,
+// ogmint_db_pool_{acquired,idle,total,max}_connections, and the counters
+// ogmint_db_pool_empty_acquires_total and
+// ogmint_db_pool_empty_acquire_wait_seconds_total (acquires that had to
+// wait for a connection: the pool's saturation). stats is read once per
+// scrape.
+func (m *Metrics) AddDBPool(stats DBPoolStats) {
+	var (
+		mu   sync.Mutex
+		at   time.Time
+		last [6]float64
+	)
+	read := func(i int) func() float64 {
+		return func() float64 {
+			mu.Lock()
+			defer mu.Unlock()
+			if now := time.Now(); now.Sub(at) > 100*time.Millisecond {
+				a, idle, total, max, n, wait := stats()
+				last = [6]float64{float64(a), float64(idle), float64(total), float64(max), float64(n), wait.Seconds()}
+				at = now
+			}
+			return last[i]
+		}
+	}
+	gauge := func(name, help string, i int) {
+		m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, read(i)))
+	}
+	gauge("ogmint_db_pool_acquired_connections", "Database connections in use.", 0)
+	gauge("ogmint_db_pool_idle_connections", "Database connections open and idle.", 1)
+	gauge("ogmint_db_pool_total_connections", "Database connections open (in use, idle, being opened).", 2)
+	gauge("ogmint_db_pool_max_connections", "Most database connections the pool opens (OGMINT_DATABASE_MAX_CONNS).", 3)
+	m.Registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "ogmint_db_pool_empty_acquires_total",
+		Help: "Store calls that found no idle database connection and waited for one."}, read(4)))
+	m.Registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "ogmint_db_pool_empty_acquire_wait_seconds_total",
+		Help: "Time store calls spent waiting for a database connection."}, read(5)))
+}
+
+// ObserveStoreCall records one store call (host/store/instrument.Observer):
+// its duration by method and, when kind is not "", a failure of that kind.
+func (m *Metrics) ObserveStoreCall(method string, took time.Duration, kind string) {
+	m.storeSeconds.get(method, func() prometheus.Observer { return m.StoreDuration.WithLabelValues(method) }).Observe(took.Seconds())
+	if kind != "" {
+		m.storeErrors.get([2]string{method, kind}, func() prometheus.Counter {
+			return m.StoreErrors.WithLabelValues(method, kind)
+		}).Inc()
+	}
 }
 
 // AddFontHandovers registers ogmint_font_handovers_total{family}: how many

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // TestFontHandovers: ogmint_font_handovers_total has one series per family,
@@ -147,4 +148,53 @@ func BenchmarkHTTPResponse(b *testing.B) {
 			m.HTTPResponse("/api/og", 200).Inc()
 		}
 	})
+}
+
+// TestStoreMetrics: store calls are timed by method and failures counted by
+// kind; the database pool's gauges and counters read its stats.
+func TestStoreMetrics(t *testing.T) {
+	m := New(nil, nil)
+	m.ObserveStoreCall("LeaseDue", 3*time.Millisecond, "")
+	m.ObserveStoreCall("LeaseDue", 7*time.Millisecond, "timeout")
+	m.ObserveStoreCall("Image", time.Millisecond, "")
+	m.AddDBPool(func() (int32, int32, int32, int32, int64, time.Duration) {
+		return 3, 2, 5, 10, 7, 1500 * time.Millisecond
+	})
+	mfs, err := m.Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := map[string]uint64{}
+	values := map[string]float64{}
+	for _, mf := range mfs {
+		for _, s := range mf.GetMetric() {
+			name := mf.GetName()
+			for _, l := range s.GetLabel() {
+				name += "," + l.GetValue() // labels come sorted by name
+			}
+			switch {
+			case s.Histogram != nil:
+				counts[name] = s.GetHistogram().GetSampleCount()
+			case s.Gauge != nil:
+				values[name] = s.GetGauge().GetValue()
+			case s.Counter != nil:
+				values[name] = s.GetCounter().GetValue()
+			}
+		}
+	}
+	if counts["ogmint_store_call_duration_seconds,LeaseDue"] != 2 || counts["ogmint_store_call_duration_seconds,Image"] != 1 {
+		t.Errorf("durations: %v", counts)
+	}
+	if values["ogmint_store_errors_total,timeout,LeaseDue"] != 1 || values["ogmint_store_errors_total,timeout,Image"] != 0 {
+		t.Errorf("errors: %v", values)
+	}
+	for name, want := range map[string]float64{
+		"ogmint_db_pool_acquired_connections": 3, "ogmint_db_pool_idle_connections": 2,
+		"ogmint_db_pool_total_connections": 5, "ogmint_db_pool_max_connections": 10,
+		"ogmint_db_pool_empty_acquires_total": 7, "ogmint_db_pool_empty_acquire_wait_seconds_total": 1.5,
+	} {
+		if values[name] != want {
+			t.Errorf("%s = %v, want %v", name, values[name], want)
+		}
+	}
 }

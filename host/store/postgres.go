@@ -39,6 +39,11 @@ type PoolStats struct {
 	Idle     int32 // connections open and free
 	Total    int32 // connections open (acquired, idle and being opened)
 	Max      int32 // PostgresOptions.MaxConns
+	// EmptyAcquires counts acquires that found no idle connection and
+	// waited for one to be opened or released (a saturated pool grows it
+	// fast), EmptyAcquireWait their total wait; both since OpenPostgres.
+	EmptyAcquires    int64
+	EmptyAcquireWait time.Duration
 }
 
 // Postgres is the Store for several stateless hosts sharing one PostgreSQL
@@ -140,7 +145,8 @@ func (p *Postgres) Ping(ctx context.Context) error {
 // Stats reports the pool's connections.
 func (p *Postgres) Stats() PoolStats {
 	s := p.pool.Stat()
-	return PoolStats{Acquired: s.AcquiredConns(), Idle: s.IdleConns(), Total: s.TotalConns(), Max: s.MaxConns()}
+	return PoolStats{Acquired: s.AcquiredConns(), Idle: s.IdleConns(), Total: s.TotalConns(), Max: s.MaxConns(),
+		EmptyAcquires: s.EmptyAcquireCount(), EmptyAcquireWait: s.EmptyAcquireWaitTime()}
 }
 
 // pgEpoch stands for the zero time in the database ('epoch').

@@ -498,6 +498,23 @@ func TestPostgresPingAndStats(t *testing.T) {
 	if st := p.Stats(); st.Acquired != 3 || st.Total != 3 || st.Idle != 0 {
 		t.Errorf("Stats with every connection held = %+v", st)
 	}
+	// A fourth acquire waits for one of them: counted as an empty acquire.
+	before := p.Stats()
+	released := make(chan struct{})
+	go func() {
+		time.Sleep(50 * time.Millisecond)
+		conns[0].Release()
+		close(released)
+	}()
+	c, err := p.pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-released
+	conns[0] = c
+	if st := p.Stats(); st.EmptyAcquires <= before.EmptyAcquires || st.EmptyAcquireWait < before.EmptyAcquireWait+40*time.Millisecond {
+		t.Errorf("Stats after a wait for a connection = %+v, before %+v", st, before)
+	}
 	for _, c := range conns {
 		c.Release()
 	}

@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/ogmint/ogmint/host/config"
 	"github.com/ogmint/ogmint/host/store"
 )
 
@@ -20,6 +21,11 @@ database, SQLite's PRAGMA integrity_check, and every stored image, custom
 template version and font against the checksum recorded with it. It can
 run while ogmint serves the same directory. Exit status: 0 sound, 1
 damaged or not checkable, 2 usage.
+
+It checks a SQLite store only. With OGMINT_DATABASE_URL set (the store is
+in PostgreSQL) it refuses unless -data-dir is given: use the server's
+tools there (pg_amcheck); ogmint checks each image, template and font
+against its checksum whenever it reads one, on either store.
 
 `
 
@@ -41,6 +47,14 @@ func check(args []string, stdout, stderr io.Writer) int {
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "ogmint check: unexpected argument %q\n", fs.Arg(0))
 		return 2
+	}
+	dirGiven := false
+	fs.Visit(func(f *flag.Flag) { dirGiven = dirGiven || f.Name == "data-dir" })
+	if db := os.Getenv("OGMINT_DATABASE_URL"); db != "" && !dirGiven {
+		fmt.Fprintf(stderr, "ogmint check: OGMINT_DATABASE_URL is set: the store is the PostgreSQL database %s, which ogmint check does not check "+
+			"(use pg_amcheck; ogmint checks every image, template and font against its checksum when it reads one). "+
+			"To check a SQLite data directory, name it with -data-dir.\n", config.DatabaseDisplay(db))
+		return 1
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -38,6 +38,7 @@ import (
 	"github.com/ogmint/ogmint/host/renderpool"
 	"github.com/ogmint/ogmint/host/ssrf"
 	"github.com/ogmint/ogmint/host/store"
+	"github.com/ogmint/ogmint/host/store/instrument"
 	"github.com/ogmint/ogmint/host/webhook"
 	"github.com/ogmint/ogmint/host/webhook/dispatch"
 	"github.com/ogmint/ogmint/templates"
@@ -128,7 +129,12 @@ func serve(args []string) error {
 			"instance_memory_mib", cfg.MemoryMiB, "suggested_mib", need)
 	}
 	if err := cfg.EnsureDataDir(); err != nil {
-		return err
+		if !cfg.Postgres() {
+			return err
+		}
+		// With PostgreSQL the data directory holds only caches (compiled
+		// code, the warmed-instance snapshot), which the pool does without.
+		log.Warn("data directory unusable: starting without the compile cache and instance snapshot", "dir", cfg.DataDir, "err", err)
 	}
 	set, err := templates.Load()
 	if err != nil {
@@ -136,11 +142,11 @@ func serve(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	st, err := store.OpenSQLite(ctx, cfg.DataDir, store.Options{})
+	db, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer db.st.Close()
 	storeReady := time.Since(start)
 	wasm, err := module.Load(ctx, cfg.ModulePath)
 	if err != nil {
@@ -165,14 +171,24 @@ func serve(args []string) error {
 		}
 		log.Info("file templates", "dir", cfg.TemplatesDir, "templates", len(fileTemplates))
 	}
+	// Every store call below is timed for /metrics.
+	var queueStats metrics.QueueStats
+	m := metrics.New(func() (int, int, int, uint64) {
+		s := pool.Stats()
+		return s.Instances, s.Busy, s.Waiting, s.Replaced
+	}, func() (int, time.Duration) { return queueStats() })
+	st := instrument.Wrap(db.st, m)
+	queueStats = dispatch.QueueStatsFunc(st, time.Second)
+	if pg := db.pg; pg != nil {
+		m.AddDBPool(func() (int32, int32, int32, int32, int64, time.Duration) {
+			s := pg.Stats()
+			return s.Acquired, s.Idle, s.Total, s.Max, s.EmptyAcquires, s.EmptyAcquireWait
+		})
+	}
 	keys, err := loadKeys(ctx, cfg, st, log)
 	if err != nil {
 		return err
 	}
-	m := metrics.New(func() (int, int, int, uint64) {
-		s := pool.Stats()
-		return s.Instances, s.Busy, s.Waiting, s.Replaced
-	}, dispatch.QueueStatsFunc(st, time.Second))
 	m.AddFontHandovers(fontcat.Names(cat), pool.FontHandovers)
 	guard := ssrf.New(cfg.WebhookAllowNets)
 	dcfg := dispatch.Config{Workers: cfg.WebhookWorkers, PerEndpoint: cfg.WebhookPerEndpoint, Timeout: cfg.WebhookTimeout,
@@ -220,7 +236,7 @@ func serve(args []string) error {
 		Payload: func(url, slug, template string, metadata []byte, created time.Time, cached bool) []byte {
 			return webhook.Payload{URL: url, Slug: slug, Template: template, Metadata: metadata, CreatedAt: created, Cached: cached}.Body()
 		},
-		Ready:            func(ctx context.Context) error { return storeUsable(ctx, st) },
+		Ready:            db.ready,
 		Fetcher:          fetcher,
 		MaxTemplateBytes: cfg.MaxTemplateBytes,
 		TemplateLimits:   templates.Limits{MaxElements: cfg.TemplateMaxElements, MaxAssetBytes: cfg.TemplateMaxAssetBytes},
@@ -267,8 +283,45 @@ func serve(args []string) error {
 	return pool.Close(sctx)
 }
 
-// storeUsable reports whether the store answers reads and can take writes
-// (not while its disk is full; the write probe is rate-limited).
+// openedStore is the store ogmint serve uses, with what /readyz checks.
+type openedStore struct {
+	st    store.Store
+	pg    *store.Postgres // nil for SQLite
+	ready func(context.Context) error
+}
+
+// openStore opens the PostgreSQL store when a database URL is configured,
+// otherwise the SQLite store in the data directory. Only the database's
+// host and name are logged: the URL holds a password.
+func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (openedStore, error) {
+	if !cfg.Postgres() {
+		sq, err := store.OpenSQLite(ctx, cfg.DataDir, store.Options{})
+		if err != nil {
+			return openedStore{}, err
+		}
+		log.Info("store: SQLite", "file", filepath.Join(cfg.DataDir, store.DBFile))
+		return openedStore{st: sq, ready: func(ctx context.Context) error { return storeUsable(ctx, sq) }}, nil
+	}
+	where := config.DatabaseDisplay(cfg.DatabaseURL)
+	timeout := cfg.DatabaseStatementTimeout
+	if timeout == 0 {
+		timeout = -1 // PostgresOptions: negative is none, zero the default
+	}
+	pg, err := store.OpenPostgres(ctx, cfg.DatabaseURL, store.PostgresOptions{
+		MaxConns: int32(cfg.DatabaseMaxConns), StatementTimeout: timeout,
+	})
+	if err != nil {
+		return openedStore{}, fmt.Errorf("database %s: %w", where, err)
+	}
+	log.Info("store: PostgreSQL", "database", where, "max_conns", cfg.DatabaseMaxConns,
+		"statement_timeout", cfg.DatabaseStatementTimeout.String())
+	return openedStore{st: pg, pg: pg, ready: pg.Ping}, nil
+}
+
+// storeUsable reports whether the SQLite store answers reads and can take
+// writes (not while its disk is full; the write probe is rate-limited).
+// PostgreSQL's /readyz check is Ping: the server reports its own full disk
+// (ErrNoSpace on the write that meets it).
 func storeUsable(ctx context.Context, st *store.SQLite) error {
 	if _, err := st.APIKeys(ctx); err != nil {
 		return err
@@ -294,6 +347,12 @@ func loadKeys(ctx context.Context, cfg config.Config, st store.Store, log *slog.
 		plain = append(plain, more...)
 	}
 	name := "config"
+	if len(plain) == 0 && cfg.Postgres() {
+		// The development key lives in one host's data directory: hosts
+		// sharing a database would each make their own.
+		return nil, errors.New("no API keys configured: with OGMINT_DATABASE_URL set, give every host the same keys " +
+			"(OGMINT_API_KEYS or OGMINT_API_KEYS_FILE); the development key is for a single host with SQLite")
+	}
 	if len(plain) == 0 {
 		dev, created, err := apikeys.DevKey(cfg.DataDir)
 		if err != nil {

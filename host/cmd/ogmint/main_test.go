@@ -20,6 +20,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/ogmint/ogmint/host/module"
+	"github.com/ogmint/ogmint/host/store/storetest"
 	"github.com/ogmint/ogmint/host/webhook"
 )
 
@@ -51,6 +52,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := m.Run()
+	storetest.StopPostgres()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

@@ -1,7 +1,6 @@
 package dispatch
 
 import (
-	"container/heap"
 	"context"
 	"errors"
 	"time"
@@ -88,8 +87,8 @@ func (d *Dispatcher) flush(batch []completion) {
 		d.release(c.it)
 		if ok[i] && c.c.Status == store.StatusPending {
 			retries = true
-			if c.c.Next.After(now) && len(d.wakeAt) < 4096 {
-				heap.Push(&d.wakeAt, c.c.Next)
+			if c.c.Next.After(now) {
+				d.wakeAtLocked(c.c.Next)
 			}
 		}
 	}

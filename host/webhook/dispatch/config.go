@@ -15,7 +15,10 @@ const (
 	DefaultTimeout      = 5 * time.Second
 	DefaultJitter       = 0.2
 	DefaultPollInterval = 250 * time.Millisecond
-	DefaultBatch        = 64
+	// DefaultSafetyPoll is the poll interval while the store's
+	// notifications wake the dispatcher (see Config.PollInterval).
+	DefaultSafetyPoll = 5 * time.Second
+	DefaultBatch      = 64
 	// DefaultIdleConnTimeout is how long a connection to a receiver stays
 	// open for reuse after an attempt: well under the keep-alive timeouts
 	// servers commonly use (gunicorn 2 s; Node.js, uvicorn, Apache 5 s), so
@@ -70,8 +73,16 @@ type Config struct {
 	// (default 0.2; negative: none).
 	Jitter float64
 	// PollInterval is how often the queue is looked at when nothing
-	// wakes the dispatcher (Notify, a retry it scheduled itself, freed
-	// capacity) (default 250 ms).
+	// wakes the dispatcher: a store notification (store.Notifier: a
+	// delivery queued or redelivered, on any host sharing the database),
+	// Notify, a wake-up it scheduled itself (a retry, a new delivery's
+	// first delay, a lease it left to expire), freed capacity. Zero (the
+	// default) is automatic: DefaultSafetyPoll (5 s) while the store's
+	// notifications are subscribed, a safety net for what nothing here
+	// announces (a notification lost, a retry another host scheduled and
+	// did not live to make, a dead host's leases expiring), and
+	// DefaultPollInterval (250 ms) for a store that is no Notifier or
+	// while subscribing fails. A value set is used in every case.
 	PollInterval time.Duration
 	// Lease is how long leased deliveries stay invisible to other leasers
 	// (default Timeout*2 + 5 s). A crashed host's deliveries are due again
@@ -109,9 +120,6 @@ func (c Config) WithDefaults() Config {
 		c.Jitter = DefaultJitter
 	case c.Jitter < 0:
 		c.Jitter = 0
-	}
-	if c.PollInterval == 0 {
-		c.PollInterval = DefaultPollInterval
 	}
 	if c.Lease == 0 {
 		c.Lease = c.Timeout*2 + 5*time.Second
@@ -155,8 +163,8 @@ func (c Config) Validate() error {
 	if c.Jitter < 0 || c.Jitter >= 1 {
 		bad("jitter %v, want 0 <= jitter < 1", c.Jitter)
 	}
-	if c.PollInterval <= 0 {
-		bad("poll interval must be > 0")
+	if c.PollInterval < 0 {
+		bad("poll interval must be >= 0 (0: automatic)")
 	}
 	if c.Lease < c.Timeout+2*leaseMargin {
 		bad("lease %s must be at least timeout + %s", c.Lease, 2*leaseMargin)

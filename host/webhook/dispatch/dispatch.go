@@ -15,6 +15,16 @@
 // new connection (conns.go). A redelivery gets a round of attempts of its
 // own (round.go).
 //
+// The lease loop is woken by the store's notifications (store.Notifier:
+// with PostgreSQL's LISTEN/NOTIFY, a delivery queued or redelivered on any
+// host sharing the database wakes every host's dispatcher), by Notify, and
+// at the times it knows something falls due (a retry it scheduled, a new
+// delivery's first delay, a lease it left to expire); a slow safety poll
+// (Config.PollInterval) catches the rest. Several hosts each run a
+// dispatcher on one database: LeaseDue gives each delivery to one of them
+// at a time, and a dead host's leases expire and are taken over. The
+// per-endpoint limit is per dispatcher, so per host.
+//
 // Delivery is at least once: a delivery stays leased in the store while it
 // is in memory, and a crash only delays it until the lease expires. The
 // webhook-id (the delivery ID) is the same on every attempt, so receivers
@@ -55,6 +65,10 @@ type Dispatcher struct {
 	log     *slog.Logger
 	queueFn metrics.QueueStats
 	maxHeld int
+	// The lease loop's poll interval while the store's notifications are
+	// subscribed (slowPoll) and while they are not (fastPoll).
+	slowPoll, fastPoll time.Duration
+	subscribed         atomic.Bool
 
 	wake       chan struct{} // Notify, freed capacity
 	comp       chan completion
@@ -70,12 +84,14 @@ type Dispatcher struct {
 	runnable []*host // hosts with queued items and a free slot, round robin
 	inFlight int
 	starved  bool      // the lease loop waits for capacity
-	wakeAt   timeHeap  // retries this dispatcher scheduled, to wake for
+	wakeAt   timeHeap  // retries, first delays and lease expiries this dispatcher scheduled, to wake for
 	lastLog  time.Time // rate limit for store error logs
+	firstAt  time.Time // the last first-delay wake-up pushed (see notified)
 
 	leased, deferred, attempts, commitErrs atomic.Uint64
 	delivered, retried, failed, stopped    atomic.Uint64
 	staleResends                           atomic.Uint64
+	notified                               atomic.Uint64
 }
 
 type item struct {
@@ -116,6 +132,10 @@ type Stats struct {
 	// StaleResends counts requests sent again on a new connection because
 	// the receiver had closed the idle one they were sent on.
 	StaleResends uint64
+	// Notified counts the store's wake-ups (store.Notifier) received;
+	// Subscribed tells whether they are subscribed now.
+	Notified   uint64
+	Subscribed bool
 }
 
 // New returns a Dispatcher for st that sends through guard's client. m may
@@ -123,6 +143,10 @@ type Stats struct {
 // WithDefaults; New panics if it is then invalid (check Validate first).
 func New(st store.Store, guard *ssrf.Guard, m *metrics.Metrics, cfg Config, log *slog.Logger) *Dispatcher {
 	cfg = cfg.WithDefaults()
+	slow, fast := cfg.PollInterval, cfg.PollInterval
+	if cfg.PollInterval == 0 {
+		slow, fast = DefaultSafetyPoll, DefaultPollInterval
+	}
 	if err := cfg.Validate(); err != nil {
 		panic(err)
 	}
@@ -136,6 +160,8 @@ func New(st store.Store, guard *ssrf.Guard, m *metrics.Metrics, cfg Config, log 
 		st: st, http: newClients(guard, cfg), m: m, cfg: cfg, log: log,
 		queueFn:    QueueStatsFunc(st, time.Second),
 		maxHeld:    cfg.Workers*4 + cfg.Batch,
+		slowPoll:   slow,
+		fastPoll:   fast,
 		wake:       make(chan struct{}, 1),
 		comp:       make(chan completion, cfg.Workers*2),
 		quit:       make(chan struct{}),
@@ -178,6 +204,7 @@ func (d *Dispatcher) Stats() Stats {
 	s.Delivered, s.Retried, s.Failed, s.Stopped = d.delivered.Load(), d.retried.Load(), d.failed.Load(), d.stopped.Load()
 	s.CommitErrors = d.commitErrs.Load()
 	s.StaleResends = d.staleResends.Load()
+	s.Notified, s.Subscribed = d.notified.Load(), d.subscribed.Load()
 	return s
 }
 
@@ -196,7 +223,9 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 		wg.Add(1)
 		go d.worker(&wg)
 	}
+	listenDone := d.subscribe(ctx)
 	d.leaseLoop(ctx)
+	<-listenDone
 
 	d.mu.Lock()
 	d.closing = true
@@ -240,12 +269,14 @@ func (d *Dispatcher) leaseLoop(ctx context.Context) {
 		}
 		d.mu.Unlock()
 
+		var err error
 		if free > 0 {
 			n := min(free, d.cfg.Batch)
 			// The lease is taken even if ctx ends meanwhile; leased rows
 			// that are then dropped come back when the lease expires.
 			lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-			ds, err := d.st.LeaseDue(lctx, now, n, d.cfg.Lease)
+			var ds []*store.Delivery
+			ds, err = d.st.LeaseDue(lctx, now, n, d.cfg.Lease)
 			cancel()
 			if err != nil {
 				d.logStoreError("lease due deliveries", err)
@@ -257,7 +288,13 @@ func (d *Dispatcher) leaseLoop(ctx context.Context) {
 			}
 		}
 
-		wait := d.cfg.PollInterval
+		wait := d.fastPoll
+		if d.subscribed.Load() {
+			wait = d.slowPoll
+		}
+		if err != nil {
+			wait = min(wait, time.Second)
+		}
 		d.mu.Lock()
 		if len(d.wakeAt) > 0 {
 			wait = min(wait, max(time.Until(d.wakeAt[0]), time.Millisecond))
@@ -341,6 +378,7 @@ func (d *Dispatcher) admit(ds []*store.Delivery) {
 		}
 		if h.active+len(h.queue) >= d.hostCap(h) {
 			d.deferred.Add(1)
+			d.wakeAtLocked(dl.LeasedUntil) // due again then
 			continue
 		}
 		it := &item{d: dl, host: h, leasedUntil: dl.LeasedUntil}
@@ -409,6 +447,7 @@ func (d *Dispatcher) finish(it *item, took time.Duration, dropped bool) {
 	if dropped {
 		d.release(it)
 		d.deferred.Add(1)
+		d.wakeAtLocked(it.leasedUntil) // due again then
 		d.nudgeLocked()
 	} else {
 		it.attempted = true
@@ -422,6 +461,17 @@ func (d *Dispatcher) finish(it *item, took time.Duration, dropped bool) {
 func (d *Dispatcher) release(it *item) {
 	if d.held[it.d.ID] == it {
 		delete(d.held, it.d.ID)
+	}
+}
+
+// maxWakeAt bounds the wake-up times kept: past it, the poll serves.
+const maxWakeAt = 4096
+
+// wakeAtLocked schedules a look at the queue at t, when something this
+// dispatcher knows of becomes due then. d.mu is held.
+func (d *Dispatcher) wakeAtLocked(t time.Time) {
+	if len(d.wakeAt) < maxWakeAt {
+		heap.Push(&d.wakeAt, t)
 	}
 }
 
@@ -456,6 +506,82 @@ func (d *Dispatcher) worker(wg *sync.WaitGroup) {
 		case <-d.commitDone: // past the grace period: the lease expiring re-sends it
 		}
 	}
+}
+
+// subscribe subscribes to the store's notifications, when it is a
+// store.Notifier, and forwards each to the lease loop until ctx ends; the
+// channel returned is closed then. The first subscription is made before
+// it returns, so the lease loop polls slowly from its first wait; while
+// there is none (the first failed, or the store closed the channel) it
+// polls at fastPoll and tries again every slowPoll.
+func (d *Dispatcher) subscribe(ctx context.Context) <-chan struct{} {
+	done := make(chan struct{})
+	n, ok := d.st.(store.Notifier)
+	if !ok {
+		close(done)
+		return done
+	}
+	ch, err := n.Notifications(ctx)
+	if err != nil && ctx.Err() == nil {
+		d.log.Warn("webhook dispatcher: no queue notifications; polling the queue every "+d.fastPoll.String()+" until they come back", "err", err)
+	}
+	d.subscribed.Store(err == nil)
+	go func() {
+		defer close(done)
+		for ctx.Err() == nil {
+			if ch == nil {
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(d.slowPoll):
+				}
+				if ch, err = n.Notifications(ctx); err != nil {
+					ch = nil
+					if ctx.Err() == nil {
+						d.logStoreError("subscribe to queue notifications", err)
+					}
+					continue
+				}
+				d.subscribed.Store(true)
+				d.Notify() // anything missed meanwhile
+			}
+			select {
+			case <-ctx.Done():
+			case _, ok := <-ch:
+				if !ok { // the store was closed
+					ch = nil
+					d.subscribed.Store(false)
+				} else {
+					d.notified.Add(1)
+					d.firstDelay()
+				}
+				d.Notify()
+			}
+		}
+	}()
+	return done
+}
+
+// firstDelayGrain rounds the first-delay wake-ups up, so that a burst of
+// notifications schedules one wake-up per grain.
+const firstDelayGrain = 10 * time.Millisecond
+
+// firstDelay schedules a wake-up for when a delivery just queued becomes
+// due, if the schedule delays first attempts (Schedule[0], which whoever
+// enqueued applied): the notification comes when it was queued, not when
+// it is due.
+func (d *Dispatcher) firstDelay() {
+	delay := d.cfg.Schedule[0]
+	if delay <= 0 {
+		return
+	}
+	at := time.Now().Add(delay + firstDelayGrain - 1).Truncate(firstDelayGrain)
+	d.mu.Lock()
+	if at.After(d.firstAt) {
+		d.firstAt = at
+		d.wakeAtLocked(at)
+	}
+	d.mu.Unlock()
 }
 
 // timeHeap is a min-heap of wake-up times.

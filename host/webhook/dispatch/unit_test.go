@@ -15,7 +15,7 @@ import (
 func TestConfigDefaultsAndValidate(t *testing.T) {
 	c := Config{}.WithDefaults()
 	if c.Workers != 32 || c.PerEndpoint != 4 || c.Timeout != 5*time.Second || len(c.Schedule) != 8 ||
-		c.Jitter != 0.2 || c.PollInterval != 250*time.Millisecond || c.Lease != 15*time.Second || c.Batch != 64 ||
+		c.Jitter != 0.2 || c.PollInterval != 0 || c.Lease != 15*time.Second || c.Batch != 64 ||
 		c.UserAgent == "" || c.Grace != 6*time.Second || c.IdleConnTimeout != time.Second {
 		t.Fatalf("defaults %+v", c)
 	}
