@@ -41,7 +41,7 @@ type proc struct {
 // serveOn runs `ogmint serve` on dataDir (as startServer does) and waits
 // until path answers 200: /readyz for a ready server, /healthz for one that
 // serves but may not be ready.
-func serveOn(t *testing.T, dataDir string, port int, path string) *proc {
+func serveOn(t testing.TB, dataDir string, port int, path string) *proc {
 	t.Helper()
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	cmd := exec.Command(binPath, "serve")
@@ -70,7 +70,7 @@ func serveOn(t *testing.T, dataDir string, port int, path string) *proc {
 }
 
 // stop ends the server with SIGTERM and waits for it.
-func (p *proc) stop(t *testing.T) {
+func (p *proc) stop(t testing.TB) {
 	t.Helper()
 	_ = p.cmd.Process.Signal(syscall.SIGTERM)
 	if err := p.cmd.Wait(); err != nil {

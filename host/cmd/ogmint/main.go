@@ -57,6 +57,7 @@ Usage:
   ogmint serve [flags]     serve the API (ogmint serve -h lists flags and env)
   ogmint render [flags]    render one card to a PNG file
   ogmint check [flags]     check the store for damage (exit 1 when damaged)
+  ogmint migrate [flags]   copy a SQLite store into PostgreSQL (idempotent)
   ogmint version
 `
 
