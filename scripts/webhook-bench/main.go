@@ -63,7 +63,13 @@ func main() {
 	perEndpoint := flag.Int("per-endpoint", dispatch.DefaultPerEndpoint, "dispatcher per-endpoint limit")
 	receiverDelay := flag.Duration("receiver-delay", 0, "receiver processing time per request")
 	dir := flag.String("dir", "", "data directory (default: a temporary one, removed afterwards)")
+	dbURL := flag.String("database-url", os.Getenv("OGMINT_DATABASE_URL"), "a PostgreSQL database to use instead of SQLite (create mode only; its tables are written to)")
 	flag.Parse()
+	if *dbURL != "" && *mode != "create" {
+		fmt.Fprintln(os.Stderr, "webhook-bench: -database-url needs -mode create (batch inserts into SQLite's file)")
+		os.Exit(2)
+	}
+	databaseURL = *dbURL
 	if *mode != "batch" && *mode != "create" {
 		fmt.Fprintln(os.Stderr, "webhook-bench: -mode is batch or create")
 		os.Exit(2)
@@ -73,6 +79,9 @@ func main() {
 		os.Exit(1)
 	}
 }
+
+// databaseURL selects the PostgreSQL store (-database-url).
+var databaseURL string
 
 // tracker pairs enqueue times with arrival times by webhook-id.
 type tracker struct {
@@ -118,9 +127,19 @@ func run(rate int, duration, drain time.Duration, mode string, tick time.Duratio
 		dir = d
 	}
 	ctx := context.Background()
-	st, err := store.OpenSQLite(ctx, dir, store.Options{})
-	if err != nil {
-		return err
+	var st store.Store
+	if databaseURL != "" {
+		pg, err := store.OpenPostgres(ctx, databaseURL, store.PostgresOptions{MaxConns: int32(producers + 4)})
+		if err != nil {
+			return err
+		}
+		st = pg
+	} else {
+		lite, err := store.OpenSQLite(ctx, dir, store.Options{})
+		if err != nil {
+			return err
+		}
+		st = lite
 	}
 	defer st.Close()
 
@@ -171,7 +190,7 @@ func run(rate int, duration, drain time.Duration, mode string, tick time.Duratio
 	var enqueueErr error
 	switch mode {
 	case "batch":
-		enqueued, enqueueErr = produceBatches(ctx, st.Path(), tr, d, rate, duration, tick, start, hookURL, secret, render.Slug, payload)
+		enqueued, enqueueErr = produceBatches(ctx, st.(*store.SQLite).Path(), tr, d, rate, duration, tick, start, hookURL, secret, render.Slug, payload)
 	case "create":
 		enqueued, enqueueErr = produceRenders(ctx, st, tr, d, rate, duration, producers, start, hookURL, secret, payload)
 	}
