@@ -2,6 +2,7 @@ package renderpool
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"net/url"
 	"strings"
@@ -76,5 +77,35 @@ func TestWorldTextMemory(t *testing.T) {
 	t.Logf("instance linear memory after %d random-script renders: %.1f MiB; replacements: %d", renders, float64(mem)/(1<<20), p.Stats().Replaced)
 	if mem >= 64<<20 {
 		t.Fatalf("instance memory %.1f MiB, want < 64 MiB", float64(mem)/(1<<20))
+	}
+}
+
+// TestCollectorLimiterDoesNotStall: after a call during which the Go
+// collector's CPU limiter turned on inside the module (as it does when the
+// module's heap sits at its soft memory limit, as with every fallback family
+// handed over), the instance still collects. The limiter turns mark assists
+// off and is only turned off again by the scheduler; a wasm instance has one
+// thread and no preemption, so without the scheduler running between calls
+// the collection in progress never finished and every later render's
+// garbage stayed (TestWorldTextMemory ran out of the 128 MiB cap at a random
+// render, ~1.5 MiB a render).
+func TestCollectorLimiterDoesNotStall(t *testing.T) {
+	p := newPool(t, Config{Instances: 1})
+	if err := p.Render(context.Background(), []byte(sampleQuery+"&debug_gc_limiter_s=20"), nil); err != nil {
+		t.Fatalf("turning the limiter on: %v", err)
+	}
+	// Each render leaves 4 MiB of garbage (the module keeps only the last
+	// debug_alloc_mb buffer): 50 of them are 200 MiB if nothing is collected.
+	start := p.Stats().MaxMemoryBytes
+	for i := range 50 {
+		q := fmt.Sprintf("template=blog&title=Card+%d&debug_alloc_mb=4", i)
+		if err := p.Render(context.Background(), []byte(q), nil); err != nil {
+			t.Fatalf("render %d after the limiter turned on (memory %.1f MiB then): %v", i, float64(start)/(1<<20), err)
+		}
+	}
+	end := p.Stats().MaxMemoryBytes
+	t.Logf("linear memory %.1f MiB once the limiter was on, %.1f MiB 50 renders later", float64(start)/(1<<20), float64(end)/(1<<20))
+	if end >= 64<<20 {
+		t.Fatalf("linear memory grew from %.1f to %.1f MiB in 50 renders, want < 64 MiB", float64(start)/(1<<20), float64(end)/(1<<20))
 	}
 }

@@ -33,6 +33,28 @@ func init() {
 
 func main() {}
 
+// yield runs the Go scheduler once before an export that allocates returns
+// to the host.
+//
+// The collector's CPU limiter turns mark assists off once collections have
+// taken over half of the CPU time for about a second (as they do when the
+// heap sits at memoryLimit, with every fallback family handed over), and
+// only the scheduler (or an assist, which it has just turned off) turns it
+// off again. An instance has one thread, no sysmon and no preemption, and no
+// export blocks, so the scheduler never ran: once on, the limiter stayed on,
+// the collection in progress never finished (on one thread the assists do
+// its marking), and the garbage of every later call stayed until the
+// instance ran out of memory (~1.5 MiB a world-text render; host/renderpool
+// TestCollectorLimiterDoesNotStall, TestWorldTextMemory). Here the scheduler
+// updates the limiter and gives the background mark worker its share.
+func yield() { runtime.Gosched() }
+
+// yielding is yield for an export that returns a status.
+func yielding[T ~uint8 | ~uint16 | ~uint32 | ~int](st T) uint32 {
+	yield()
+	return uint32(st)
+}
+
 func ptr(b []byte) uint32 {
 	if len(b) == 0 {
 		return 0
@@ -46,6 +68,7 @@ func abiVersion() uint32 { return abi.Version }
 //go:wasmexport ogmint_request
 func request(n uint32) uint32 {
 	b := mod.Request(int(n))
+	yield()
 	if b == nil {
 		return 0
 	}
@@ -55,6 +78,7 @@ func request(n uint32) uint32 {
 //go:wasmexport ogmint_image
 func image(arg uint32) uint32 {
 	b := mod.Image(int(arg>>24), int(arg&(1<<24-1)))
+	yield()
 	if b == nil {
 		return 0
 	}
@@ -64,6 +88,7 @@ func image(arg uint32) uint32 {
 //go:wasmexport ogmint_font
 func fontBuf(n uint32) uint32 {
 	b := mod.Font(int(n))
+	yield()
 	if b == nil {
 		return 0
 	}
@@ -71,19 +96,19 @@ func fontBuf(n uint32) uint32 {
 }
 
 //go:wasmexport ogmint_font_add
-func fontAdd(n uint32) uint32 { return uint32(mod.FontAdd(int(n))) }
+func fontAdd(n uint32) uint32 { return yielding(mod.FontAdd(int(n))) }
 
 //go:wasmexport ogmint_render
-func render(n uint32) uint32 { return uint32(mod.Render(int(n))) }
+func render(n uint32) uint32 { return yielding(mod.Render(int(n))) }
 
 //go:wasmexport ogmint_validate
-func validate(n uint32) uint32 { return uint32(mod.Validate(int(n))) }
+func validate(n uint32) uint32 { return yielding(mod.Validate(int(n))) }
 
 //go:wasmexport ogmint_pixels
 func pixels() uint32 { return ptr(mod.Pixels()) }
 
 //go:wasmexport ogmint_encode_png
-func encodePNG() uint32 { return uint32(mod.EncodePNG()) }
+func encodePNG() uint32 { return yielding(mod.EncodePNG()) }
 
 //go:wasmexport ogmint_output
 func output() uint32 { return ptr(mod.Output()[:cap(mod.Output())]) }
@@ -95,4 +120,4 @@ func outputLen() uint32 { return uint32(len(mod.Output())) }
 func collect() { runtime.GC() }
 
 //go:wasmexport ogmint_info
-func info() uint32 { return uint32(mod.Info()) }
+func info() uint32 { return yielding(mod.Info()) }
