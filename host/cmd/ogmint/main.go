@@ -43,7 +43,9 @@ import (
 )
 
 // DefaultMemoryLimit is the Go heap's soft limit when GOMEMLIMIT is unset.
-const DefaultMemoryLimit = 224 << 20
+// The render instances' linear memories (~64 MiB for two) are not in the
+// Go heap on 64-bit Linux (host/renderpool reserves them with mmap).
+const DefaultMemoryLimit = 160 << 20
 
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
