@@ -192,6 +192,10 @@ func (p *Pool) start(ctx context.Context, wasm []byte) error {
 	if perr == nil {
 		wasm = patched
 	}
+	// One data segment instead of Go's tens of thousands (datamerge.go).
+	if merged, ok, err := mergeDataSegments(wasm); err == nil && ok {
+		wasm = merged
+	}
 	var err error
 	if p.compiled, err = p.compile(ctx, wasm); err != nil {
 		return fmt.Errorf("renderpool: compiling the module: %w", err)
