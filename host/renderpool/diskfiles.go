@@ -52,6 +52,11 @@ func roomFor(dir string, size uint64) error {
 	return fmt.Errorf("%d MiB free, %d MiB needed to keep %d MiB for the store", free>>20, (size+diskReserve)>>20, diskReserve>>20)
 }
 
+// RoomFor is roomFor for the host's other start-up files (the fallback
+// fonts file): nil when writing size bytes in dir leaves the store its
+// reserve (or when free space cannot be measured).
+func RoomFor(dir string, size uint64) error { return roomFor(dir, size) }
+
 // nearestDir is dir or its nearest existing parent.
 func nearestDir(dir string) string {
 	for {

@@ -117,6 +117,7 @@ func serve(args []string) error {
 		return err
 	}
 	fontBytes := fontcat.Size(cat)
+	dropFontFiles(cat)
 	log.Info("fallback fonts", "families", len(cat.Families), "bytes", fontBytes, "dir", cfg.FontsDir,
 		"ms", time.Since(fontsStart).Milliseconds())
 	// An instance keeps every family it is handed: about 48 MiB besides
@@ -127,6 +128,11 @@ func serve(args []string) error {
 	}
 	if err := cfg.EnsureDataDir(); err != nil {
 		return err
+	}
+	// The packed families go to a file mapped in their stead (Linux): an
+	// instance reads a family only when its text needs it.
+	if err := spillFonts(cat, filepath.Join(cfg.DataDir, fontsFile)); err != nil {
+		log.Warn("fallback fonts stay in the heap: their file could not be written", "err", err)
 	}
 	set, err := templates.Load()
 	if err != nil {
