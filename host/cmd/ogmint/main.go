@@ -230,6 +230,7 @@ func serve(args []string) error {
 		ReadBufferSize:     16 << 10,
 		ErrorHandler:       api.ParseErrorHandler,
 	}
+	settle(log, pool, wasm)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.ListenAndServe(cfg.Addr) }()
 	log.Info("ogmint serving", "addr", cfg.Addr, "version", version, "instances", cfg.Instances,
