@@ -186,11 +186,13 @@ const (
 
 // Default cache sizes, in MiB: V1 cards, /i/{slug} images, fetched avatars
 // and logos. The card cache gives way when the Go heap nears its soft
-// limit (host/cardcache).
+// limit (host/cardcache). They are sized for the memory budget (issue 11:
+// RSS under sustained load < 150 MiB): a cache costs its size and half again
+// in the Go heap (GOGC 50), and 16 MiB holds ~200 blog cards.
 const (
-	DefaultCacheMiB           = 64
-	DefaultImageCacheMiB      = 64
-	DefaultImageFetchCacheMiB = 32
+	DefaultCacheMiB           = 16
+	DefaultImageCacheMiB      = 8
+	DefaultImageFetchCacheMiB = 8
 )
 
 // Setting documents one flag and its environment variable (for --help and README).

@@ -122,7 +122,7 @@ func TestImageFetchSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(c.ImageAllowNets) != 0 || c.ImageMaxBytes != 4<<20 || c.ImageTimeout != 3*time.Second || c.ImageFetchCacheMiB != 32 {
+	if len(c.ImageAllowNets) != 0 || c.ImageMaxBytes != 4<<20 || c.ImageTimeout != 3*time.Second || c.ImageFetchCacheMiB != DefaultImageFetchCacheMiB {
 		t.Fatalf("defaults: nets %v, max %d, timeout %s, cache %d", c.ImageAllowNets, c.ImageMaxBytes, c.ImageTimeout, c.ImageFetchCacheMiB)
 	}
 	c, err = Parse("test", []string{"-image-timeout", "500ms"}, env(map[string]string{

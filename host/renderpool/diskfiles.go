@@ -52,6 +52,11 @@ func roomFor(dir string, size uint64) error {
 	return fmt.Errorf("%d MiB free, %d MiB needed to keep %d MiB for the store", free>>20, (size+diskReserve)>>20, diskReserve>>20)
 }
 
+// RoomFor is roomFor for the host's other start-up files (the fallback
+// fonts file): nil when writing size bytes in dir leaves the store its
+// reserve (or when free space cannot be measured).
+func RoomFor(dir string, size uint64) error { return roomFor(dir, size) }
+
 // nearestDir is dir or its nearest existing parent.
 func nearestDir(dir string) string {
 	for {
@@ -99,8 +104,18 @@ func isFileError(err error) bool {
 // cannot be written (on a full disk: the cache of this module is ~40 MB);
 // then the runtime is rebuilt without the cache, WASI included, and the
 // module compiled again.
+//
+// Code loaded from the cache is mapped from its file (patched wazero, see
+// host/third_party/wazero/PATCHES.md): only the pages that run are resident.
+// Code compiled now is in anonymous memory (~40 MB, all resident), so when
+// the compile wrote a new cache file, the module is loaded again from it.
 func (p *Pool) compile(ctx context.Context, wasm []byte) (wazero.CompiledModule, error) {
+	before := cacheFiles(p.cfg.CacheDir)
 	compiled, err := p.rt.CompileModule(ctx, wasm)
+	if err == nil && p.cache != nil && cacheFiles(p.cfg.CacheDir) > before {
+		_ = compiled.Close(ctx) // its code is unmapped once collected
+		return p.rt.CompileModule(ctx, wasm)
+	}
 	if err == nil || p.cache == nil || !isFileError(err) {
 		return compiled, err
 	}
@@ -114,6 +129,23 @@ func (p *Pool) compile(ctx context.Context, wasm []byte) (wazero.CompiledModule,
 		return nil, fmt.Errorf("renderpool: instantiating WASI: %w", err)
 	}
 	return p.rt.CompileModule(ctx, wasm)
+}
+
+// cacheFiles counts the files of a wazero compilation cache directory
+// (<dir>/<wazero version>/<key>).
+func cacheFiles(dir string) int {
+	if dir == "" {
+		return 0
+	}
+	n := 0
+	subs, _ := os.ReadDir(dir)
+	for _, sub := range subs {
+		if sub.IsDir() {
+			files, _ := os.ReadDir(filepath.Join(dir, sub.Name()))
+			n += len(files)
+		}
+	}
+	return n
 }
 
 // saveSnapshot writes snap to the snapshot file. The file only saves the

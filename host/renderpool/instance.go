@@ -54,11 +54,14 @@ var exportNames = [numExports]string{
 
 // instance is one warm module instance. Used by one goroutine at a time.
 type instance struct {
-	mod    api.Module
-	mem    api.Memory
-	fns    [numExports]api.Function
-	stack  [1]uint64 // every export takes and returns at most one i32
-	stderr *headBuffer
+	mod api.Module
+	mem api.Memory
+	lm  linearMemory // what backs mem; nil when wazero allocated it
+	// accounted is the memory size last counted in Pool.memBytes.
+	accounted uint64
+	fns       [numExports]api.Function
+	stack     [1]uint64 // every export takes and returns at most one i32
+	stderr    *headBuffer
 	// fonts[i] is set once the fallback family Config.Fonts.Families[i] has
 	// been handed over (or came with the snapshot the instance was cloned
 	// from): the module keeps it, so it is never sent again.
@@ -249,7 +252,13 @@ func (in *instance) pixels(ctx context.Context) (pix []byte, w, h int, err error
 	return b, w, h, nil
 }
 
-func (in *instance) close() { _ = in.mod.Close(context.Background()) }
+// close closes the module and frees its memory; no call may be running.
+func (in *instance) close() {
+	_ = in.mod.Close(context.Background())
+	if in.lm != nil {
+		in.lm.release()
+	}
+}
 
 // headBuffer keeps the first bytes a module writes to stderr since the last
 // reset (the Go runtime prints "fatal error: ..." or "panic: ..." first,

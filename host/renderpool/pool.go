@@ -103,6 +103,7 @@ type Pool struct {
 	closed   bool
 	inflight sync.WaitGroup // calls in progress (waiting or running) and replacements
 	maxMem   atomic.Uint64  // largest instance linear memory seen
+	memBytes atomic.Int64   // linear memory of the live instances, as of their last call
 
 	live      atomic.Int64
 	busy      atomic.Int64
@@ -134,6 +135,11 @@ type Stats struct {
 	// MaxMemoryBytes is the largest linear memory of any instance seen after
 	// a call (it only grows within an instance; fresh instances start small).
 	MaxMemoryBytes uint64
+	// MemoryBytes is the linear memory of the live instances, summed, as of
+	// their last call (a clone's starts at its snapshot's size). Where the
+	// pool reserves it with mmap (64-bit Linux), only what the module has
+	// touched is resident.
+	MemoryBytes uint64
 	// FontHandovers counts fallback font families handed over to instances
 	// (all families; FontHandovers() has them one by one).
 	FontHandovers uint64
@@ -191,6 +197,10 @@ func (p *Pool) start(ctx context.Context, wasm []byte) error {
 	if perr == nil {
 		wasm = patched
 	}
+	// One data segment instead of Go's tens of thousands (datamerge.go).
+	if merged, ok, err := mergeDataSegments(wasm); err == nil && ok {
+		wasm = merged
+	}
 	var err error
 	if p.compiled, err = p.compile(ctx, wasm); err != nil {
 		return fmt.Errorf("renderpool: compiling the module: %w", err)
@@ -202,7 +212,7 @@ func (p *Pool) start(ctx context.Context, wasm []byte) error {
 	if err != nil {
 		return err
 	}
-	p.live.Add(1)
+	p.goLive(in)
 	p.idle <- in
 	for i := 1; i < p.cfg.Instances; i++ {
 		p.inflight.Add(1)
@@ -213,7 +223,7 @@ func (p *Pool) start(ctx context.Context, wasm []byte) error {
 
 // instantiate creates a warm instance and checks its ABI version.
 func (p *Pool) instantiate(ctx context.Context) (*instance, error) {
-	return p.instantiateWith(ctx, p.modCfg, func(in *instance) error {
+	return p.instantiateWith(ctx, p.modCfg, 0, func(in *instance) error {
 		v, err := in.call(ctx, fnVersion, 0)
 		if err == nil && v != abi.Version {
 			err = fmt.Errorf("renderpool: module ABI version %d, host speaks %d", v, abi.Version)
@@ -222,12 +232,22 @@ func (p *Pool) instantiate(ctx context.Context) (*instance, error) {
 	})
 }
 
-// instantiateWith instantiates the module with modCfg (stderr captured)
-// and prepares the instance with setup; the module is closed if either fails.
-func (p *Pool) instantiateWith(ctx context.Context, modCfg wazero.ModuleConfig, setup func(*instance) error) (*instance, error) {
+// instantiateWith instantiates the module with modCfg (stderr captured,
+// linear memory from newLinearMemory, with room for at least minCap bytes
+// where it is a slice) and prepares the instance with setup; the module is
+// closed if either fails.
+func (p *Pool) instantiateWith(ctx context.Context, modCfg wazero.ModuleConfig, minCap uint64, setup func(*instance) error) (*instance, error) {
 	stderr := newHeadBuffer(stderrHead)
+	var lm linearMemory
+	ctx = experimental.WithMemoryAllocator(ctx, experimental.MemoryAllocatorFunc(func(capBytes, maxBytes uint64) experimental.LinearMemory {
+		lm = newLinearMemory(max(capBytes, minCap), maxBytes)
+		return lm
+	}))
 	mod, err := p.rt.InstantiateModule(ctx, p.compiled, modCfg.WithStderr(stderr))
 	if err != nil {
+		if lm != nil {
+			lm.release()
+		}
 		if tail := stderr.String(); tail != "" {
 			return nil, fmt.Errorf("renderpool: instantiating the module: %w; stderr: %s", err, tail)
 		}
@@ -235,10 +255,14 @@ func (p *Pool) instantiateWith(ctx context.Context, modCfg wazero.ModuleConfig, 
 	}
 	in, err := newInstance(mod, stderr)
 	if err == nil {
+		in.lm = lm
 		err = setup(in)
 	}
 	if err != nil {
 		_ = mod.Close(context.Background())
+		if lm != nil {
+			lm.release()
+		}
 		return nil, err
 	}
 	return in, nil
@@ -316,13 +340,10 @@ func (p *Pool) instantiateClone(ctx context.Context) (*instance, error) {
 		return nil, errors.New("renderpool: no snapshot")
 	}
 	// Without data segments, memory stays zero and restore writes all of
-	// it; allocated at the snapshot's size at once, it is never regrown
-	// (and copied) on the way.
+	// it; a slice memory is allocated at the snapshot's size at once, so it
+	// is never regrown (and copied) on the way.
 	ctx = experimental.WithoutDataSegments(ctx)
-	ctx = experimental.WithMemoryAllocator(ctx, experimental.MemoryAllocatorFunc(func(capBytes, _ uint64) experimental.LinearMemory {
-		return &sliceMemory{buf: make([]byte, 0, max(capBytes, uint64(snap.size)))}
-	}))
-	return p.instantiateWith(ctx, p.modCfg.WithStartFunctions(), func(in *instance) error {
+	return p.instantiateWith(ctx, p.modCfg.WithStartFunctions(), uint64(snap.size), func(in *instance) error {
 		if err := snap.restore(in); err != nil {
 			return fmt.Errorf("renderpool: restoring the snapshot: %w", err)
 		}
@@ -611,9 +632,7 @@ func (p *Pool) acquire(ctx context.Context) (*instance, error) {
 // and starts its replacement.
 func (p *Pool) release(in *instance) {
 	p.busy.Add(-1)
-	if size := uint64(in.mem.Size()); size > p.maxMem.Load() {
-		p.maxMem.Store(size) // a racy max is fine for a statistic
-	}
+	p.account(in)
 	if !in.broken {
 		if every := uint64(max(p.cfg.SnapshotEvery, 0)); every > 0 && p.snap.Load() != nil &&
 			p.renders.Load() >= p.nextSnap.Load() && p.snapping.CompareAndSwap(false, true) {
@@ -627,10 +646,35 @@ func (p *Pool) release(in *instance) {
 		p.idle <- in
 		return
 	}
-	in.close()
-	p.live.Add(-1)
+	p.goDead(in)
 	p.inflight.Add(1) // the caller's call is still counted: safe with Close's Wait
 	go p.replace()
+}
+
+// goLive counts a new instance in the pool's statistics.
+func (p *Pool) goLive(in *instance) {
+	p.live.Add(1)
+	p.account(in)
+}
+
+// account records in's linear memory size (after a call, or when it goes
+// live) in the pool's statistics.
+func (p *Pool) account(in *instance) {
+	size := uint64(in.mem.Size())
+	p.memBytes.Add(int64(size) - int64(in.accounted))
+	in.accounted = size
+	if size > p.maxMem.Load() {
+		p.maxMem.Store(size) // a racy max is fine for a statistic
+	}
+}
+
+// goDead closes an instance that was live and takes it out of the
+// statistics.
+func (p *Pool) goDead(in *instance) {
+	in.close()
+	p.live.Add(-1)
+	p.memBytes.Add(-int64(in.accounted))
+	in.accounted = 0
 }
 
 // retakeSnapshot snapshots in (which has served traffic, so its glyph cache
@@ -650,8 +694,7 @@ func (p *Pool) retakeSnapshot(in *instance) {
 		p.snapshots.Add(1)
 	} else {
 		in.broken = true // a failed collection leaves the instance in doubt
-		in.close()
-		p.live.Add(-1)
+		p.goDead(in)
 		p.inflight.Add(1)
 		go p.replace()
 		return
@@ -672,7 +715,7 @@ func (p *Pool) add(replacement bool) {
 		in, err := p.instantiateFresh(ctx)
 		cancel()
 		if err == nil {
-			p.live.Add(1)
+			p.goLive(in)
 			if replacement {
 				p.replaced.Add(1)
 			}
@@ -744,6 +787,7 @@ func (p *Pool) Stats() Stats {
 		Renders:   p.renders.Load(),
 
 		MaxMemoryBytes: p.maxMem.Load(),
+		MemoryBytes:    uint64(max(p.memBytes.Load(), 0)),
 		Snapshots:      p.snapshots.Load(),
 		FontHandovers:  p.fontHandovers(),
 
@@ -815,8 +859,7 @@ func (p *Pool) shutdown() {
 	for {
 		select {
 		case in := <-p.idle:
-			in.close()
-			p.live.Add(-1)
+			p.goDead(in)
 			continue
 		default:
 		}

@@ -144,6 +144,10 @@ func skipLimits(b []byte) int {
 // memory, so an instance restored from it (without running _initialize)
 // continues exactly where the original was, glyph caches included: one
 // memory copy instead of runtime start-up, package init and a cold render.
+//
+// Its memory lives in the Go heap only until it is in a file: a clone then
+// maps the file copy-on-write (memory_linux.go), so the process keeps no
+// copy of its own and the pages a clone only reads stay the file's.
 type snapshot struct {
 	globals []uint64 // by global index
 	size    int      // bytes of memory
@@ -154,15 +158,16 @@ type snapshot struct {
 	users bool
 
 	// file, once set, holds the memory (for a snapshot loaded from a file,
-	// read when first needed).
+	// or once saved to one).
 	file atomic.Pointer[snapFile]
 
-	memOnce sync.Once
-	memory  []byte // nil until needed when the snapshot was loaded from a file
-	memErr  error
+	mu sync.Mutex
+	// memory is the snapshot's memory in the heap: nil when the file has it
+	// and clones map the file (read back by mem if one cannot).
+	memory []byte
 	// used lists the runs of memory holding anything but zeros, as
 	// [start, end) offsets: a new instance's memory is zero, so restoring
-	// by copying writes only these.
+	// by copying writes only these. Computed with memory.
 	used [][2]int
 }
 
@@ -170,25 +175,49 @@ type snapshot struct {
 type snapFile struct {
 	path string
 	off  int64
+	// cached: the file's pages were cached page by page for mapping
+	// (uncacheForRandomReads), once per process.
+	cached sync.Once
 }
 
-// mem returns the snapshot's memory, reading it from its file the first
-// time for a snapshot loaded from one.
+// mem returns the snapshot's memory and its used runs, reading the memory
+// from the file when the heap has no copy.
 func (s *snapshot) mem() ([]byte, [][2]int, error) {
-	s.memOnce.Do(func() {
-		if s.memory == nil {
-			f := s.file.Load()
-			if f == nil {
-				s.memErr = errors.New("snapshot has no memory")
-				return
-			}
-			s.memory, s.memErr = readAt(f.path, f.off, s.size)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.memory == nil {
+		f := s.file.Load()
+		if f == nil {
+			return nil, nil, errors.New("snapshot has no memory")
 		}
-		if s.memErr == nil {
-			s.used = usedRuns(s.memory)
+		b, err := readAt(f.path, f.off, s.size)
+		if err != nil {
+			return nil, nil, err
 		}
-	})
-	return s.memory, s.used, s.memErr
+		s.memory, s.used = b, nil
+	}
+	if s.used == nil {
+		s.used = usedRuns(s.memory)
+	}
+	return s.memory, s.used, nil
+}
+
+// heapMemory is the heap copy of the memory (nil when there is none).
+func (s *snapshot) heapMemory() []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.memory
+}
+
+// inFile records that the file at f holds the memory; where clones can map
+// it, the heap copy is dropped.
+func (s *snapshot) inFile(f *snapFile) {
+	s.file.Store(f)
+	if canMapFiles {
+		s.mu.Lock()
+		s.memory, s.used = nil, nil
+		s.mu.Unlock()
+	}
 }
 
 func readAt(path string, off int64, n int) ([]byte, error) {
@@ -264,7 +293,8 @@ func takeSnapshot(in *instance, nGlobals int) (*snapshot, error) {
 
 // restore puts s into a freshly instantiated module that has not run
 // _initialize and whose memory is zero (instantiated without its data
-// segments, see instantiateClone).
+// segments, see instantiateClone): it maps the snapshot file over the
+// memory when it can, else it writes the non-zero runs.
 func (s *snapshot) restore(in *instance) error {
 	size := in.mem.Size()
 	if need := uint32(s.size); need > size {
@@ -272,13 +302,19 @@ func (s *snapshot) restore(in *instance) error {
 			return errors.New("growing memory to the snapshot's size")
 		}
 	}
-	memory, used, err := s.mem()
-	if err != nil {
-		return err
+	f := s.file.Load()
+	if f != nil && in.lm != nil {
+		f.cached.Do(func() { uncacheForRandomReads(f.path, f.off, s.size) })
 	}
-	for _, r := range used {
-		if !in.mem.Write(uint32(r[0]), memory[r[0]:r[1]]) {
-			return errors.New("writing memory")
+	if f == nil || in.lm == nil || !in.lm.mapFile(f.path, f.off, s.size) {
+		memory, used, err := s.mem()
+		if err != nil {
+			return err
+		}
+		for _, r := range used {
+			if !in.mem.Write(uint32(r[0]), memory[r[0]:r[1]]) {
+				return errors.New("writing memory")
+			}
 		}
 	}
 	for i, v := range s.globals {
@@ -334,7 +370,11 @@ func (s *snapshot) save(path, boot string) error {
 	for _, g := range s.globals {
 		hdr = binary.LittleEndian.AppendUint64(hdr, g)
 	}
-	hdr = binary.LittleEndian.AppendUint32(hdr, uint32(len(s.memory)))
+	memory := s.heapMemory()
+	if memory == nil {
+		return errors.New("snapshot has no memory to save")
+	}
+	hdr = binary.LittleEndian.AppendUint32(hdr, uint32(len(memory)))
 	off := (len(hdr) + snapAlign - 1) / snapAlign * snapAlign
 	hdr = append(hdr, make([]byte, off-len(hdr))...)
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
@@ -347,7 +387,7 @@ func (s *snapshot) save(path, boot string) error {
 	}
 	_, err = f.Write(hdr)
 	if err == nil {
-		_, err = f.Write(s.memory)
+		_, err = f.Write(memory)
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
@@ -360,7 +400,7 @@ func (s *snapshot) save(path, boot string) error {
 		os.Remove(tmp)
 		return err
 	}
-	s.file.Store(&snapFile{path: path, off: int64(off)})
+	s.inFile(&snapFile{path: path, off: int64(off)})
 	return nil
 }
 

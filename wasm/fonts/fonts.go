@@ -307,6 +307,11 @@ func (c *Catalog) Needed(runes []rune) []int {
 // Packed is family i packed for ogmint_font.
 func (c *Catalog) Packed(i int) []byte { return c.packed[i] }
 
+// MovePacked replaces family i's packed bytes with b, which must hold the
+// same bytes (a host keeps them in a read-only mapping of a file, so that
+// the heap copy can be collected). Not safe while Packed is being called.
+func (c *Catalog) MovePacked(i int, b []byte) { c.packed[i] = b }
+
 // EmojiSequenceRunes are the characters that make a sequence an emoji (ZWJ,
 // VS16, the combining keycap, tag characters).
 var EmojiSequenceRunes = Ranges{{0x200d, 0x200d}, {0x20e3, 0x20e3}, {0xfe0f, 0xfe0f}, {0xe0020, 0xe007f}}

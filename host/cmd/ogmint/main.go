@@ -13,7 +13,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"syscall"
@@ -44,9 +43,6 @@ import (
 	"github.com/ogmint/ogmint/templates"
 	"github.com/ogmint/ogmint/wasm/abi"
 )
-
-// DefaultMemoryLimit is the Go heap's soft limit when GOMEMLIMIT is unset.
-const DefaultMemoryLimit = 224 << 20
 
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
@@ -107,12 +103,9 @@ func serve(args []string) error {
 		defer ps.Close()
 		log.Info("serving Go runtime profiles", "addr", "http://"+addr.String()+"/debug/pprof/")
 	}
-	if os.Getenv("GOMEMLIMIT") == "" {
-		// A soft heap limit keeps RSS near the budget under sustained load
-		// (the Go GC otherwise lets garbage double the heap); GOMEMLIMIT
-		// overrides it.
-		debug.SetMemoryLimit(DefaultMemoryLimit)
-	}
+	// Collect when the heap has grown by half (memory.go); the soft limit
+	// is set once the pool is up.
+	setGCPercent()
 	// The fallback font families (fontpack, then OGMINT_FONTS_DIR), parsed
 	// and packed once for every instance; a bad font file stops the start.
 	fontsStart := time.Now()
@@ -121,6 +114,7 @@ func serve(args []string) error {
 		return err
 	}
 	fontBytes := fontcat.Size(cat)
+	dropFontFiles(cat)
 	log.Info("fallback fonts", "families", len(cat.Families), "bytes", fontBytes, "dir", cfg.FontsDir,
 		"ms", time.Since(fontsStart).Milliseconds())
 	// An instance keeps every family it is handed: about 48 MiB besides
@@ -136,6 +130,13 @@ func serve(args []string) error {
 		// With PostgreSQL the data directory holds only caches (compiled
 		// code, the warmed-instance snapshot), which the pool does without.
 		log.Warn("data directory unusable: starting without the compile cache and instance snapshot", "dir", cfg.DataDir, "err", err)
+	}
+	// The packed families go to a file mapped in their stead (Linux): an
+	// instance reads a family only when its text needs it.
+	heapFonts := 0
+	if err := spillFonts(cat, filepath.Join(cfg.DataDir, fontsFile)); err != nil {
+		heapFonts = fontBytes
+		log.Warn("fallback fonts stay in the heap: their file could not be written", "err", err)
 	}
 	set, err := templates.Load()
 	if err != nil {
@@ -191,6 +192,7 @@ func serve(args []string) error {
 		return err
 	}
 	m.AddFontHandovers(fontcat.Names(cat), pool.FontHandovers)
+	registerMemoryMetrics(m.Registry, pool)
 	guard := ssrf.New(cfg.WebhookAllowNets)
 	dcfg := dispatch.Config{Workers: cfg.WebhookWorkers, PerEndpoint: cfg.WebhookPerEndpoint, Timeout: cfg.WebhookTimeout,
 		Schedule: cfg.WebhookRetrySchedule, IdleConnTimeout: cfg.WebhookIdleTimeout, UserAgent: webhook.UserAgent(version)}.WithDefaults()
@@ -263,6 +265,10 @@ func serve(args []string) error {
 		ReadBufferSize:     16 << 10,
 		ErrorHandler:       api.ParseErrorHandler,
 	}
+	// The soft limit for serving (after start-up: compiling the module on a
+	// first start needs far more heap than serving).
+	setMemoryLimit(cfg, heapFonts)
+	settle(log, pool, wasm)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.ListenAndServe(cfg.Addr) }()
 	log.Info("ogmint serving", "addr", cfg.Addr, "version", version, "instances", cfg.Instances,

@@ -271,6 +271,18 @@ func (r *runtime) CompileModule(ctx context.Context, binary []byte) (CompiledMod
 	if err = r.store.Engine.CompileModule(ctx, internal, listeners, r.ensureTermination); err != nil {
 		return nil, err
 	}
+	// ogmint patch: the compiler has read the function bodies for the last
+	// time (validation and compilation are done; instances run the machine
+	// code): drop them and their locals, a heap the size of the code section
+	// kept for the compiled module's lifetime otherwise. The interpreter
+	// keeps them.
+	if skipValidation, ok := r.store.Engine.(interface{ HasCompiledModule(*wasm.Module) bool }); ok && skipValidation != nil {
+		for i := range internal.CodeSection {
+			if code := &internal.CodeSection[i]; code.GoFunc == nil {
+				code.Body, code.LocalTypes = nil, nil
+			}
+		}
+	}
 	return c, nil
 }
 

@@ -20,3 +20,11 @@ func mmapCodeSegment(size int) ([]byte, error) {
 func MprotectCodeSegment(b []byte) (err error) {
 	panic(errUnsupported)
 }
+
+// MmapCodeFile is unsupported here (ogmint patch).
+func MmapCodeFile(fd uintptr, off int64, size int) ([]byte, error) {
+	return nil, errUnsupported
+}
+
+// UncacheForRandomReads does nothing here (ogmint patch).
+func UncacheForRandomReads(fd uintptr, off, size int64) {}

@@ -1,6 +1,7 @@
 package platform
 
 import (
+	"errors"
 	"unsafe"
 
 	"golang.org/x/sys/windows"
@@ -29,3 +30,12 @@ func MprotectCodeSegment(b []byte) (err error) {
 	address := unsafe.Pointer(&b[0])
 	return windows.VirtualProtect(uintptr(address), uintptr(len(b)), windows.PAGE_EXECUTE_READ, &old)
 }
+
+// MmapCodeFile is not implemented on Windows (ogmint patch): cached code is
+// copied into an executable mapping there.
+func MmapCodeFile(fd uintptr, off int64, size int) ([]byte, error) {
+	return nil, errors.New("mapping code files is not implemented on windows")
+}
+
+// UncacheForRandomReads does nothing on Windows (ogmint patch).
+func UncacheForRandomReads(fd uintptr, off, size int64) {}

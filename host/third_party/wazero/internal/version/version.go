@@ -14,7 +14,7 @@ var version = Patched
 // Patched (ogmint patch) names this copy: upstream v1.12.0 with the ogmint patches listed in
 // PATCHES.md. It keys the compilation cache, so code compiled by an unpatched
 // wazero is never loaded by this one, nor the other way round.
-const Patched = "v1.12.0-ogmint.1"
+const Patched = "v1.12.0-ogmint.2"
 
 // GetWazeroVersion returns the current version of wazero either in the go.mod or set by ldflag for wazero CLI.
 //

@@ -148,6 +148,62 @@ func (e *engine) getCompiledModuleFromCache(module *wasm.Module) (cm *compiledMo
 
 var magic = []byte{'W', 'A', 'Z', 'E', 'V', 'O'}
 
+// codeFileAlign aligns the code in a cache file (ogmint patch): 64 KiB, a
+// multiple of the page size on every platform wazero compiles for.
+const codeFileAlign = 1 << 16
+
+// codeFilePadding is the number of zeros after n bytes of header that
+// bring the code to a multiple of codeFileAlign.
+func codeFilePadding(n int) int { return (codeFileAlign - n%codeFileAlign) % codeFileAlign }
+
+// mapCodeFile maps the size bytes of code at off of a cache file read
+// through reader (positioned at off) in place, executable, after checking
+// the checksum that follows them by reading the file (not the mapping: a
+// page only becomes resident when it runs). It returns nil, nil when the
+// reader is not a file or the file cannot be mapped (the caller copies the
+// code then; the reader is still at off), and an error for a bad checksum
+// (ogmint patch).
+func mapCodeFile(reader io.Reader, off int64, size uint64) ([]byte, error) {
+	f, ok := reader.(interface {
+		io.ReadSeeker
+		Fd() uintptr
+	})
+	if !ok || size > 1<<40 {
+		return nil, nil
+	}
+	code, err := platform.MmapCodeFile(f.Fd(), off, int(size))
+	if err != nil {
+		return nil, nil
+	}
+	// The page cache may hold the file in large folios (written or read
+	// ahead just now), and a fault maps a whole folio: one call could make
+	// megabytes of code resident. Evicting the code's cached pages and
+	// reading them back without read-ahead caches them page by page, so a
+	// fault maps only its neighbourhood.
+	platform.UncacheForRandomReads(f.Fd(), off, int64(size))
+	h := crc32.New(crc)
+	var sum [4]byte
+	buf := make([]byte, 1<<20)
+	for left := int64(size); left > 0 && err == nil; {
+		var n int
+		n, err = f.Read(buf[:min(left, int64(len(buf)))])
+		h.Write(buf[:n])
+		left -= int64(n)
+	}
+	if err == nil {
+		_, err = io.ReadFull(f, sum[:])
+	}
+	if err != nil {
+		_ = platform.MunmapCodeSegment(code)
+		return nil, fmt.Errorf("compilationcache: error reading executable (len=%d): %v", size, err)
+	}
+	if expected, checksum := h.Sum32(), binary.LittleEndian.Uint32(sum[:]); expected != checksum {
+		_ = platform.MunmapCodeSegment(code)
+		return nil, fmt.Errorf("compilationcache: checksum mismatch (expected %d, got %d)", expected, checksum)
+	}
+	return code, nil
+}
+
 func serializeCompiledModule(wazeroVersion string, cm *compiledModule) io.Reader {
 	buf := bytes.NewBuffer(nil)
 	// First 6 byte: WAZEVO header.
@@ -164,6 +220,9 @@ func serializeCompiledModule(wazeroVersion string, cm *compiledModule) io.Reader
 	}
 	// The length of code segment (8 bytes).
 	buf.Write(u64.LeBytes(uint64(len(cm.executable))))
+	// ogmint patch: zeros up to a multiple of codeFileAlign, so that the
+	// code can be mapped from the file in place (deserializeCompiledModule).
+	buf.Write(make([]byte, codeFilePadding(buf.Len())))
 	// Append the native code.
 	buf.Write(cm.executable)
 	// Append checksum.
@@ -247,28 +306,46 @@ func deserializeCompiledModule(wazeroVersion string, reader io.ReadCloser) (cm *
 		return
 	}
 
+	// ogmint patch: skip the padding before the code (serializeCompiledModule).
+	codeOffset := cacheHeaderSize + 8*int(functionsNum) + 8
+	if pad := codeFilePadding(codeOffset); pad > 0 {
+		if _, err = io.CopyN(io.Discard, reader, int64(pad)); err != nil {
+			return nil, false, fmt.Errorf("compilationcache: error reading padding: %v", err)
+		}
+		codeOffset += pad
+	}
+
 	if executableLen > 0 {
-		executable, err := platform.MmapCodeSegment(int(executableLen))
+		// ogmint patch: a cache file's code is mapped in place when it can
+		// be (only the pages that run become resident, and they are the
+		// page cache's), else copied into an executable mapping.
+		executable, err := mapCodeFile(reader, int64(codeOffset), executableLen)
 		if err != nil {
-			err = fmt.Errorf("compilationcache: error mmapping executable (len=%d): %v", executableLen, err)
 			return nil, false, err
 		}
+		if executable == nil {
+			executable, err = platform.MmapCodeSegment(int(executableLen))
+			if err != nil {
+				err = fmt.Errorf("compilationcache: error mmapping executable (len=%d): %v", executableLen, err)
+				return nil, false, err
+			}
 
-		_, err = io.ReadFull(reader, executable)
-		if err != nil {
-			err = fmt.Errorf("compilationcache: error reading executable (len=%d): %v", executableLen, err)
-			return nil, false, err
-		}
+			_, err = io.ReadFull(reader, executable)
+			if err != nil {
+				err = fmt.Errorf("compilationcache: error reading executable (len=%d): %v", executableLen, err)
+				return nil, false, err
+			}
 
-		expected := crc32.Checksum(executable, crc)
-		if _, err = io.ReadFull(reader, eightBytes[:4]); err != nil {
-			return nil, false, fmt.Errorf("compilationcache: could not read checksum: %v", err)
-		} else if checksum := binary.LittleEndian.Uint32(eightBytes[:4]); expected != checksum {
-			return nil, false, fmt.Errorf("compilationcache: checksum mismatch (expected %d, got %d)", expected, checksum)
-		}
+			expected := crc32.Checksum(executable, crc)
+			if _, err = io.ReadFull(reader, eightBytes[:4]); err != nil {
+				return nil, false, fmt.Errorf("compilationcache: could not read checksum: %v", err)
+			} else if checksum := binary.LittleEndian.Uint32(eightBytes[:4]); expected != checksum {
+				return nil, false, fmt.Errorf("compilationcache: checksum mismatch (expected %d, got %d)", expected, checksum)
+			}
 
-		if err = platform.MprotectCodeSegment(executable); err != nil {
-			return nil, false, err
+			if err = platform.MprotectCodeSegment(executable); err != nil {
+				return nil, false, err
+			}
 		}
 		cm.executable = executable
 	}

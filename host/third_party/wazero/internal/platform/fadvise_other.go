@@ -1,0 +1,5 @@
+//go:build unix && !linux
+
+package platform
+
+func uncacheForRandomReads(int, int64, int64) {}
