@@ -80,10 +80,11 @@ func main() {
 		fmt.Fprintf(os.Stderr, "ogmint: unknown command %q\n\n%s", os.Args[1], usage)
 		os.Exit(2)
 	}
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(0) // -h: the flags were printed, as asked
+	}
 	if err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "ogmint:", err)
-		}
+		fmt.Fprintln(os.Stderr, "ogmint:", err)
 		os.Exit(1)
 	}
 }
