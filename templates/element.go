@@ -110,6 +110,9 @@ func (c *checker) element(e *Element, at pointer, inStack bool) {
 		if e.Type != KindText {
 			c.fill(e, at, false)
 		}
+		if e.Type == KindInitials {
+			c.used["avatar"] = true // the disc shows the avatar when one is given
+		}
 		between(c, at.key("padX"), e.PadX, 0, 200)
 		between(c, at.key("padY"), e.PadY, 0, 200)
 	case KindImage:

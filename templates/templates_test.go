@@ -19,7 +19,7 @@ func TestLoad(t *testing.T) {
 	if blog == nil {
 		t.Fatalf("no blog template; have %v", s.Names())
 	}
-	if !reflect.DeepEqual(blog.Params, []string{"author", "description", "logo", "tag", "title"}) {
+	if !reflect.DeepEqual(blog.Params, []string{"author", "avatar", "description", "logo", "tag", "title"}) {
 		t.Errorf("blog params %v", blog.Params)
 	}
 	for name, tpl := range s.Templates {
@@ -141,7 +141,7 @@ func TestParseValid(t *testing.T) {
 	if tpl.Name != "test-card_1" || tpl.Version != 3 || len(tpl.Elements) != 4 || len(tpl.Elements[1].Children) != 3 {
 		t.Errorf("parsed %+v", tpl)
 	}
-	if want := []string{"author", "logo", "tag", "title"}; !reflect.DeepEqual(tpl.Params, want) {
+	if want := []string{"author", "avatar", "logo", "tag", "title"}; !reflect.DeepEqual(tpl.Params, want) {
 		t.Errorf("Params %v, want %v", tpl.Params, want)
 	}
 }
@@ -427,6 +427,24 @@ func TestBuiltinsRoundTrip(t *testing.T) {
 		}
 		if !reflect.DeepEqual(again, tpl) {
 			t.Errorf("%s: round trip changed the template", name)
+		}
+	}
+}
+
+// TestParamsListEveryParameterShown: a template's parameter list names
+// everything it can show, the avatar of an initials disc included.
+func TestParamsListEveryParameterShown(t *testing.T) {
+	set, err := templates.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{
+		"blog":    "author avatar description logo tag title",
+		"profile": "author avatar description tag title",
+		"minimal": "author logo tag title",
+	} {
+		if got := strings.Join(set.Templates[name].Params, " "); got != want {
+			t.Errorf("%s params %q, want %q", name, got, want)
 		}
 	}
 }
