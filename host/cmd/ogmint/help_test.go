@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -27,5 +28,28 @@ func TestEveryCommandHelpExitsZero(t *testing.T) {
 				t.Fatalf("exit %d, output lacks %q:\n%s%s", code, tc.want, out, errOut)
 			}
 		})
+	}
+}
+
+// TestStartupLogHasExampleURL: the start-up line carries a card URL and
+// the playground's, on the public URL, that answer.
+func TestStartupLogHasExampleURL(t *testing.T) {
+	s := startServer(t, t.TempDir(), freePort(t))
+	var line struct {
+		Try        string `json:"try"`
+		Playground string `json:"playground"`
+	}
+	for _, l := range strings.Split(s.log.String(), "\n") {
+		if strings.Contains(l, `"msg":"ogmint serving"`) {
+			if err := json.Unmarshal([]byte(l), &line); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if !strings.HasPrefix(line.Try, s.base+"/api/og?") || line.Playground != s.base+"/playground" {
+		t.Fatalf("start-up line: %+v", line)
+	}
+	if st, png := get(t, line.Try); st != 200 || len(png) < 1000 {
+		t.Fatalf("the example URL answered %d, %d bytes", st, len(png))
 	}
 }

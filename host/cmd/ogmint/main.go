@@ -274,7 +274,10 @@ func serve(args []string) error {
 	go func() { errc <- hs.ListenAndServe(cfg.Addr) }()
 	log.Info("ogmint serving", "addr", cfg.Addr, "version", version, "instances", cfg.Instances,
 		"startup_ms", time.Since(start).Milliseconds(), "store_ready_ms", storeReady.Milliseconds(),
-		"pool_ms", poolReady.Milliseconds())
+		"pool_ms", poolReady.Milliseconds(),
+		// URLs a person can click in the log: a card, and the playground.
+		"try", strings.TrimRight(cfg.PublicURL, "/")+"/api/og?template=blog&title=Hello+from+ogmint&author=Ada+Lovelace",
+		"playground", strings.TrimRight(cfg.PublicURL, "/")+"/playground")
 	select {
 	case err := <-errc:
 		return err
