@@ -262,10 +262,12 @@ func imageURL(e *Error, field, v string) string {
 	return ""
 }
 
+// color reads a colour parameter (or its alias): 6 hex digits, with or
+// without the '#' design tools copy.
 func color(e *Error, q url.Values, get func(string) string, dst *string, name, alias string) {
-	v := get(name)
+	v := strings.TrimPrefix(get(name), "#")
 	if alias != "" {
-		a := get(alias)
+		a := strings.TrimPrefix(get(alias), "#")
 		if _, given := q[alias]; given {
 			if _, both := q[name]; both && !strings.EqualFold(v, a) {
 				e.add(name, "%s and its alias %s disagree", name, alias)
@@ -278,7 +280,7 @@ func color(e *Error, q url.Values, get func(string) string, dst *string, name, a
 		return
 	}
 	if !templates.IsHexColor(v) {
-		e.add(name, "%q: want 6 hex digits without '#', e.g. 6366f1", truncate(v, 20))
+		e.add(name, "%q: want 6 hex digits, e.g. 6366f1 or #6366f1", truncate(v, 20))
 		return
 	}
 	*dst = lower(v)
