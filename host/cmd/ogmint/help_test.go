@@ -2,6 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -51,5 +55,25 @@ func TestStartupLogHasExampleURL(t *testing.T) {
 	}
 	if st, png := get(t, line.Try); st != 200 || len(png) < 1000 {
 		t.Fatalf("the example URL answered %d, %d bytes", st, len(png))
+	}
+}
+
+// TestRenderSaysWhatItWrote: `ogmint render` prints the file it wrote and
+// its size; a bad request is one line for the error and one per field,
+// not a JSON body.
+func TestRenderSaysWhatItWrote(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "card.png")
+	code, stdout, stderr := runOgmint(t, nil, "render", "-module", modulePath, "-template", "blog", "-title", "Hello", "-o", out)
+	st, err := os.Stat(out)
+	if code != 0 || err != nil || !regexp.MustCompile(`^wrote .*card\.png \(\d+\.\d KB\)\n$`).MatchString(stdout) {
+		t.Fatalf("exit %d, stat %v, stdout %q, stderr %q", code, err, stdout, stderr)
+	}
+	if !strings.Contains(stdout, fmt.Sprintf("(%.1f KB)", float64(st.Size())/1e3)) {
+		t.Fatalf("printed size %q, file has %d bytes", stdout, st.Size())
+	}
+	code, _, stderr = runOgmint(t, nil, "render", "-module", modulePath, "-template", "blog", "-param", "bg=zzz", "-o", out)
+	want := "ogmint: invalid parameters\n  title: required; 1-200 characters\n  bg: \"zzz\": want 6 hex digits, e.g. 6366f1 or #6366f1\n"
+	if code != 1 || stderr != want {
+		t.Fatalf("exit %d, stderr:\n%s\nwant:\n%s", code, stderr, want)
 	}
 }

@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -444,7 +445,7 @@ func render(args []string, stdout io.Writer) error {
 	})
 	var me *renderpool.ModuleError
 	if errors.As(err, &me) {
-		return fmt.Errorf("%s: %s", me.Status, me.Body)
+		return errors.New(readableError(me.Body))
 	}
 	if err != nil {
 		return err
@@ -453,7 +454,48 @@ func render(args []string, stdout io.Writer) error {
 		_, err = stdout.Write(png)
 		return err
 	}
-	return os.WriteFile(*out, png, 0o644)
+	if err := os.WriteFile(*out, png, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s (%s)\n", *out, humanBytes(len(png)))
+	return nil
+}
+
+// readableError turns an API error body into one line for the error and
+// one per field: "invalid parameters\n  title: required; 1-200 characters".
+func readableError(body []byte) string {
+	var e struct {
+		Error   string `json:"error"`
+		Details []struct {
+			Field   string `json:"field"`
+			Pointer string `json:"pointer"`
+			Message string `json:"message"`
+		} `json:"details"`
+	}
+	if json.Unmarshal(body, &e) != nil || e.Error == "" {
+		return string(body)
+	}
+	var b strings.Builder
+	b.WriteString(e.Error)
+	for _, d := range e.Details {
+		where := d.Field
+		if d.Pointer != "" {
+			where += " " + d.Pointer
+		}
+		fmt.Fprintf(&b, "\n  %s: %s", where, d.Message)
+	}
+	return b.String()
+}
+
+// humanBytes is n in B, KB or MB (1000-based, as file managers show).
+func humanBytes(n int) string {
+	switch {
+	case n >= 1_000_000:
+		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+	case n >= 1000:
+		return fmt.Sprintf("%.1f KB", float64(n)/1e3)
+	}
+	return fmt.Sprintf("%d B", n)
 }
 
 // fetchImages fetches the avatar and logo a local render names, under the
