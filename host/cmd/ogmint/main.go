@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -412,6 +413,9 @@ func render(args []string, stdout io.Writer) error {
 	allowNets := fs.String("image-allow-nets", os.Getenv("OGMINT_IMAGE_ALLOW_NETS"), "CIDRs exempt from the SSRF guard for avatar and logo fetches")
 	modulePath := fs.String("module", os.Getenv("OGMINT_MODULE"), "render module file (default: embedded)")
 	fontsDir := fs.String("fonts-dir", os.Getenv("OGMINT_FONTS_DIR"), "directory of extra fallback font families (.ttf, .otf, .ttc, .woff) ($OGMINT_FONTS_DIR)")
+	batch := fs.String("batch", "", "render every row of a .jsonl or .csv file (keys: render parameters, and output: the file name) into -out")
+	outDir := fs.String("out", "og", "with -batch: the output directory (manifest.json records what was written)")
+	jobs := fs.Int("jobs", runtime.NumCPU(), "with -batch: render instances, one per core")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -420,6 +424,13 @@ func render(args []string, stdout io.Writer) error {
 		return err
 	}
 	ctx := context.Background()
+	if *batch != "" {
+		wasm, err := module.Load(ctx, *modulePath)
+		if err != nil {
+			return err
+		}
+		return runBatch(ctx, wasm, renderpool.Config{CacheDir: userCacheDir(), Fonts: cat}, *batch, *outDir, *jobs, stdout, os.Stderr)
+	}
 	images, err := fetchImages(ctx, q, *allowNets)
 	if err != nil {
 		return err
@@ -428,12 +439,7 @@ func render(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	dir, err := os.UserCacheDir()
-	cacheDir := ""
-	if err == nil {
-		cacheDir = dir + "/ogmint/wazero-cache"
-	}
-	pool, err := renderpool.New(ctx, wasm, renderpool.Config{Instances: 1, CacheDir: cacheDir, Fonts: cat})
+	pool, err := renderpool.New(ctx, wasm, renderpool.Config{Instances: 1, CacheDir: userCacheDir(), Fonts: cat})
 	if err != nil {
 		return err
 	}
@@ -459,6 +465,15 @@ func render(args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "wrote %s (%s)\n", *out, humanBytes(len(png)))
 	return nil
+}
+
+// userCacheDir is where the CLI keeps its compilation cache ("" for none).
+func userCacheDir() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return dir + "/ogmint/wazero-cache"
 }
 
 // readableError turns an API error body into one line for the error and
