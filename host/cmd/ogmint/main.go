@@ -54,6 +54,8 @@ Usage:
   ogmint render [flags]    render one card to a PNG file
   ogmint check [flags]     check the store for damage (exit 1 when damaged)
   ogmint migrate [flags]   copy a SQLite store into PostgreSQL (idempotent)
+  ogmint sign [-base URL] 'template=…&title=…'
+                           print a signed V1 URL ($OGMINT_SIGNING_KEYS)
   ogmint version
 `
 
@@ -72,6 +74,8 @@ func main() {
 		os.Exit(check(os.Args[2:], os.Stdout, os.Stderr))
 	case "migrate":
 		os.Exit(migrateCmd(os.Args[2:], os.Stdout, os.Stderr))
+	case "sign":
+		os.Exit(signCmd(os.Args[2:], os.Getenv, os.Stdout, os.Stderr))
 	case "version", "--version", "-v":
 		fmt.Println("ogmint", version)
 	case "help", "-h", "--help":
@@ -223,6 +227,7 @@ func serve(args []string) error {
 	defer stopDispatch()
 	opts := api.Options{
 		Pool: pool, Templates: set, Keys: keys, Logger: log, Metrics: m,
+		SigningKeys:  signingKeys(cfg.SigningKeys),
 		Cache:        cardcache.New(cfg.CacheMiB << 20),
 		Images:       cardcache.New(cfg.ImageCacheMiB << 20),
 		RateLimit:    ratelimit.New(cfg.RateLimit.N, cfg.RateLimit.Per, 100_000),
@@ -476,4 +481,13 @@ func fetchImages(ctx context.Context, q url.Values, allowNets string) ([abi.NumS
 		out[slot] = imgs[slot].Data
 	}
 	return out, nil
+}
+
+// signingKeys is the configured V1 URL signing keys as bytes.
+func signingKeys(list []string) [][]byte {
+	var out [][]byte
+	for _, k := range list {
+		out = append(out, []byte(k))
+	}
+	return out
 }
