@@ -278,7 +278,7 @@ func serve(args []string) error {
 	go func() { errc <- hs.ListenAndServe(cfg.Addr) }()
 	log.Info("ogmint serving", "addr", cfg.Addr, "version", version, "instances", cfg.Instances,
 		"startup_ms", time.Since(start).Milliseconds(), "store_ready_ms", storeReady.Milliseconds(),
-		"pool_ms", poolReady.Milliseconds())
+		"pool_ms", poolReady.Milliseconds(), "signed_v1_urls", len(cfg.SigningKeys) > 0) // never the keys
 	select {
 	case err := <-errc:
 		return err
