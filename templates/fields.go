@@ -6,10 +6,11 @@ import (
 
 // ReservedNames are the names a custom field cannot take: every request
 // parameter of wasm/params (with the colour aliases, and tv and rv of its
-// canonical form) and the other fields of a V2 render body.
+// canonical form, and s, a signed V1 URL's signature) and the other fields
+// of a V2 render body.
 var ReservedNames = []string{"template", "title", "description", "tag", "author", "avatar", "logo",
 	"font", "palette", "bgColor", "bg", "textColor", "text", "accentColor", "accent", "surfaceColor",
-	"surface", "tv", "rv", "webhookUrl", "webhookSecret", "metadata"}
+	"surface", "tv", "rv", "s", "webhookUrl", "webhookSecret", "metadata"}
 
 // fields checks the custom fields a template declares (whether each is
 // used is checked once every element has been).

@@ -296,6 +296,7 @@ func TestParseCustomRejects(t *testing.T) {
 		{"field named title", `"plan": {"maxLength": 30}`, `"plan": {"maxLength": 30}, "title": {"maxLength": 10}`, "/fields/title", `name "title" is a built-in parameter`},
 		{"field named bgColor", `"plan": {"maxLength": 30}`, `"plan": {"maxLength": 30}, "bgColor": {"maxLength": 10}`, "/fields/bgColor", "is a built-in parameter"},
 		{"field named tv", `"plan": {"maxLength": 30}`, `"plan": {"maxLength": 30}, "tv": {"maxLength": 10}`, "/fields/tv", "is a built-in parameter"},
+		{"field named s", `"plan": {"maxLength": 30}`, `"plan": {"maxLength": 30}, "s": {"maxLength": 10}`, "/fields/s", "is a built-in parameter"},
 		{"maxLength 0", `"maxLength": 30`, `"maxLength": 0`, "/fields/plan/maxLength", "0: want 1..500"},
 		{"maxLength 501", `"maxLength": 30`, `"maxLength": 501`, "/fields/plan/maxLength", "501: want 1..500"},
 		{"unknown field of a field", `"maxLength": 30`, `"maxLength": 30, "default": "Pro"`, "/fields/plan", `unknown field "default"`},

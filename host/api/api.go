@@ -29,6 +29,7 @@ import (
 	"github.com/ogmint/ogmint/host/printable"
 	"github.com/ogmint/ogmint/host/ratelimit"
 	"github.com/ogmint/ogmint/host/renderpool"
+	"github.com/ogmint/ogmint/host/signing"
 	"github.com/ogmint/ogmint/host/store"
 	"github.com/ogmint/ogmint/templates"
 	"github.com/ogmint/ogmint/wasm/abi"
@@ -105,6 +106,11 @@ type Options struct {
 	// MaxFontBytes bounds an uploaded font file (POST /api/v2/fonts;
 	// DefaultMaxFontBytes when 0, and at most that).
 	MaxFontBytes int
+	// SigningKeys, when any, make V1 renders need s, a signature of their
+	// parameters under one of them (package signing); a request with a
+	// valid x-api-key needs none. Empty: s is ignored like any unknown
+	// parameter.
+	SigningKeys [][]byte
 }
 
 // MaxBodyBytes is the body limit the HTTP server needs for opt: templates
@@ -387,9 +393,20 @@ func (s *Server) v1(ctx *fasthttp.RequestCtx) error {
 	args.VisitAll(func(k, v []byte) {
 		q[string(k)] = append(q[string(k)], string(v))
 	})
+	sig := q.Get(signing.Param)
+	if len(s.opt.SigningKeys) > 0 {
+		delete(q, signing.Param) // not a parameter of the card
+	}
 	p, ct, err := s.parseParams(q, nil)
 	if err != nil {
 		return err
+	}
+	// Before the ETag and the cache: a 304 or a cached card needs a valid
+	// signature too.
+	if len(s.opt.SigningKeys) > 0 && !keyed {
+		if err := s.checkSignature(p, sig); err != nil {
+			return err
+		}
 	}
 	canonical := p.Canonical()
 	key, etag := v1Key(canonical)
@@ -434,6 +451,19 @@ func (s *Server) v1(ctx *fasthttp.RequestCtx) error {
 	// the same bytes), and fasthttp only reads the body while writing it.
 	ctx.Response.SetBodyRaw(png)
 	return nil
+}
+
+// checkSignature is the 403 of a V1 request without a valid signature.
+func (s *Server) checkSignature(p *params.Params, sig string) error {
+	msg := "invalid signature"
+	switch {
+	case sig == "":
+		msg = "required: this server only renders signed URLs"
+	case signing.Verify(s.opt.SigningKeys, p.SigningCanonical(s.opt.Templates.DefaultFamily), sig):
+		return nil
+	}
+	return &Error{Status: fasthttp.StatusForbidden, Message: "signature required",
+		Details: []params.FieldError{{Field: signing.Param, Message: msg}}}
 }
 
 // v1Key returns a V1 card's cache key, the SHA-256 of its canonical

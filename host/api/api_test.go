@@ -72,6 +72,7 @@ type setup struct {
 	tlimits   templates.Limits                   // custom template limits (zero: the defaults)
 	pages     func(*fasthttp.RequestCtx) bool    // Options.Pages
 	maxFont   int                                // Options.MaxFontBytes
+	signKeys  [][]byte                           // Options.SigningKeys
 }
 
 // Two V2 keys used throughout.
@@ -129,6 +130,7 @@ func start(t *testing.T, s setup) *env {
 		TemplateLimits:  s.tlimits,
 		Pages:           s.pages,
 		MaxFontBytes:    s.maxFont,
+		SigningKeys:     s.signKeys,
 		Metrics: metrics.New(func() (int, int, int, uint64) {
 			st := pool.Stats()
 			return st.Instances, st.Busy, st.Waiting, st.Replaced

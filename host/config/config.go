@@ -43,6 +43,11 @@ type Config struct {
 	APIKeys                  []string
 	// APIKeysFile holds more keys, one per line (# comments allowed).
 	APIKeysFile string
+	// SigningKeys (OGMINT_SIGNING_KEYS, comma-separated) make V1 renders
+	// need a signature (s; package host/signing): the first key signs, all
+	// verify (rotation). Each is at least MinSigningKeyBytes; none: V1
+	// URLs are not signed. Never logged or printed.
+	SigningKeys []string
 	// ModulePath is a render module file to use instead of the embedded one.
 	ModulePath string
 	// FontsDir holds extra fallback font families (OGMINT_FONTS_DIR): every
@@ -261,6 +266,11 @@ func Parse(name string, args []string, getenv func(string) string, stderr io.Wri
 		c.APIKeys = splitList(s)
 		return nil
 	})
+	// Not str: -h would print the keys as the default.
+	fun("signing-keys", "OGMINT_SIGNING_KEYS", `""`, "comma-separated V1 URL signing keys, at least 16 bytes each: the first signs, all verify (empty: V1 URLs unsigned)", func(s string) error {
+		c.SigningKeys = splitList(s)
+		return nil
+	})
 	str(&c.APIKeysFile, "api-keys-file", "OGMINT_API_KEYS_FILE", "file with more API keys, one per line")
 	num(&c.Instances, "instances", "OGMINT_INSTANCES", "warm render instances")
 	num(&c.QueueSize, "queue", "OGMINT_QUEUE", "renders that may wait for an instance before 503")
@@ -324,6 +334,9 @@ func Parse(name string, args []string, getenv func(string) string, stderr io.Wri
 }
 
 // Validate checks every setting and names the bad ones.
+// MinSigningKeyBytes is the shortest V1 URL signing key accepted.
+const MinSigningKeyBytes = 16
+
 func (c Config) Validate() error {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
@@ -336,6 +349,11 @@ func (c Config) Validate() error {
 	if c.DatabaseURL != "" {
 		if err := CheckDatabaseURL(c.DatabaseURL); err != nil {
 			bad("database-url: %v", err)
+		}
+	}
+	for i, k := range c.SigningKeys {
+		if len(k) < MinSigningKeyBytes { // the key itself is never printed
+			bad("signing-keys: key %d of the list: %d bytes, want at least %d", i+1, len(k), MinSigningKeyBytes)
 		}
 	}
 	if c.DatabaseMaxConns < 1 || c.DatabaseMaxConns > MaxDatabaseMaxConns {

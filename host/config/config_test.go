@@ -80,6 +80,8 @@ func TestInvalidSettingsAreNamed(t *testing.T) {
 		{map[string]string{"OGMINT_IMAGE_FETCH_CACHE_MIB": "-1"}, nil, "image-fetch-cache-mib"},
 		{map[string]string{"OGMINT_MAX_FONT_BYTES": "10485761"}, nil, "max-font-bytes"},
 		{map[string]string{"OGMINT_MAX_FONT_BYTES": "100"}, nil, "max-font-bytes"},
+		{map[string]string{"OGMINT_SIGNING_KEYS": "long-enough-key-0123,short"}, nil, "signing-keys: key 2 of the list: 5 bytes"},
+		{nil, []string{"-signing-keys", "short"}, "signing-keys"},
 	} {
 		_, err := Parse("test", tc.args, env(tc.env), io.Discard)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -207,5 +209,29 @@ func TestDatabaseSettingsInvalid(t *testing.T) {
 	Parse("test", []string{"-h"}, env(map[string]string{"OGMINT_DATABASE_URL": "postgres://u:s3cret@h/db"}), &help)
 	if !strings.Contains(help.String(), "database-url") || strings.Contains(help.String(), "s3cret") {
 		t.Errorf("-h shows the password, or no -database-url:\n%s", help.String())
+	}
+}
+
+func TestSigningKeys(t *testing.T) {
+	c, err := Parse("test", nil, env(map[string]string{"OGMINT_SIGNING_KEYS": " first-key-0123456789 , second-key-0123456789 "}), io.Discard)
+	if err != nil || len(c.SigningKeys) != 2 || c.SigningKeys[0] != "first-key-0123456789" {
+		t.Fatalf("%q %v", c.SigningKeys, err)
+	}
+	c, err = Parse("test", []string{"-signing-keys", "flag-key-0123456789"}, env(map[string]string{"OGMINT_SIGNING_KEYS": "env-key-0123456789"}), io.Discard)
+	if err != nil || len(c.SigningKeys) != 1 || c.SigningKeys[0] != "flag-key-0123456789" {
+		t.Fatalf("flag over env: %q %v", c.SigningKeys, err)
+	}
+	if c := Default(); len(c.SigningKeys) != 0 {
+		t.Fatalf("default %q", c.SigningKeys)
+	}
+	// Neither -h nor an error prints a key.
+	var help strings.Builder
+	_, _ = Parse("test", []string{"-h"}, env(map[string]string{"OGMINT_SIGNING_KEYS": "secret-key-0123456789"}), &help)
+	if !strings.Contains(help.String(), "signing-keys") || strings.Contains(help.String(), "secret-key") {
+		t.Fatalf("-h:\n%s", help.String())
+	}
+	_, err = Parse("test", nil, env(map[string]string{"OGMINT_SIGNING_KEYS": "secret-key-0123456789,secret"}), io.Discard)
+	if err == nil || strings.Contains(err.Error(), "secret") {
+		t.Fatalf("error %v", err)
 	}
 }

@@ -331,6 +331,39 @@ func (p *Params) Canonical() string {
 	return b.String()
 }
 
+// SigningCanonical is what a signed V1 URL's s parameter authenticates
+// (host/signing): the parameters of Canonical that a URL's author chose,
+// without the versions (tv, rv) and the custom template font tag (tf), so
+// that a signature survives a template's new version or a renderer
+// upgrade; and without the values that are the defaults (the midnight
+// colours, the font defaultFont), so that a signer needs no template set
+// for them. Custom fields are sorted together with the rest: the whole is
+// url.Values.Encode of canonical names and cleaned values.
+func (p *Params) SigningCanonical(defaultFont string) string {
+	v := url.Values{}
+	set := func(k, s, def string) {
+		if s != "" && s != def {
+			v.Set(k, s)
+		}
+	}
+	set("template", p.Template, "")
+	set("title", p.Title, "")
+	set("description", p.Description, "")
+	set("tag", p.Tag, "")
+	set("author", p.Author, "")
+	set("avatar", p.Avatar, "")
+	set("logo", p.Logo, "")
+	set("font", p.Font, defaultFont)
+	set("bgColor", p.Bg, DefaultBg)
+	set("textColor", p.Text, DefaultText)
+	set("accentColor", p.Accent, DefaultAccent)
+	set("surfaceColor", p.Surface, DefaultSurface)
+	for name, val := range p.Fields {
+		set(name, val, "")
+	}
+	return v.Encode()
+}
+
 // Key is the SHA-256 of Canonical.
 func (p *Params) Key() [32]byte { return sha256.Sum256([]byte(p.Canonical())) }
 

@@ -561,3 +561,23 @@ func withTemplates(tb testing.TB, set *templates.Set, nameVersions ...any) *temp
 	}
 	return &cp
 }
+
+// TestSigningCanonical: the signing form leaves out the versions, the
+// custom template font tag and the defaults, and sorts custom fields with
+// the rest.
+func TestSigningCanonical(t *testing.T) {
+	p := &params.Params{Template: "custom_x", TemplateVer: 7, TemplateFonts: "ab", Title: "T", Font: "Inter",
+		Bg: params.DefaultBg, Text: "ffffff", Accent: params.DefaultAccent, Surface: params.DefaultSurface,
+		Fields: map[string]string{"zeta": "z", "alpha": "a b", "empty": ""}}
+	const want = "alpha=a+b&template=custom_x&textColor=ffffff&title=T&zeta=z"
+	if got := p.SigningCanonical("Inter"); got != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+	p.TemplateVer = 8
+	if got := p.SigningCanonical("Inter"); got != want {
+		t.Fatalf("a new template version changed it: %s", got)
+	}
+	if got := p.SigningCanonical("DejaVu Serif"); !strings.HasPrefix(got, "alpha=a+b&font=Inter&") {
+		t.Fatalf("a non-default font: %s", got)
+	}
+}

@@ -37,6 +37,7 @@ import (
 	"github.com/ogmint/ogmint/host/pprofserve"
 	"github.com/ogmint/ogmint/host/ratelimit"
 	"github.com/ogmint/ogmint/host/renderpool"
+	"github.com/ogmint/ogmint/host/signing"
 	"github.com/ogmint/ogmint/host/ssrf"
 	"github.com/ogmint/ogmint/host/store"
 	"github.com/ogmint/ogmint/host/store/instrument"
@@ -56,6 +57,8 @@ Usage:
   ogmint render [flags]    render one card to a PNG file
   ogmint check [flags]     check the store for damage (exit 1 when damaged)
   ogmint migrate [flags]   copy a SQLite store into PostgreSQL (idempotent)
+  ogmint sign [-base URL] 'template=…&title=…'
+                           print a signed V1 URL ($OGMINT_SIGNING_KEYS)
   ogmint version
 `
 
@@ -74,6 +77,8 @@ func main() {
 		os.Exit(check(os.Args[2:], os.Stdout, os.Stderr))
 	case "migrate":
 		os.Exit(migrateCmd(os.Args[2:], os.Stdout, os.Stderr))
+	case "sign":
+		os.Exit(signCmd(os.Args[2:], os.Getenv, os.Stdout, os.Stderr))
 	case "version", "--version", "-v":
 		fmt.Println("ogmint", version)
 	case "help", "-h", "--help":
@@ -226,6 +231,7 @@ func serve(args []string) error {
 	defer stopDispatch()
 	opts := api.Options{
 		Pool: pool, Templates: set, Keys: keys, Logger: log, Metrics: m,
+		SigningKeys:  signingKeys(cfg.SigningKeys),
 		Cache:        cardcache.New(cfg.CacheMiB << 20),
 		Images:       cardcache.New(cfg.ImageCacheMiB << 20),
 		RateLimit:    ratelimit.New(cfg.RateLimit.N, cfg.RateLimit.Per, 100_000),
@@ -276,9 +282,9 @@ func serve(args []string) error {
 	go func() { errc <- hs.ListenAndServe(cfg.Addr) }()
 	log.Info("ogmint serving", "addr", cfg.Addr, "version", version, "instances", cfg.Instances,
 		"startup_ms", time.Since(start).Milliseconds(), "store_ready_ms", storeReady.Milliseconds(),
-		"pool_ms", poolReady.Milliseconds(),
+		"pool_ms", poolReady.Milliseconds(), "signed_v1_urls", len(cfg.SigningKeys) > 0, // never the keys
 		// URLs a person can click in the log: a card, and the playground.
-		"try", strings.TrimRight(cfg.PublicURL, "/")+"/api/og?template=blog&title=Hello+from+ogmint&author=Ada+Lovelace",
+		"try", exampleURL(cfg),
 		"playground", strings.TrimRight(cfg.PublicURL, "/")+"/playground")
 	select {
 	case err := <-errc:
@@ -467,6 +473,18 @@ func render(args []string, stdout io.Writer) error {
 	return nil
 }
 
+// exampleURL is a card URL on the public URL to try, signed when V1 URLs
+// must be.
+func exampleURL(cfg config.Config) string {
+	q := url.Values{"template": {"blog"}, "title": {"Hello from ogmint"}, "author": {"Ada Lovelace"}}
+	if len(cfg.SigningKeys) > 0 {
+		if sig, err := signing.Sign([]byte(cfg.SigningKeys[0]), q); err == nil {
+			q.Set(signing.Param, sig)
+		}
+	}
+	return strings.TrimRight(cfg.PublicURL, "/") + "/api/og?" + q.Encode()
+}
+
 // userCacheDir is where the CLI keeps its compilation cache ("" for none).
 func userCacheDir() string {
 	dir, err := os.UserCacheDir()
@@ -537,4 +555,13 @@ func fetchImages(ctx context.Context, q url.Values, allowNets string) ([abi.NumS
 		out[slot] = imgs[slot].Data
 	}
 	return out, nil
+}
+
+// signingKeys is the configured V1 URL signing keys as bytes.
+func signingKeys(list []string) [][]byte {
+	var out [][]byte
+	for _, k := range list {
+		out = append(out, []byte(k))
+	}
+	return out
 }
