@@ -164,7 +164,12 @@ func runBatch(ctx context.Context, wasm []byte, cfg renderpool.Config, input, di
 	if err != nil && rows == nil {
 		return err
 	}
-	readErr := err
+	return renderRows(ctx, wasm, cfg, rows, err, dir, jobs, stdout, stderr)
+}
+
+// renderRows renders rows into dir with one instance per job; readErr is
+// a problem reading the input (reported at the end, after the rows read).
+func renderRows(ctx context.Context, wasm []byte, cfg renderpool.Config, rows []batchRow, readErr error, dir string, jobs int, stdout, stderr io.Writer) error {
 	if jobs <= 0 {
 		jobs = runtime.NumCPU()
 	}

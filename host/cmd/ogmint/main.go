@@ -421,7 +421,9 @@ func render(args []string, stdout io.Writer) error {
 	fontsDir := fs.String("fonts-dir", os.Getenv("OGMINT_FONTS_DIR"), "directory of extra fallback font families (.ttf, .otf, .ttc, .woff) ($OGMINT_FONTS_DIR)")
 	batch := fs.String("batch", "", "render every row of a .jsonl or .csv file (keys: render parameters, and output: the file name) into -out")
 	outDir := fs.String("out", "og", "with -batch: the output directory (manifest.json records what was written)")
-	jobs := fs.Int("jobs", runtime.NumCPU(), "with -batch: render instances, one per core")
+	jobs := fs.Int("jobs", runtime.NumCPU(), "with -batch or -from-markdown: render instances, one per core")
+	fromMarkdown := fs.String("from-markdown", "", "one card per Markdown page under this directory, from its front matter (title, description/summary, tags, author; drafts skipped), into -out")
+	mapFile := fs.String("map", "", "with -from-markdown: a JSON file mapping other front matter keys to parameters, e.g. {\"subtitle\": \"description\"}")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -430,12 +432,27 @@ func render(args []string, stdout io.Writer) error {
 		return err
 	}
 	ctx := context.Background()
-	if *batch != "" {
+	if *batch != "" || *fromMarkdown != "" {
 		wasm, err := module.Load(ctx, *modulePath)
 		if err != nil {
 			return err
 		}
-		return runBatch(ctx, wasm, renderpool.Config{CacheDir: userCacheDir(), Fonts: cat}, *batch, *outDir, *jobs, stdout, os.Stderr)
+		cfg := renderpool.Config{CacheDir: userCacheDir(), Fonts: cat}
+		if *batch != "" {
+			return runBatch(ctx, wasm, cfg, *batch, *outDir, *jobs, stdout, os.Stderr)
+		}
+		mapping, err := readMapping(*mapFile)
+		if err != nil {
+			return err
+		}
+		if q.Get("template") == "" {
+			q.Set("template", "blog")
+		}
+		rows, err := markdownRows(*fromMarkdown, mapping, q)
+		if err != nil {
+			return err
+		}
+		return renderRows(ctx, wasm, cfg, rows, nil, *outDir, *jobs, stdout, os.Stderr)
 	}
 	images, err := fetchImages(ctx, q, *allowNets)
 	if err != nil {
