@@ -9,7 +9,7 @@ import (
 // canonical form) and the other fields of a V2 render body.
 var ReservedNames = []string{"template", "title", "description", "tag", "author", "avatar", "logo",
 	"font", "palette", "bgColor", "bg", "textColor", "text", "accentColor", "accent", "surfaceColor",
-	"surface", "tv", "rv", "webhookUrl", "webhookSecret", "metadata"}
+	"surface", "format", "quality", "tv", "rv", "webhookUrl", "webhookSecret", "metadata"}
 
 // fields checks the custom fields a template declares (whether each is
 // used is checked once every element has been).

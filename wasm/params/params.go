@@ -58,6 +58,11 @@ type Params struct {
 	Text          string
 	Accent        string
 	Surface       string
+	// Format is the encoding: "png" (the default), "jpeg" or "webp".
+	Format string
+	// Quality is JPEG's quality, 1-100 (default 85); 0 for the lossless
+	// formats, for which it is an error to give one.
+	Quality int
 	// Fields holds the values of the template's custom fields (cleaned like
 	// the other texts), by name; empty values are left out, and the map is
 	// nil when there are none.
@@ -101,7 +106,14 @@ func (e *Error) add(field, format string, args ...any) {
 // Known lists every parameter name (with aliases) that Parse reads, besides
 // the custom fields of the requested template.
 var Known = []string{"template", "title", "description", "tag", "author", "avatar", "logo", "font",
-	"palette", "bgColor", "bg", "textColor", "text", "accentColor", "accent", "surfaceColor"}
+	"palette", "bgColor", "bg", "textColor", "text", "accentColor", "accent", "surfaceColor",
+	"format", "quality"}
+
+// Formats are the values of the format parameter; the first is the default.
+var Formats = []string{"png", "jpeg", "webp"}
+
+// DefaultQuality is JPEG's quality when the request gives none.
+const DefaultQuality = 85
 
 // Parse validates q against the template set. Unknown parameters are ignored
 // (links carry tracking parameters); a known parameter given twice is an error.
@@ -178,10 +190,44 @@ func Parse(q url.Values, set *templates.Set) (*Params, *Error) {
 	color(e, q, get, &p.Accent, "accentColor", "accent")
 	color(e, q, get, &p.Surface, "surfaceColor", "")
 
+	format(e, p, get("format"), get("quality"))
+
 	if len(e.Fields) > 0 {
 		return nil, e
 	}
 	return p, nil
+}
+
+// format sets p's Format and Quality: jpg is an alias of jpeg; quality is
+// only for jpeg (png and the lossless webp encoder have none).
+func format(e *Error, p *Params, f, q string) {
+	p.Format = "png"
+	switch lf := lower(f); lf {
+	case "":
+	case "png", "jpeg", "webp":
+		p.Format = lf
+	case "jpg":
+		p.Format = "jpeg"
+	default:
+		e.add("format", "unknown format %q; one of %s", truncate(f, 80), strings.Join(Formats, ", "))
+		return
+	}
+	if q == "" {
+		if p.Format == "jpeg" {
+			p.Quality = DefaultQuality
+		}
+		return
+	}
+	if p.Format != "jpeg" {
+		e.add("quality", "only for format=jpeg (%s is lossless)", p.Format)
+		return
+	}
+	n, err := strconv.Atoi(q)
+	if err != nil || n < 1 || n > 100 {
+		e.add("quality", "must be an integer from 1 to 100, not %q", truncate(q, 20))
+		return
+	}
+	p.Quality = n
 }
 
 // FindFamily returns the canonical family for a name or alias (any case), or "".
@@ -317,6 +363,13 @@ func (p *Params) Canonical() string {
 	set("textColor", p.Text)
 	set("accentColor", p.Accent)
 	set("surfaceColor", p.Surface)
+	// The default format is left out: PNG cards keep the keys they had.
+	if p.Format != "" && p.Format != "png" {
+		set("format", p.Format)
+	}
+	if p.Quality != 0 {
+		set("quality", strconv.Itoa(p.Quality))
+	}
 	var b strings.Builder
 	b.WriteString(v.Encode()) // url.Values.Encode sorts by key
 	// Custom fields follow, sorted: their names never clash with the above
