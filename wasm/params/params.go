@@ -198,36 +198,43 @@ func Parse(q url.Values, set *templates.Set) (*Params, *Error) {
 	return p, nil
 }
 
-// format sets p's Format and Quality: jpg is an alias of jpeg; quality is
-// only for jpeg (png and the lossless webp encoder have none).
+// format sets p's Format and Quality (ParseFormat).
 func format(e *Error, p *Params, f, q string) {
-	p.Format = "png"
+	var fe []FieldError
+	p.Format, p.Quality, fe = ParseFormat(f, q)
+	for _, x := range fe {
+		e.add(x.Field, "%s", x.Message)
+	}
+}
+
+// ParseFormat validates the format and quality parameters ("" when not
+// given): format png (the default), jpeg (alias jpg) or webp; quality 1-100,
+// only for jpeg (png and the lossless webp encoder have none), default 85.
+func ParseFormat(f, q string) (format string, quality int, errs []FieldError) {
+	format = "png"
 	switch lf := lower(f); lf {
 	case "":
 	case "png", "jpeg", "webp":
-		p.Format = lf
+		format = lf
 	case "jpg":
-		p.Format = "jpeg"
+		format = "jpeg"
 	default:
-		e.add("format", "unknown format %q; one of %s", truncate(f, 80), strings.Join(Formats, ", "))
-		return
+		return format, 0, []FieldError{{"format", fmt.Sprintf("unknown format %q; one of %s", truncate(f, 80), strings.Join(Formats, ", "))}}
 	}
 	if q == "" {
-		if p.Format == "jpeg" {
-			p.Quality = DefaultQuality
+		if format == "jpeg" {
+			quality = DefaultQuality
 		}
-		return
+		return format, quality, nil
 	}
-	if p.Format != "jpeg" {
-		e.add("quality", "only for format=jpeg (%s is lossless)", p.Format)
-		return
+	if format != "jpeg" {
+		return format, 0, []FieldError{{"quality", fmt.Sprintf("only for format=jpeg (%s is lossless)", format)}}
 	}
 	n, err := strconv.Atoi(q)
 	if err != nil || n < 1 || n > 100 {
-		e.add("quality", "must be an integer from 1 to 100, not %q", truncate(q, 20))
-		return
+		return format, 0, []FieldError{{"quality", fmt.Sprintf("must be an integer from 1 to 100, not %q", truncate(q, 20))}}
 	}
-	p.Quality = n
+	return format, n, nil
 }
 
 // FindFamily returns the canonical family for a name or alias (any case), or "".
