@@ -3,6 +3,7 @@ module github.com/ogmint/ogmint
 go 1.26.8
 
 require (
+	github.com/HugoSmits86/nativewebp v0.9.3
 	github.com/adrg/frontmatter v0.2.0
 	github.com/andybalholm/brotli v1.2.5
 	github.com/fogleman/gg v1.3.0

@@ -10,7 +10,7 @@ import (
 // of a V2 render body.
 var ReservedNames = []string{"template", "title", "description", "tag", "author", "avatar", "logo",
 	"font", "palette", "bgColor", "bg", "textColor", "text", "accentColor", "accent", "surfaceColor",
-	"surface", "tv", "rv", "s", "webhookUrl", "webhookSecret", "metadata"}
+	"surface", "format", "quality", "tv", "rv", "s", "webhookUrl", "webhookSecret", "metadata"}
 
 // fields checks the custom fields a template declares (whether each is
 // used is checked once every element has been).

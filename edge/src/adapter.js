@@ -330,6 +330,12 @@ export function createHandler(opt) {
     }
     if (v.status !== Status.OK) throw new HttpError(moduleStatus(v.status), v.body);
     const canonical = new TextDecoder().decode(v.body);
+    // The module validated format and quality; it only encodes PNG, and the
+    // edge has no JPEG or WebP encoder: say so rather than answer a PNG.
+    const format = new URLSearchParams(canonical).get("format");
+    if (format && format !== "png") {
+      throw badRequest("format", `format not supported at the edge: ${format}; only png here (the host API encodes jpeg and webp)`);
+    }
     // The host's ETag with the edge encoder's tag in place of "pngfast-1".
     const tagFor = (enc) => sha256Hex16(canonical + "\x00" + ENCODER_TAGS[enc]);
     const enc = currentEncoder();

@@ -158,6 +158,29 @@ describe("handler in Node", () => {
     });
   }
 
+  it("answers 400 naming format for jpeg and webp, which the edge does not encode", async () => {
+    const h = createHandler({ runtime: "node", loadModule: () => wasm, readFont, deflateSync, log: quiet });
+    for (const [q, field, msg] of [
+      ["format=jpeg", "format", /format not supported at the edge: jpeg/],
+      ["format=jpg&quality=80", "format", /format not supported at the edge: jpeg/],
+      ["format=webp", "format", /format not supported at the edge: webp/],
+      ["format=gif", "format", /unknown format/],
+      ["quality=80", "quality", /only for format=jpeg/],
+    ]) {
+      const r = await h(new Request(url(`${card.query}&${q}`)));
+      assert.equal(r.status, 400, q);
+      assert.equal(r.headers.get("Content-Type"), "application/json", q);
+      const body = await r.json();
+      assert.deepEqual(body.details.map((d) => d.field), [field], q);
+      assert.match(body.details[0].message, msg, q);
+    }
+    const png = await h(new Request(url(`${card.query}&format=png`)));
+    assert.equal(png.status, 200);
+    assert.equal(png.headers.get("Content-Type"), "image/png");
+    const plain = await h(new Request(url(card.query)));
+    assert.equal(png.headers.get("ETag"), plain.headers.get("ETag"), "format=png is the default");
+  });
+
   it("falls back to the next encoder when one fails, with that encoder's ETag", async () => {
     const logs = [];
     const h = createHandler({

@@ -24,6 +24,7 @@ import (
 	"github.com/ogmint/ogmint/host/cardcache"
 	"github.com/ogmint/ogmint/host/filetemplates"
 	"github.com/ogmint/ogmint/host/imagefetch"
+	"github.com/ogmint/ogmint/host/imgformat"
 	"github.com/ogmint/ogmint/host/metrics"
 	"github.com/ogmint/ogmint/host/pngfast"
 	"github.com/ogmint/ogmint/host/printable"
@@ -41,7 +42,8 @@ import (
 const V1CacheControl = "public, max-age=86400, s-maxage=86400"
 
 // encoderVersion changes when the PNG bytes for the same pixels change; it
-// is part of the ETag.
+// is part of the ETag (imgformat.Version names each format's encoder; the
+// canonical parameters name the format when it is not PNG).
 const encoderVersion = pngfast.Version
 
 // URLChecker validates webhook URLs at submit time (the SSRF guard).
@@ -409,7 +411,7 @@ func (s *Server) v1(ctx *fasthttp.RequestCtx) error {
 		}
 	}
 	canonical := p.Canonical()
-	key, etag := v1Key(canonical)
+	key, etag := v1Key(canonical, imgformat.Version(p.Format))
 
 	ctx.Response.Header.SetBytesV("ETag", etag[:])
 	ctx.Response.Header.Set("Cache-Control", V1CacheControl)
@@ -435,7 +437,7 @@ func (s *Server) v1(ctx *fasthttp.RequestCtx) error {
 			if err != nil {
 				return nil, err
 			}
-			png, err := s.renderPNG(s.withCustom(opctx, ct), p.Template, canonical, images)
+			png, err := s.renderImage(s.withCustom(opctx, ct), p.Template, canonical, p.Format, p.Quality, images)
 			if err == nil {
 				s.opt.Cache.Add(key, png)
 			}
@@ -446,7 +448,7 @@ func (s *Server) v1(ctx *fasthttp.RequestCtx) error {
 		}
 		png = v.([]byte)
 	}
-	ctx.SetContentType("image/png")
+	ctx.SetContentType(imgformat.ContentType(p.Format))
 	// Not copied: a card is never modified once encoded (the cache holds
 	// the same bytes), and fasthttp only reads the body while writing it.
 	ctx.Response.SetBodyRaw(png)
@@ -467,11 +469,12 @@ func (s *Server) checkSignature(p *params.Params, sig string) error {
 }
 
 // v1Key returns a V1 card's cache key, the SHA-256 of its canonical
-// parameters and the encoder version, and its ETag: the first 16 bytes of
-// the same digest in hex, quoted. One hash serves both.
-func v1Key(canonical string) (key cardcache.Key, etag [2 + 2*16]byte) {
+// parameters and the encoder's version (imgformat.Version: encoderVersion
+// for PNG), and its ETag: the first 16 bytes of the same digest in hex,
+// quoted. One hash serves both.
+func v1Key(canonical, version string) (key cardcache.Key, etag [2 + 2*16]byte) {
 	var buf [512]byte // the hash input stays on the stack unless it is longer
-	key = sha256.Sum256(append(append(append(buf[:0], canonical...), 0), encoderVersion...))
+	key = sha256.Sum256(append(append(append(buf[:0], canonical...), 0), version...))
 	etag[0], etag[len(etag)-1] = '"', '"'
 	hex.Encode(etag[1:len(etag)-1], key[:16])
 	return key, etag
@@ -527,9 +530,10 @@ var pngScratch sync.Pool
 // photos may encode to megabytes; a typical one to ~80 KB).
 const maxPNGScratch = 1 << 20
 
-// renderPNG draws a card in the pool, with the images for the module's
-// slots, and encodes it natively, recording the outcome and duration.
-func (s *Server) renderPNG(ctx context.Context, template, canonical string, images [abi.NumSlots][]byte) ([]byte, error) {
+// renderImage draws a card in the pool, with the images for the module's
+// slots, and encodes it natively as format (imgformat: png, jpeg at quality,
+// or webp), recording the outcome and duration.
+func (s *Server) renderImage(ctx context.Context, template, canonical, format string, quality int, images [abi.NumSlots][]byte) ([]byte, error) {
 	start := time.Now()
 	var png []byte
 	err := s.opt.Pool.RenderFrame(ctx, []byte(canonical), images, func(pix []byte, w, h int) error {
@@ -537,7 +541,7 @@ func (s *Server) renderPNG(ctx context.Context, template, canonical string, imag
 		if bp == nil {
 			bp = new([]byte)
 		}
-		b, err := pngfast.Encode((*bp)[:0], pix, w, h)
+		b, err := imgformat.Encode((*bp)[:0], format, quality, pix, w, h)
 		if err == nil {
 			png = bytes.Clone(b)
 		}

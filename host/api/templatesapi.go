@@ -16,6 +16,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/ogmint/ogmint/host/apikeys"
+	"github.com/ogmint/ogmint/host/imgformat"
 	"github.com/ogmint/ogmint/host/renderpool"
 	"github.com/ogmint/ogmint/host/store"
 	"github.com/ogmint/ogmint/templates"
@@ -293,11 +294,11 @@ func (s *Server) templatePreview(ctx *fasthttp.RequestCtx) error {
 	if err != nil {
 		return err
 	}
-	png, err := s.renderPNG(s.withCustom(opctx, ct), "preview", p.Canonical(), images)
+	png, err := s.renderImage(s.withCustom(opctx, ct), "preview", p.Canonical(), p.Format, p.Quality, images)
 	if err != nil {
 		return err
 	}
-	ctx.SetContentType("image/png")
+	ctx.SetContentType(imgformat.ContentType(p.Format))
 	ctx.Response.Header.Set("Cache-Control", "no-store")
 	ctx.Response.SetBodyRaw(png)
 	return nil

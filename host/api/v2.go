@@ -17,6 +17,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/ogmint/ogmint/host/apikeys"
+	"github.com/ogmint/ogmint/host/imgformat"
 	"github.com/ogmint/ogmint/host/store"
 	"github.com/ogmint/ogmint/host/webhook"
 	"github.com/ogmint/ogmint/wasm/params"
@@ -66,7 +67,7 @@ func ValidSlug(s string) bool {
 
 // v2Fields are the string fields of a V2 body that are render parameters.
 var v2Fields = []string{"template", "title", "description", "tag", "author", "avatar", "logo", "font",
-	"palette", "bgColor", "bg", "textColor", "text", "accentColor", "accent", "surfaceColor"}
+	"palette", "bgColor", "bg", "textColor", "text", "accentColor", "accent", "surfaceColor", "format"}
 
 // v2Request is a parsed POST /api/v2/render body.
 type v2Request struct {
@@ -134,6 +135,14 @@ func (s *Server) parseV2(body []byte, key *apikeys.Key) (*v2Request, *params.Par
 			if val, ok := str(name, v); ok {
 				req.params.Set(name, val)
 			}
+		case name == "quality":
+			// A number (or its digits as a string); params checks the range.
+			var n json.Number
+			if err := json.Unmarshal(v, &n); err != nil {
+				bad(name, "must be an integer from 1 to 100")
+				break
+			}
+			req.params.Set(name, n.String())
 		case name == "webhookUrl":
 			if val, ok := str(name, v); ok {
 				if err := s.opt.Webhooks.CheckURL(val); err != nil {
@@ -244,7 +253,7 @@ func (s *Server) v2Render(ctx *fasthttp.RequestCtx) error {
 		if err != nil {
 			return nil, err
 		}
-		png, err := s.renderPNG(s.withCustom(opctx, req.custom), p.Template, canonical, images)
+		png, err := s.renderImage(s.withCustom(opctx, req.custom), p.Template, canonical, p.Format, p.Quality, images)
 		if err != nil {
 			return nil, err
 		}
@@ -364,7 +373,9 @@ func (s *Server) image(ctx *fasthttp.RequestCtx) error {
 	}
 	ctx.Response.Header.Set("ETag", etag)
 	ctx.Response.Header.Set("Cache-Control", ImageCacheControl)
-	ctx.SetContentType("image/png")
+	// The store keeps the bytes of any format (its column is named png):
+	// the magic bytes tell which.
+	ctx.SetContentType(imgformat.SniffContentType(png))
 	ctx.Response.SetBodyRaw(png) // not copied: stored images are never modified
 	return nil
 }

@@ -58,6 +58,11 @@ type Params struct {
 	Text          string
 	Accent        string
 	Surface       string
+	// Format is the encoding: "png" (the default), "jpeg" or "webp".
+	Format string
+	// Quality is JPEG's quality, 1-100 (default 85); 0 for the lossless
+	// formats, for which it is an error to give one.
+	Quality int
 	// Fields holds the values of the template's custom fields (cleaned like
 	// the other texts), by name; empty values are left out, and the map is
 	// nil when there are none.
@@ -101,7 +106,14 @@ func (e *Error) add(field, format string, args ...any) {
 // Known lists every parameter name (with aliases) that Parse reads, besides
 // the custom fields of the requested template.
 var Known = []string{"template", "title", "description", "tag", "author", "avatar", "logo", "font",
-	"palette", "bgColor", "bg", "textColor", "text", "accentColor", "accent", "surfaceColor"}
+	"palette", "bgColor", "bg", "textColor", "text", "accentColor", "accent", "surfaceColor",
+	"format", "quality"}
+
+// Formats are the values of the format parameter; the first is the default.
+var Formats = []string{"png", "jpeg", "webp"}
+
+// DefaultQuality is JPEG's quality when the request gives none.
+const DefaultQuality = 85
 
 // Parse validates q against the template set. Unknown parameters are ignored
 // (links carry tracking parameters); a known parameter given twice is an error.
@@ -178,10 +190,51 @@ func Parse(q url.Values, set *templates.Set) (*Params, *Error) {
 	color(e, q, get, &p.Accent, "accentColor", "accent")
 	color(e, q, get, &p.Surface, "surfaceColor", "")
 
+	format(e, p, get("format"), get("quality"))
+
 	if len(e.Fields) > 0 {
 		return nil, e
 	}
 	return p, nil
+}
+
+// format sets p's Format and Quality (ParseFormat).
+func format(e *Error, p *Params, f, q string) {
+	var fe []FieldError
+	p.Format, p.Quality, fe = ParseFormat(f, q)
+	for _, x := range fe {
+		e.add(x.Field, "%s", x.Message)
+	}
+}
+
+// ParseFormat validates the format and quality parameters ("" when not
+// given): format png (the default), jpeg (alias jpg) or webp; quality 1-100,
+// only for jpeg (png and the lossless webp encoder have none), default 85.
+func ParseFormat(f, q string) (format string, quality int, errs []FieldError) {
+	format = "png"
+	switch lf := lower(f); lf {
+	case "":
+	case "png", "jpeg", "webp":
+		format = lf
+	case "jpg":
+		format = "jpeg"
+	default:
+		return format, 0, []FieldError{{"format", fmt.Sprintf("unknown format %q; one of %s", truncate(f, 80), strings.Join(Formats, ", "))}}
+	}
+	if q == "" {
+		if format == "jpeg" {
+			quality = DefaultQuality
+		}
+		return format, quality, nil
+	}
+	if format != "jpeg" {
+		return format, 0, []FieldError{{"quality", fmt.Sprintf("only for format=jpeg (%s is lossless)", format)}}
+	}
+	n, err := strconv.Atoi(q)
+	if err != nil || n < 1 || n > 100 {
+		return format, 0, []FieldError{{"quality", fmt.Sprintf("must be an integer from 1 to 100, not %q", truncate(q, 20))}}
+	}
+	return format, n, nil
 }
 
 // FindFamily returns the canonical family for a name or alias (any case), or "".
@@ -319,6 +372,13 @@ func (p *Params) Canonical() string {
 	set("textColor", p.Text)
 	set("accentColor", p.Accent)
 	set("surfaceColor", p.Surface)
+	// The default format is left out: PNG cards keep the keys they had.
+	if p.Format != "" && p.Format != "png" {
+		set("format", p.Format)
+	}
+	if p.Quality != 0 {
+		set("quality", strconv.Itoa(p.Quality))
+	}
 	var b strings.Builder
 	b.WriteString(v.Encode()) // url.Values.Encode sorts by key
 	// Custom fields follow, sorted: their names never clash with the above

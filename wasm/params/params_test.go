@@ -109,11 +109,38 @@ func paramCases() []paramCase {
 		// Minimal request and defaults.
 		{name: "minimal", query: base, check: func(t *testing.T, p *params.Params) {
 			want := params.Params{Template: "blog", TemplateVer: 3, Title: "Hello", Font: "Inter",
-				Bg: D, Text: T, Accent: A, Surface: S}
+				Bg: D, Text: T, Accent: A, Surface: S, Format: "png"}
 			if !reflect.DeepEqual(*p, want) {
 				t.Errorf("got %+v\nwant %+v", *p, want)
 			}
 		}},
+		// Formats.
+		{name: "format png explicit equals default", query: base + "&format=PNG", check: func(t *testing.T, p *params.Params) {
+			if p.Format != "png" || p.Quality != 0 || strings.Contains(p.Canonical(), "format") {
+				t.Errorf("got %q %d, canonical %q", p.Format, p.Quality, p.Canonical())
+			}
+		}},
+		{name: "format jpeg default quality", query: base + "&format=jpeg", check: func(t *testing.T, p *params.Params) {
+			if p.Format != "jpeg" || p.Quality != 85 || !strings.Contains(p.Canonical(), "format=jpeg") || !strings.Contains(p.Canonical(), "quality=85") {
+				t.Errorf("got %q %d, canonical %q", p.Format, p.Quality, p.Canonical())
+			}
+		}},
+		{name: "format jpg alias quality", query: base + "&format=jpg&quality=80", check: func(t *testing.T, p *params.Params) {
+			if p.Format != "jpeg" || p.Quality != 80 {
+				t.Errorf("got %q %d", p.Format, p.Quality)
+			}
+		}},
+		{name: "format webp", query: base + "&format=webp", check: func(t *testing.T, p *params.Params) {
+			if p.Format != "webp" || p.Quality != 0 || !strings.Contains(p.Canonical(), "format=webp") {
+				t.Errorf("got %q %d, canonical %q", p.Format, p.Quality, p.Canonical())
+			}
+		}},
+		{name: "format unknown", query: base + "&format=gif", fields: []string{"format"}, msgHas: []string{"png, jpeg, webp"}},
+		{name: "quality with png", query: base + "&quality=80", fields: []string{"quality"}, msgHas: []string{"lossless"}},
+		{name: "quality with webp", query: base + "&format=webp&quality=80", fields: []string{"quality"}},
+		{name: "quality 0", query: base + "&format=jpeg&quality=0", fields: []string{"quality"}, msgHas: []string{"1 to 100"}},
+		{name: "quality 101", query: base + "&format=jpeg&quality=101", fields: []string{"quality"}},
+		{name: "quality not a number", query: base + "&format=jpeg&quality=high", fields: []string{"quality"}},
 		{name: "all optional fields", query: base + "&description=D&tag=T&author=Ada+Lovelace&avatar=" +
 			esc("https://example.com/a.png") + "&logo=" + esc("https://cdn.example.com/logo.svg?v=2"),
 			check: func(t *testing.T, p *params.Params) {
@@ -472,6 +499,9 @@ func TestCanonicalDiffers(t *testing.T) {
 		"title moved to tag":        strings.Replace(strings.Replace(ref, "tag=T", "tag=Hello", 1), "title=Hello", "title=T", 1),
 		"avatar and logo swapped":   strings.Replace(strings.Replace(ref, "a.png", "X", 1), "l.png", "a.png", 1),
 		"description with & inside": strings.Replace(ref, "description=D", "description="+esc("D&tag=T"), 1),
+		"format jpeg":               ref + "&format=jpeg",
+		"format jpeg quality 80":    ref + "&format=jpeg&quality=80",
+		"format webp":               ref + "&format=webp",
 	}
 	want := mustParse(t, set, ref).Canonical()
 	seen := map[string]string{want: "ref"}

@@ -29,11 +29,11 @@ import (
 	"github.com/ogmint/ogmint/host/filetemplates"
 	"github.com/ogmint/ogmint/host/fontcat"
 	"github.com/ogmint/ogmint/host/imagefetch"
+	"github.com/ogmint/ogmint/host/imgformat"
 	"github.com/ogmint/ogmint/host/jsjson"
 	"github.com/ogmint/ogmint/host/metrics"
 	"github.com/ogmint/ogmint/host/module"
 	"github.com/ogmint/ogmint/host/pages"
-	"github.com/ogmint/ogmint/host/pngfast"
 	"github.com/ogmint/ogmint/host/pprofserve"
 	"github.com/ogmint/ogmint/host/ratelimit"
 	"github.com/ogmint/ogmint/host/renderpool"
@@ -45,6 +45,7 @@ import (
 	"github.com/ogmint/ogmint/host/webhook/dispatch"
 	"github.com/ogmint/ogmint/templates"
 	"github.com/ogmint/ogmint/wasm/abi"
+	"github.com/ogmint/ogmint/wasm/params"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -54,7 +55,7 @@ const usage = `ogmint renders Open Graph images.
 
 Usage:
   ogmint serve [flags]     serve the API (ogmint serve -h lists flags and env)
-  ogmint render [flags]    render one card to a PNG file
+  ogmint render [flags]    render one card to a PNG, JPEG or WebP file
   ogmint check [flags]     check the store for damage (exit 1 when damaged)
   ogmint migrate [flags]   copy a SQLite store into PostgreSQL (idempotent)
   ogmint sign [-base URL] 'template=…&title=…'
@@ -410,12 +411,12 @@ func (p paramFlags) Set(s string) error {
 func render(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("ogmint render", flag.ContinueOnError)
 	q := url.Values{}
-	for _, name := range []string{"template", "title", "description", "tag", "author", "palette", "font"} {
+	for _, name := range []string{"template", "title", "description", "tag", "author", "palette", "font", "format", "quality"} {
 		name := name
 		fs.Func(name, "the "+name+" parameter", func(s string) error { q.Set(name, s); return nil })
 	}
 	fs.Var(paramFlags(q), "param", "any render parameter as name=value (repeatable)")
-	out := fs.String("o", "card.png", "output PNG file ('-' for stdout)")
+	out := fs.String("o", "", "output file ('-' for stdout; default card.png, card.jpg or card.webp by --format)")
 	allowNets := fs.String("image-allow-nets", os.Getenv("OGMINT_IMAGE_ALLOW_NETS"), "CIDRs exempt from the SSRF guard for avatar and logo fetches")
 	modulePath := fs.String("module", os.Getenv("OGMINT_MODULE"), "render module file (default: embedded)")
 	fontsDir := fs.String("fonts-dir", os.Getenv("OGMINT_FONTS_DIR"), "directory of extra fallback font families (.ttf, .otf, .ttc, .woff) ($OGMINT_FONTS_DIR)")
@@ -426,6 +427,16 @@ func render(args []string, stdout io.Writer) error {
 	mapFile := fs.String("map", "", "with -from-markdown: a JSON file mapping other front matter keys to parameters, e.g. {\"subtitle\": \"description\"}")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	format, quality, fe := params.ParseFormat(q.Get("format"), q.Get("quality"))
+	if len(fe) > 0 {
+		return fmt.Errorf("%s: %s", fe[0].Field, fe[0].Message)
+	}
+	if *out == "" {
+		*out = "card" + imgformat.Ext(format)
+	} else if ext := strings.ToLower(filepath.Ext(*out)); *out != "-" && (ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".webp") &&
+		ext != imgformat.Ext(format) && !(ext == ".jpeg" && format == imgformat.JPEG) {
+		return fmt.Errorf("-o %s: the extension does not match --format %s (%s)", *out, format, imgformat.Ext(format))
 	}
 	cat, err := fontcat.Load(*fontsDir)
 	if err != nil {
@@ -469,7 +480,7 @@ func render(args []string, stdout io.Writer) error {
 	defer pool.Close(ctx)
 	var png []byte
 	err = pool.RenderFrame(ctx, []byte(q.Encode()), images, func(pix []byte, w, h int) error {
-		png, err = pngfast.Encode(nil, pix, w, h)
+		png, err = imgformat.Encode(nil, format, quality, pix, w, h)
 		return err
 	})
 	var me *renderpool.ModuleError
