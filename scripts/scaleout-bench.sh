@@ -43,7 +43,7 @@ for round in $(seq 1 "$ROUNDS"); do
     echo "#### round $round, $backend"
     echo '```'
     if [ "$backend" = postgres ]; then
-      "$PGDIR/webhook-bench" -mode create -producers "${PRODUCERS:-16}" -rate "$RATE" -duration "$DURATION" -database-url "$(newdb r$round)" | tail -n +2
+      "$PGDIR/webhook-bench" -mode create -producers "${PRODUCERS:-48}" -rate "$RATE" -duration "$DURATION" -database-url "$(newdb r$round)" | tail -n +2
     else
       "$PGDIR/webhook-bench" -mode create -rate "$RATE" -duration "$DURATION" | tail -n +2
     fi
