@@ -92,6 +92,8 @@ func TestCustomTemplateLifecycle(t *testing.T) {
 	}
 	if r := e.do(t, "GET", "/api/v2/templates", ka...); r.status != 200 || !strings.Contains(string(r.body), id) {
 		t.Fatalf("list: %d %s", r.status, r.body)
+	} else if !strings.Contains(string(r.body), `"params":["price","title"]`) {
+		t.Fatalf("the list does not give the template's parameters: %s", r.body)
 	}
 	if r := e.do(t, "GET", "/api/v2/templates", kb...); r.status != 200 || strings.Contains(string(r.body), id) {
 		t.Fatalf("another key's list shows it: %d %s", r.status, r.body)

@@ -129,7 +129,12 @@ func (s *Server) templatesCollection(ctx *fasthttp.RequestCtx) error {
 		}
 		out := make([]templateInfo, 0, len(list))
 		for _, st := range list {
-			t, _ := parseStored(st.JSON)
+			// The listing carries no JSON: the parameters come from the
+			// parsed version the render path caches (read once per version).
+			var t *templates.Template
+			if ct, err := s.customs.version(opctx, st.ID, st.Version); err == nil {
+				t = ct.t
+			}
 			out = append(out, infoOf(st, t, false))
 		}
 		writeJSON(ctx, map[string]any{"templates": out})

@@ -23,6 +23,8 @@ import (
 
 	"github.com/ogmint/ogmint/host/pngfast"
 	"github.com/ogmint/ogmint/host/renderpool"
+	"github.com/ogmint/ogmint/templates"
+	"github.com/ogmint/ogmint/wasm/params"
 )
 
 // Batch rendering (ogmint render --batch): every row of a JSONL or CSV
@@ -181,6 +183,10 @@ func renderRows(ctx context.Context, wasm []byte, cfg renderpool.Config, rows []
 	if b, err := os.ReadFile(manifestPath); err == nil {
 		_ = json.Unmarshal(b, &old)
 	}
+	set, err := templates.Load()
+	if err != nil {
+		return err
+	}
 	cfg.Instances = jobs
 	pool, err := renderpool.New(ctx, wasm, cfg)
 	if err != nil {
@@ -199,7 +205,7 @@ func renderRows(ctx context.Context, wasm []byte, cfg renderpool.Config, rows []
 		go func() {
 			defer wg.Done()
 			for i := range work {
-				results[i] = renderRow(ctx, pool, rows[i], dir, old, &mu, taken)
+				results[i] = renderRow(ctx, pool, set, rows[i], dir, old, &mu, taken)
 				progress.add(results[i])
 			}
 		}()
@@ -244,7 +250,7 @@ func renderRows(ctx context.Context, wasm []byte, cfg renderpool.Config, rows []
 }
 
 // renderRow renders one row unless its file is up to date.
-func renderRow(ctx context.Context, pool *renderpool.Pool, row batchRow, dir string, old map[string]manifestEntry,
+func renderRow(ctx context.Context, pool *renderpool.Pool, set *templates.Set, row batchRow, dir string, old map[string]manifestEntry,
 	mu *sync.Mutex, taken map[string]int) batchResult {
 	res := batchResult{row: row}
 	if row.err != nil {
@@ -264,12 +270,15 @@ func renderRow(ctx context.Context, pool *renderpool.Pool, row batchRow, dir str
 	}
 	taken[name] = row.n
 	mu.Unlock()
-	canonical, err := pool.Validate(ctx, []byte(row.q.Encode()))
-	if err != nil {
-		res.err = moduleErr(err)
+	// Validated natively, as the API does: a skipped row never reaches
+	// an instance, and a rendered one is parsed there once.
+	p, perr := params.Parse(row.q, set)
+	if perr != nil {
+		res.err = errors.New(readableLines(perr.Message, perr.Fields))
 		return res
 	}
-	sum := sha256.Sum256(append(append(canonical, 0), pngfast.Version...))
+	canonical := p.Canonical()
+	sum := sha256.Sum256(append(append([]byte(canonical), 0), pngfast.Version...))
 	key := hex.EncodeToString(sum[:16])
 	path := filepath.Join(dir, name)
 	res.entry = manifestEntry{Row: row.n, File: name, Key: key}
@@ -285,7 +294,7 @@ func renderRow(ctx context.Context, pool *renderpool.Pool, row batchRow, dir str
 		return res
 	}
 	var png []byte
-	err = pool.RenderFrame(ctx, []byte(row.q.Encode()), images, func(pix []byte, w, h int) error {
+	err = pool.RenderFrame(ctx, []byte(canonical), images, func(pix []byte, w, h int) error {
 		var err error
 		png, err = pngfast.Encode(nil, pix, w, h)
 		return err

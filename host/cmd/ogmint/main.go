@@ -536,14 +536,19 @@ func readableError(body []byte) string {
 	if json.Unmarshal(body, &e) != nil || e.Error == "" {
 		return string(body)
 	}
+	fields := make([]params.FieldError, len(e.Details))
+	for i, d := range e.Details {
+		fields[i] = params.FieldError{Field: strings.TrimSpace(d.Field + " " + d.Pointer), Message: d.Message}
+	}
+	return readableLines(e.Error, fields)
+}
+
+// readableLines is msg, then one indented line per field.
+func readableLines(msg string, fields []params.FieldError) string {
 	var b strings.Builder
-	b.WriteString(e.Error)
-	for _, d := range e.Details {
-		where := d.Field
-		if d.Pointer != "" {
-			where += " " + d.Pointer
-		}
-		fmt.Fprintf(&b, "\n  %s: %s", where, d.Message)
+	b.WriteString(msg)
+	for _, f := range fields {
+		fmt.Fprintf(&b, "\n  %s: %s", f.Field, f.Message)
 	}
 	return b.String()
 }
