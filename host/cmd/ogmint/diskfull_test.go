@@ -41,12 +41,13 @@ type proc struct {
 // serveOn runs `ogmint serve` on dataDir (as startServer does) and waits
 // until path answers 200: /readyz for a ready server, /healthz for one that
 // serves but may not be ready.
-func serveOn(t testing.TB, dataDir string, port int, path string) *proc {
+func serveOn(t testing.TB, dataDir string, port int, path string, env ...string) *proc {
 	t.Helper()
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	cmd := exec.Command(binPath, "serve")
 	cmd.Env = append(os.Environ(), "OGMINT_ADDR="+fmt.Sprintf("127.0.0.1:%d", port), "OGMINT_DATA_DIR="+dataDir,
 		"OGMINT_PUBLIC_URL="+base, "OGMINT_API_KEYS="+testKey, "OGMINT_MODULE="+modulePath, "OGMINT_INSTANCES=1")
+	cmd.Env = append(cmd.Env, env...)
 	p := &proc{cmd: cmd, base: base, log: &syncBuffer{}}
 	cmd.Stderr = p.log
 	if err := cmd.Start(); err != nil {

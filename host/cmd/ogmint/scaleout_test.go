@@ -6,8 +6,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
-	"os/exec"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -74,36 +72,9 @@ func (r *hookReceiver) receipts() []receipt {
 // dir for the compile cache and snapshot) and waits for /readyz.
 func serveOnPostgres(t testing.TB, url string) *proc {
 	t.Helper()
-	port := freePort(t)
-	base := fmt.Sprintf("http://127.0.0.1:%d", port)
-	cmd := exec.Command(binPath, "serve")
-	cmd.Env = append(os.Environ(), "OGMINT_ADDR="+fmt.Sprintf("127.0.0.1:%d", port), "OGMINT_DATA_DIR="+t.TempDir(),
-		"OGMINT_DATABASE_URL="+url, "OGMINT_PUBLIC_URL="+base, "OGMINT_API_KEYS="+testKey, "OGMINT_MODULE="+modulePath,
-		"OGMINT_INSTANCES=1", "OGMINT_WEBHOOK_ALLOW_NETS=127.0.0.1/32", "OGMINT_WEBHOOK_TIMEOUT=1s",
+	return serveOn(t, t.TempDir(), freePort(t), "/readyz", "OGMINT_DATABASE_URL="+url,
+		"OGMINT_WEBHOOK_ALLOW_NETS=127.0.0.1/32", "OGMINT_WEBHOOK_TIMEOUT=1s",
 		"OGMINT_WEBHOOK_RETRY_SCHEDULE=0s,1s,1s,1s,1s,1s,1s,1s", "OGMINT_KEY_RATE_LIMIT=100000/1s")
-	p := &proc{cmd: cmd, base: base, log: &syncBuffer{}}
-	cmd.Stderr = p.log
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			_ = cmd.Process.Kill()
-			_ = cmd.Wait()
-		}
-	})
-	deadline := time.Now().Add(90 * time.Second)
-	for time.Now().Before(deadline) {
-		if st, _, err := fasthttp.GetTimeout(nil, base+"/readyz", time.Second); err == nil && st == 200 {
-			return p
-		}
-		if cmd.ProcessState != nil {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("host on Postgres did not become ready; log:\n%s", p.log)
-	return nil
 }
 
 // renderOn posts one V2 render to base; err is a transport error (the
