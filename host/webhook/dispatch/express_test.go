@@ -118,7 +118,8 @@ func (e *express) log(t *testing.T) []hookRequest {
 // the client keeping idle connections for 30 s (ogmint's old setting), so
 // that each send after a gap goes out on a connection the receiver closed
 // and is resent on a new one; and Node's defaults unscaled, with ogmint's
-// defaults, for a redelivery 7 s after the first delivery.
+// defaults, at the issue's own gaps (7 s, 12 s, 35 s, then a redelivery
+// 7 s later: about a minute, run in parallel with the others).
 func TestKeepAliveExpress(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
@@ -131,7 +132,8 @@ func TestKeepAliveExpress(t *testing.T) {
 			[]time.Duration{1400 * time.Millisecond, 2400 * time.Millisecond, 7 * time.Second, 1400 * time.Millisecond}, false},
 		{"stale connections resent", time.Second, 30 * time.Second,
 			[]time.Duration{1400 * time.Millisecond, 2400 * time.Millisecond, 7 * time.Second, 1400 * time.Millisecond}, true},
-		{"node and ogmint defaults", 0, 0, []time.Duration{7 * time.Second}, false},
+		{"node and ogmint defaults, the issue's gaps", 0, 0,
+			[]time.Duration{7 * time.Second, 12 * time.Second, 35 * time.Second, 7 * time.Second}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
