@@ -20,7 +20,7 @@
 export const ENCODER_TAGS = Object.freeze({
   zlib: "edge-zlib1-1",
   stream: "edge-deflate-1",
-  module: "edge-module-2",
+  module: "edge-module-3",
 });
 
 const SIGNATURE = Uint8Array.of(137, 80, 78, 71, 13, 10, 26, 10);

@@ -19,7 +19,7 @@ import (
 
 // Version names the encoder's output: it changes when the PNG bytes for the
 // same pixels change (caches keyed by it then miss once).
-const Version = "pngfast-2"
+const Version = "pngfast-3"
 
 // minParallelPixels is the image size below which one band on the calling
 // goroutine beats starting a second one.
@@ -54,16 +54,10 @@ func encode(dst []byte, pix []byte, w, h, bands int) ([]byte, error) {
 	s := pool.Get().(*state)
 	defer pool.Put(s)
 	defer s.img.Release() // the frame is an instance's memory
-	s.img.Truecolor(pix, w, h)
-	out := s.write(dst, bands)
-	if colors, ok := s.colors(bands); ok && s.img.Indexed(pix, w, h, colors) {
-		if p := s.write(out[:len(dst)], bands); !s.missing(bands) {
-			return p, nil
-		}
-		s.img.Truecolor(pix, w, h) // not reached: every colour is met as a literal
-		out = s.write(dst, bands)
+	if !s.img.Palette(pix, w, h) {
+		s.img.Truecolor(pix, w, h)
 	}
-	return out, nil
+	return s.write(dst, bands), nil
 }
 
 // write appends the PNG of s.img to dst, compressed in bands.
@@ -85,22 +79,4 @@ func (s *state) write(dst []byte, bands int) []byte {
 	<-done
 	dst = append(dst, s.second...)
 	return pngenc.EndIDAT(dst, start, pngenc.Adler32Combine(sum1, sum2, n2))
-}
-
-// missing reports whether a band met a colour not in the palette.
-func (s *state) missing(bands int) bool {
-	return s.d[0].Missing() || bands == 2 && s.d[1].Missing()
-}
-
-// colors returns the frame's colours when the bands met at most 256.
-func (s *state) colors(bands int) ([]uint32, bool) {
-	first, ok := s.d[0].Colors()
-	if !ok || bands == 1 {
-		return first, ok
-	}
-	second, ok := s.d[1].Colors()
-	if !ok {
-		return nil, false
-	}
-	return pngenc.UnionColors(first, second)
 }

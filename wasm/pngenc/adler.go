@@ -117,6 +117,60 @@ func dotWeighted(even, odd uint64) uint64 {
 	return (even*0x0006000400030001 + odd*0x0005000000020000) >> 48
 }
 
+// bytes adds p (a palette image's indices) 32 bytes at a time: a block
+// repeating the last word (a run of one index) in closed form, any other
+// block with lane arithmetic.
+func (a *adler) bytes(p []byte) {
+	s1, s2 := a.s1, a.s2
+	n := len(p) &^ 31
+	var last, sum, wsum uint64 // the last word of the previous block, its sums
+	if n > 0 {
+		last = ^le64(p)
+	}
+	for i, k := 0, 0; i < n; {
+		q := (*[32]byte)(p[i:])
+		w0, w1, w2, w3 := le64(q[0:]), le64(q[8:]), le64(q[16:]), le64(q[24:])
+		if (w0^last)|(w1^last)|(w2^last)|(w3^last) == 0 {
+			m := uint64(sameBlocks(p[i+32:n], last, reduceBlocks-1)) + 1
+			// m blocks of 32 bytes, each summing 4*sum
+			bw := 4*wsum + 48*sum
+			s2 += 32*m*s1 + m*bw + 64*sum*m*(m-1)
+			s1 += 4 * m * sum
+			i += int(m) * 32
+			k += int(m)
+		} else {
+			e0, e1, e2, e3 := w0&lanes, w1&lanes, w2&lanes, w3&lanes
+			o0, o1, o2, o3 := w0>>8&lanes, w1>>8&lanes, w2>>8&lanes, w3>>8&lanes
+			e, o := e0+e1+e2+e3, o0+o1+o2+o3
+			// Word k (0..3) is followed by 3-k words of 8 bytes each.
+			ew, ow := 3*e0+2*e1+e2, 3*o0+2*o1+o2
+			s2 += 32*s1 + byteWeighted(e, o) + 8*byteSum(ew, ow)
+			s1 += byteSum(e, o)
+			last = w3
+			sum, wsum = byteSum(w3&lanes, w3>>8&lanes), byteWeighted(w3&lanes, w3>>8&lanes)
+			i += 32
+			k++
+		}
+		if k >= reduceBlocks {
+			s1, s2, k = s1%adlerMod, s2%adlerMod, 0
+		}
+	}
+	for _, c := range p[n:] {
+		s1 += uint64(c)
+		s2 += s1
+	}
+	a.s1, a.s2 = s1%adlerMod, s2%adlerMod
+}
+
+// byteSum adds the lanes of the even and odd bytes of words.
+func byteSum(even, odd uint64) uint64 { return (even + odd) * 0x0001000100010001 >> 48 }
+
+// byteWeighted weights a word's bytes 8, 7, ..., 1 (the weights Adler's s2
+// gives them), from the lanes of its even and odd bytes.
+func byteWeighted(even, odd uint64) uint64 {
+	return (even*0x0008000600040002 + odd*0x0007000500030001) >> 48
+}
+
 // run adds n copies of the byte c.
 func (a *adler) run(n int, c byte) {
 	N, C := uint64(n), uint64(c)

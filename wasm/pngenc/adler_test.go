@@ -52,6 +52,33 @@ func TestAdlerRGB(t *testing.T) {
 	}
 }
 
+// TestAdlerIndices: bytes (a palette image's indices) against the plain
+// definition, over the pixel rows' bytes and index-like rows of runs.
+func TestAdlerIndices(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	rows := pixelRows(r)
+	runs := make([]byte, 9000)
+	for i := 0; i < len(runs); {
+		n := 1 + r.IntN(40)
+		c := byte(r.IntN(256))
+		for ; n > 0 && i < len(runs); n, i = n-1, i+1 {
+			runs[i] = c
+		}
+	}
+	rows["index runs"] = runs
+	rows["word runs"] = bytes.Repeat([]byte{1, 2, 3, 4, 5, 6, 7, 8}, 9000) // the run path, past reduceBlocks
+	for name, row := range rows {
+		for _, start := range []uint32{1, 0xfff0fff0, adler32.Checksum([]byte("prefix"))} {
+			a := adler{s1: uint64(start & 0xffff), s2: uint64(start >> 16)}
+			a.bytes(row)
+			want := adler32Append(start, row)
+			if got := a.Sum32(); got != want {
+				t.Errorf("%s from %08x: %08x, want %08x", name, start, got, want)
+			}
+		}
+	}
+}
+
 func TestAdlerBytesRunsZeros(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	for _, n := range []int{0, 1, 7, 8, 9, 100, 5552, 70000} {

@@ -20,16 +20,10 @@ func (e *Encoder) Encode(dst, pix []byte, w, h int) ([]byte, error) {
 		return nil, err
 	}
 	defer e.img.Release()
-	e.img.Truecolor(pix, w, h)
-	out := e.encode(dst)
-	if colors, ok := e.d.Colors(); ok && e.img.Indexed(pix, w, h, colors) {
-		if p := e.encode(out[:len(dst)]); !e.d.Missing() {
-			return p, nil
-		}
-		e.img.Truecolor(pix, w, h) // not reached: every colour is met as a literal
-		out = e.encode(dst)
+	if !e.img.Palette(pix, w, h) {
+		e.img.Truecolor(pix, w, h)
 	}
-	return out, nil
+	return e.encode(dst), nil
 }
 
 func (e *Encoder) encode(dst []byte) []byte {

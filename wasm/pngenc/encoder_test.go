@@ -76,6 +76,21 @@ var cases = []struct {
 		return v, v, v
 	}, true},
 	{"runs longer than a match", 1200, 4, func(x, y int) (byte, byte, byte) { return byte(y), byte(x / 600), 0 }, true},
+	// Each row differs from the one above in one pixel: blocks of eight
+	// pixels equal to those above copy their indices, the others are
+	// looked up; an odd width leaves a partial block.
+	{"rows differing in one pixel", 1003, 300, func(x, y int) (byte, byte, byte) {
+		if x == (y*37)%1003 {
+			return byte(y % 200), 0x80, 0 // 200 colours, 26 more below
+		}
+		return byte(x / 40), byte(x / 40), 0x30
+	}, true},
+	{"257th colour in the last partial block", 1003, 9, func(x, y int) (byte, byte, byte) {
+		if y == 8 && x >= 1000 {
+			return 1, 1, 1
+		}
+		return byte(x * y), 0, 0 // 256 colours
+	}, false},
 }
 
 // decode decodes a PNG into a tight RGBA buffer and reports its colour type.

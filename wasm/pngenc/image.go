@@ -9,16 +9,19 @@ import (
 
 // Image is an opaque RGBA frame as a PNG will hold it: 8-bit truecolour
 // (RGB; alpha is dropped), or 8-bit palette indices when the frame has at
-// most 256 colours. Either way the encoder reads the RGBA pixels: equal
-// pixels have equal indices, and a literal pixel's index is looked up.
+// most 256 colours. A palette image is first mapped to a plane of indices
+// (one byte per pixel), which the Deflater then compresses; a truecolour
+// image is compressed from the RGBA frame itself.
 type Image struct {
 	W, H int
 
-	src     []byte   // the RGBA frame
+	src     []byte   // the RGBA frame, or the index plane of a palette image
+	px      int      // bytes per pixel in src: 4 or 1
+	pxShift uint     // log2(px)
 	bpp     int      // bytes per pixel in a scanline: 3 or 1
 	palette []uint32 // colours (0xbbggrr) of a palette image, else nil
 	slots   colorSet // the palette's colours, for index lookups
-	colors  []uint32 // the palette's storage, reused
+	plane   []byte   // the index plane's storage, reused
 }
 
 // ErrSize reports dimensions that do not match the pixel buffer.
@@ -35,24 +38,38 @@ func CheckSize(pix []byte, w, h int) error {
 // Truecolor sets m to the RGBA frame pix (stride 4*w) as RGB.
 func (m *Image) Truecolor(pix []byte, w, h int) {
 	m.W, m.H, m.palette = w, h, nil
-	m.src, m.bpp = pix[:w*h*4], 3
+	m.src, m.px, m.pxShift, m.bpp = pix[:w*h*4], 4, 2, 3
 }
 
-// Indexed sets m to the frame pix as indices into colors (at most 256),
-// which must hold every colour of the frame (see Deflater.Colors; a
-// Deflater reports a colour it does not find). It reports false, leaving m
-// unchanged, for more than 256 colours.
-func (m *Image) Indexed(pix []byte, w, h int, colors []uint32) bool {
-	if len(colors) > 256 {
-		return false
+// Palette sets m to the RGBA frame pix (stride 4*w) as palette indices, the
+// colours numbered in order of first use, and reports true when the frame
+// has at most 256 colours. Otherwise it stops at the 257th and reports
+// false; m must then be set again (Truecolor) before it is used.
+//
+// Rows equal to the row above copy its indices, as do blocks of eight
+// pixels equal to those above; elsewhere a colour is looked up only where
+// it differs from the pixel to its left.
+func (m *Image) Palette(pix []byte, w, h int) bool {
+	n := w * h
+	if cap(m.plane) < n {
+		m.plane = make([]byte, n)
 	}
+	plane := m.plane[:n]
 	m.slots.reset()
-	for _, c := range colors {
-		m.slots.add(c)
+	stride := 4 * w
+	var above, outAbove []byte // the row above and its indices
+	for y := range h {
+		row, out := pix[y*stride:(y+1)*stride], plane[y*w:(y+1)*w]
+		if y > 0 && rowsEqual(row, above) {
+			copy(out, outAbove)
+		} else if !m.slots.mapRow(out, row, outAbove, above) {
+			m.src, m.palette = nil, nil
+			return false
+		}
+		above, outAbove = row, out
 	}
-	m.colors = append(m.colors[:0], colors...)
-	m.W, m.H, m.palette = w, h, m.colors
-	m.src, m.bpp = pix[:w*h*4], 1
+	m.W, m.H, m.palette = w, h, m.slots.list
+	m.src, m.px, m.pxShift, m.bpp = plane, 1, 0, 1
 	return true
 }
 
@@ -60,14 +77,9 @@ func (m *Image) Indexed(pix []byte, w, h int, colors []uint32) bool {
 // must not hold on to a frame, possibly a module's memory).
 func (m *Image) Release() { m.src, m.palette = nil, nil }
 
-// index returns the palette index of the RGBA pixel p.
-func (m *Image) index(p []byte) (byte, bool) {
-	return m.slots.index(uint32(p[0]) | uint32(p[1])<<8 | uint32(p[2])<<16)
-}
-
-// row returns row y of the compressed source.
+// row returns row y of the compressed source (RGBA pixels or indices).
 func (m *Image) row(y int) []byte {
-	n := m.W * 4
+	n := m.W * m.px
 	return m.src[y*n : (y+1)*n]
 }
 
@@ -84,17 +96,4 @@ func (m *Image) AppendHeader(dst []byte) []byte {
 		dst = append(dst, byte(c), byte(c>>8), byte(c>>16))
 	}
 	return binary.BigEndian.AppendUint32(dst, crc32.ChecksumIEEE(dst[start:]))
-}
-
-// UnionColors returns the colours of a and then those of b not in a, when
-// there are at most 256 of them.
-func UnionColors(a, b []uint32) ([]uint32, bool) {
-	var s colorSet
-	for _, c := range a {
-		s.add(c)
-	}
-	for _, c := range b {
-		s.add(c)
-	}
-	return s.list, !s.over
 }
