@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/ogmint/ogmint/wasm/abi"
 	"github.com/ogmint/ogmint/wasm/pngenc"
 )
 
@@ -236,3 +237,25 @@ var errMismatch = errorString("concurrent encode gave different bytes")
 type errorString string
 
 func (e errorString) Error() string { return string(e) }
+
+// TestBlogCardPNG: the benchmark card (the blog card of docs/benchmarks.md)
+// has at most 256 colours, so it is a palette PNG, within issue 11's
+// 40 KB, on one band and two, and decodes to the frame.
+func TestBlogCardPNG(t *testing.T) {
+	pix := card(t)
+	for _, bands := range []int{1, 2} {
+		out, err := encode(nil, pix, abi.Width, abi.Height, bands)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out[25] != 3 { // IHDR colour type
+			t.Errorf("bands=%d: colour type %d, want 3 (palette)", bands, out[25])
+		}
+		if len(out) > 40_000 {
+			t.Errorf("bands=%d: %d bytes, want at most 40,000", bands, len(out))
+		}
+		got, w, h := decodeRGBA(t, out)
+		comparePixels(t, got, w, h, pix, abi.Width, abi.Height)
+		t.Logf("bands=%d: %d bytes", bands, len(out))
+	}
+}

@@ -215,7 +215,24 @@ func (t *Typesetter) mask(fi, size int, gid font.GID, sub int8) *raster.Mask {
 	return m
 }
 
-// rasterize draws a glyph's outline into a coverage mask.
+// coverageLevels is how many levels of coverage a glyph's edge pixels
+// take: 32 (5 bits) look the same as 256 at the sizes of a card, and with
+// them a card of text on flat colours stays within the 256 colours of a
+// lossless palette PNG (half the bytes of RGB).
+const coverageLevels = 32
+
+// coverageLevel maps a coverage 0..255 to the nearest of coverageLevels
+// levels spread evenly over 0..255 (0 and 255 kept).
+var coverageLevel = func() (t [256]byte) {
+	const steps = coverageLevels - 1
+	for v := range t {
+		t[v] = byte(((v*steps+127)/255*255 + steps/2) / steps)
+	}
+	return t
+}()
+
+// rasterize draws a glyph's outline into a coverage mask, its coverage on
+// coverageLevels levels.
 func rasterize(fc *face, gid font.GID, size int, sub int8) *raster.Mask {
 	outline, ok := fc.f.GlyphData(gid).(font.GlyphOutline)
 	if !ok || len(outline.Segments) == 0 {
@@ -280,6 +297,9 @@ func rasterize(fc *face, gid font.GID, size int, sub int8) *raster.Mask {
 	}
 	if bold > 0 {
 		embolden(m, bold, by)
+	}
+	for i, v := range m.Pix {
+		m.Pix[i] = coverageLevel[v]
 	}
 	m.Trim()
 	return m

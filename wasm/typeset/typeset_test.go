@@ -794,3 +794,38 @@ func TestInvisibleRunesDrawNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestCoverageLevels: glyph edges take coverageLevels levels, so white
+// text on black, regular and bold, Latin and CJK, has at most that many
+// greys (with 256 levels it has over a hundred). Glyphs that overlap (as
+// joined Arabic letters do) blend two edges into more.
+func TestCoverageLevels(t *testing.T) {
+	seen := map[byte]bool{}
+	for v := range 256 {
+		q := coverageLevel[v]
+		seen[q] = true
+		if d := int(q) - v; d < -5 || d > 5 {
+			t.Errorf("coverage %d -> %d: more than half a step away", v, q)
+		}
+		if v > 0 && q < coverageLevel[v-1] {
+			t.Errorf("coverage %d -> %d: below %d's", v, q, v-1)
+		}
+	}
+	if len(seen) != coverageLevels || coverageLevel[0] != 0 || coverageLevel[255] != 255 {
+		t.Fatalf("%d levels (0 -> %d, 255 -> %d), want %d with 0 and 255 kept", len(seen), coverageLevel[0], coverageLevel[255], coverageLevels)
+	}
+	ts := shared(t)
+	for _, bold := range []bool{false, true} {
+		for _, text := range []string{"Wavy kerning, AV To: 0123", "日本語のタイトル"} {
+			b := ts.Wrap(text, Style{Family: family(t, ts, "Inter"), Size: 37, Bold: bold}, 1.2, 1100, 2, false)
+			fr := draw(ts, b, 1200, 200, 10, 10, 1100, Left)
+			greys := map[uint8]bool{}
+			for i := 0; i < len(fr.Pix); i += 4 {
+				greys[fr.Pix[i]] = true
+			}
+			if len(greys) < 8 || len(greys) > coverageLevels {
+				t.Errorf("%q bold=%v: %d greys, want 8..%d", text, bold, len(greys), coverageLevels)
+			}
+		}
+	}
+}
