@@ -54,7 +54,13 @@ func encode(dst []byte, pix []byte, w, h, bands int) ([]byte, error) {
 	s := pool.Get().(*state)
 	defer pool.Put(s)
 	defer s.img.Release() // the frame is an instance's memory
-	if !s.img.Palette(pix, w, h) {
+	palette := false
+	if bands == 2 {
+		palette = s.img.PaletteSplit(pix, w, h, h/2)
+	} else {
+		palette = s.img.Palette(pix, w, h)
+	}
+	if !palette {
 		s.img.Truecolor(pix, w, h)
 	}
 	return s.write(dst, bands), nil
@@ -72,6 +78,7 @@ func (s *state) write(dst []byte, bands int) []byte {
 	var sum2 uint32
 	var n2 int64
 	go func() {
+		s.img.FinishSplit() // the second band's indices, while the first is compressed
 		s.second, sum2, n2 = s.d[1].Rows(s.second[:0], &s.img, mid, s.img.H, true)
 		close(done)
 	}()

@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/png"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -262,4 +263,37 @@ func FuzzEncoder(f *testing.F) {
 			t.Fatalf("%dx%d: pixel (%d,%d) differs", w, h, x, y)
 		}
 	})
+}
+
+// TestPaletteSplitAsPalette: mapping a frame's lower rows on a second
+// goroutine and renumbering them gives the image Palette gives: the same
+// colours in the same order and the same indices, or the same refusal.
+func TestPaletteSplitAsPalette(t *testing.T) {
+	var whole, split Image
+	for _, tc := range cases {
+		if tc.h < 2 {
+			continue
+		}
+		pix := frame(tc.w, tc.h, tc.f)
+		ok := whole.Palette(pix, tc.w, tc.h)
+		for _, mid := range []int{1, tc.h / 3, tc.h / 2, tc.h - 1} {
+			if mid < 1 {
+				continue
+			}
+			okSplit := split.PaletteSplit(pix, tc.w, tc.h, mid)
+			if okSplit != ok {
+				t.Fatalf("%s, mid %d: palette %v, want %v", tc.name, mid, okSplit, ok)
+			}
+			if !ok {
+				continue
+			}
+			split.FinishSplit()
+			if !slices.Equal(split.palette, whole.palette) {
+				t.Errorf("%s, mid %d: colours %x, want %x", tc.name, mid, split.palette, whole.palette)
+			}
+			if !bytes.Equal(split.src, whole.src) {
+				t.Errorf("%s, mid %d: indices differ", tc.name, mid)
+			}
+		}
+	}
 }

@@ -22,6 +22,13 @@ type Image struct {
 	palette []uint32 // colours (0xbbggrr) of a palette image, else nil
 	slots   colorSet // the palette's colours, for index lookups
 	plane   []byte   // the index plane's storage, reused
+
+	// PaletteSplit's lower rows: their colours, their indices' new numbers
+	// and whether they change.
+	lower      colorSet
+	lowerIndex [256]uint8
+	lowerRows  []byte
+	remap      bool
 }
 
 // ErrSize reports dimensions that do not match the pixel buffer.
@@ -50,27 +57,74 @@ func (m *Image) Truecolor(pix []byte, w, h int) {
 // pixels equal to those above; elsewhere a colour is looked up only where
 // it differs from the pixel to its left.
 func (m *Image) Palette(pix []byte, w, h int) bool {
+	plane := m.planeFor(w, h)
+	m.slots.reset()
+	if !m.slots.mapRows(plane, pix, w, 0, h) {
+		m.src, m.palette = nil, nil
+		return false
+	}
+	m.setPalette(plane, w, h)
+	return true
+}
+
+// PaletteSplit is Palette with rows [mid, h) mapped on a second goroutine,
+// their colours numbered after those of the rows above. The indices of
+// those rows are right only after FinishSplit, which may run on another
+// goroutine while rows [0, mid) are read; the image is then the one
+// Palette makes.
+func (m *Image) PaletteSplit(pix []byte, w, h, mid int) bool {
+	plane := m.planeFor(w, h)
+	m.slots.reset()
+	m.lower.reset()
+	done := make(chan bool, 1)
+	go func() { done <- m.lower.mapRows(plane, pix, w, mid, h) }()
+	ok := m.slots.mapRows(plane, pix, w, 0, mid)
+	if !<-done || !ok {
+		m.src, m.palette = nil, nil
+		return false
+	}
+	// The lower rows' colours in the order Palette meets them: those of the
+	// upper rows keep their numbers, the others follow.
+	m.remap = false
+	for i, c := range m.lower.list {
+		j, ok := m.slots.put(c)
+		if !ok {
+			m.src, m.palette = nil, nil
+			return false
+		}
+		m.lowerIndex[i] = j
+		m.remap = m.remap || j != uint8(i)
+	}
+	m.lowerRows = plane[mid*w : h*w]
+	m.setPalette(plane, w, h)
+	return true
+}
+
+// FinishSplit renumbers the rows PaletteSplit mapped on its second
+// goroutine (often nothing to do).
+func (m *Image) FinishSplit() {
+	if m.remap {
+		t := &m.lowerIndex
+		for i, v := range m.lowerRows {
+			m.lowerRows[i] = t[v]
+		}
+	}
+	m.remap, m.lowerRows = false, nil
+}
+
+// planeFor returns the index plane's storage for a w x h frame.
+func (m *Image) planeFor(w, h int) []byte {
 	n := w * h
 	if cap(m.plane) < n {
 		m.plane = make([]byte, n)
 	}
-	plane := m.plane[:n]
-	m.slots.reset()
-	stride := 4 * w
-	var above, outAbove []byte // the row above and its indices
-	for y := range h {
-		row, out := pix[y*stride:(y+1)*stride], plane[y*w:(y+1)*w]
-		if y > 0 && rowsEqual(row, above) {
-			copy(out, outAbove)
-		} else if !m.slots.mapRow(out, row, outAbove, above) {
-			m.src, m.palette = nil, nil
-			return false
-		}
-		above, outAbove = row, out
-	}
+	return m.plane[:n]
+}
+
+// setPalette sets m to the index plane of a w x h frame.
+func (m *Image) setPalette(plane []byte, w, h int) {
 	m.W, m.H, m.palette = w, h, m.slots.list
 	m.src, m.px, m.pxShift, m.bpp = plane, 1, 0, 1
-	return true
 }
 
 // Release drops the image's reference to its frame (an Image kept for reuse

@@ -445,6 +445,24 @@ func (s *colorSet) put(c uint32) (uint8, bool) {
 	}
 }
 
+// mapRows writes the indices of rows [y0, y1) of the w-wide RGBA frame pix
+// to the same rows of plane (row y0 taken as the first); false when they
+// hold a 257th colour.
+func (s *colorSet) mapRows(plane, pix []byte, w, y0, y1 int) bool {
+	stride := 4 * w
+	var above, outAbove []byte // the row above and its indices
+	for y := y0; y < y1; y++ {
+		row, out := pix[y*stride:(y+1)*stride], plane[y*w:(y+1)*w]
+		if above != nil && rowsEqual(row, above) {
+			copy(out, outAbove)
+		} else if !s.mapRow(out, row, outAbove, above) {
+			return false
+		}
+		above, outAbove = row, out
+	}
+	return true
+}
+
 // mapRow writes the index of each RGBA pixel of row to out. Blocks of
 // eight pixels equal to those of the row above (above, its indices
 // outAbove; nil for the first row) copy their indices; in others a colour
