@@ -206,13 +206,48 @@ var noMask = &raster.Mask{}
 // with the pen at sub quarter-pixels right of an integer position.
 func (t *Typesetter) mask(fi, size int, gid font.GID, sub int8) *raster.Mask {
 	k := maskKey{int16(fi), int16(size), sub, gid}
-	if m, ok := t.masks.Get(k); ok {
+	f := &t.front
+	slot := k.slot()
+	if m := f.masks[slot]; m != nil && f.keys[slot] == k && f.evictions == t.masks.Evictions {
 		return m
 	}
-	m := rasterize(t.faces[fi], gid, size, sub)
-	// A mask may also hold a sprite of 4 bytes per pixel (raster.Frame).
-	t.masks.Put(k, m, 5*len(m.Pix)+4*m.H+96)
+	m, ok := t.masks.Get(k)
+	if !ok {
+		m = rasterize(t.faces[fi], gid, size, sub)
+		// A mask may also hold a sprite of 4 bytes per pixel (raster.Frame).
+		t.masks.Put(k, m, 5*len(m.Pix)+4*m.H+96)
+	}
+	if f.evictions != t.masks.Evictions {
+		f.clear(t.masks.Evictions)
+	}
+	f.keys[slot], f.masks[slot] = k, m
 	return m
+}
+
+// maskFrontSize is the number of slots of the masks' front cache.
+const maskFrontSize = 1024
+
+// maskFront is a direct-mapped cache in front of the masks' byte-bounded
+// cache: a hit costs an index and a compare where the map hashes the key
+// (several times a glyph's draw in WebAssembly). It holds only masks the
+// bounded cache holds: it is emptied whenever that cache drops a
+// generation (evictions counts them) or is cleared.
+type maskFront struct {
+	keys      [maskFrontSize]maskKey
+	masks     [maskFrontSize]*raster.Mask
+	evictions int
+}
+
+// clear empties every slot; evictions is the bounded cache's count now.
+func (f *maskFront) clear(evictions int) {
+	f.masks = [maskFrontSize]*raster.Mask{}
+	f.evictions = evictions
+}
+
+// slot is k's slot in the front cache.
+func (k maskKey) slot() int {
+	h := uint32(k.gid)*0x9e3779b1 ^ uint32(k.size)*0x85ebca6b ^ uint32(k.face)*0xc2b2ae35 ^ uint32(k.sub)
+	return int(h>>16^h) & (maskFrontSize - 1)
 }
 
 // rasterize draws a glyph's outline into a coverage mask.

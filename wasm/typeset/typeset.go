@@ -79,6 +79,7 @@ type Typesetter struct {
 	paras  *bounded.Cache[paraKey, *para]
 	owner  *bounded.Cache[ownerKey, int16]
 	masks  *bounded.Cache[maskKey, *raster.Mask]
+	front  maskFront // in front of masks
 	emoji  *bounded.Cache[emojiKey, *emojiBitmap]
 	latin  [][256]int16 // owner of runes < 256 by face index of the style; -3 unknown
 
@@ -325,6 +326,7 @@ func (t *Typesetter) RemoveFamily(name string) bool {
 	t.paras.Clear()
 	t.owner.Clear()
 	t.masks.Clear()
+	t.front.clear(t.masks.Evictions)
 	t.emoji.Clear()
 	t.shaper.Reset()
 	for i := range t.latin {
