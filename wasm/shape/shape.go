@@ -68,12 +68,8 @@ func (a *Analyzer) AnalyzeRunes(runes []rune) *Analysis {
 	if needsBidi(runes) {
 		a.Levels(runes, an.RTL, an.Levels)
 	}
-	a.seg.Init(runes)
-	for it := a.seg.LineIterator(); it.Next(); {
-		an.Break[it.Line().Offset] = true
-	}
-	for it := a.seg.GraphemeIterator(); it.Next(); {
-		an.Grapheme[it.Grapheme().Offset] = true
+	if !asciiBreaks(runes, an.Break, an.Grapheme) {
+		a.segment(runes, an.Break, an.Grapheme)
 	}
 	an.Break[0], an.Grapheme[n], an.Break[n] = false, true, true
 	resolveScripts(runes, an.Scripts)
@@ -83,6 +79,21 @@ func (a *Analyzer) AnalyzeRunes(runes []rune) *Analysis {
 		}
 	}
 	return an
+}
+
+// segment fills brk and grapheme (len(runes)+1 long) with the line-break
+// opportunities and grapheme cluster starts go-text's segmenter finds: the
+// general path.
+func (a *Analyzer) segment(runes []rune, brk, grapheme []bool) {
+	clear(brk)
+	clear(grapheme)
+	a.seg.Init(runes)
+	for it := a.seg.LineIterator(); it.Next(); {
+		brk[it.Line().Offset] = true
+	}
+	for it := a.seg.GraphemeIterator(); it.Next(); {
+		grapheme[it.Grapheme().Offset] = true
+	}
 }
 
 // Levels fills levels with the bidi embedding level of each rune of a
