@@ -35,11 +35,14 @@ type para struct {
 	runes    []rune
 	rtl      bool
 	clusters []cluster
+	segs     []seg  // the clusters as words and spaces (segments.go)
 	face     int    // the style's own face (metrics, spaces, boxes)
 	missing  []rune // runes no font here draws: Missing reports them whenever the text is set
 }
 
-func (p *para) bytes() int { return len(p.runes)*4 + len(p.clusters)*48 + len(p.missing)*4 }
+func (p *para) bytes() int {
+	return len(p.runes)*4 + len(p.clusters)*48 + len(p.segs)*12 + len(p.missing)*4
+}
 
 // paragraph returns text analysed and shaped in the family and weight of st.
 func (t *Typesetter) paragraph(text string, st Style) *para {
@@ -108,6 +111,7 @@ func (t *Typesetter) paragraph(text string, st Style) *para {
 		}
 		i = j
 	}
+	p.segs = segments(p.clusters)
 	t.addMissing(p.missing...)
 	t.paras.Put(k, p, len(text)+p.bytes())
 	return p
@@ -271,11 +275,12 @@ func (t *Typesetter) Wrap(text string, st Style, lineHeight float64, width, maxL
 	p := t.paragraph(text, st)
 	b := &Block{Style: st, LineHeight: int(float64(st.Size)*lineHeight + 0.5), para: p}
 	w := t.clusterWidths(p, st)
+	sw := t.segmentWidths(p, w)
 	// Every cluster's width includes the spacing after it, which a line's
 	// last one does not have: a line fits when its sum is at most the
 	// width plus one spacing (trimSpacing takes it off the lines).
 	limit := widen(fixed.I(width), st.Spacing)
-	lines, rest, forced := t.breakLines(p, w, limit, maxLines, b.Lines[:0])
+	lines, rest, forced := t.breakLines(p, w, sw, limit, maxLines, b.Lines[:0])
 	if rest < len(p.clusters) {
 		b.Lines = t.clamp(p, w, limit, lines, st)
 		b.Clamped = true
@@ -285,7 +290,7 @@ func (t *Typesetter) Wrap(text string, st Style, lineHeight float64, width, maxL
 	b.Lines, b.forced = lines, forced
 	trimSpacing(b.Lines, st.Spacing)
 	if balance {
-		t.balance(b, w, limit)
+		t.balance(b, w, sw, limit)
 	}
 	return b
 }
@@ -312,11 +317,11 @@ func trimSpacing(lines []Line, sp fixed.Int26_6) {
 }
 
 // balance re-breaks an unclamped block at the narrowest width that still
-// takes as many lines (w: the clusters' widths at the block's size; limit:
-// the width plus the style's spacing, as Wrap's).
+// takes as many lines (w: the clusters' widths at the block's size, sw:
+// its segments'; limit: the width plus the style's spacing, as Wrap's).
 // Blocks of one line, or with a line broken where UAX #14 offers no
 // opportunity, stay as they are.
-func (t *Typesetter) balance(b *Block, w []fixed.Int26_6, limit fixed.Int26_6) {
+func (t *Typesetter) balance(b *Block, w []fixed.Int26_6, sw []segWidth, limit fixed.Int26_6) {
 	p, n := b.para, len(b.Lines)
 	if b.Clamped || n < 2 || b.forced {
 		return
@@ -324,7 +329,7 @@ func (t *Typesetter) balance(b *Block, w []fixed.Int26_6, limit fixed.Int26_6) {
 	lo, hi := fixed.Int26_6(0), limit
 	for hi-lo > 64 {
 		mid := (lo + hi) / 2
-		l, r, f := t.breakLines(p, w, mid, n, t.scratch[:0])
+		l, r, f := t.breakLines(p, w, sw, mid, n, t.scratch[:0])
 		t.scratch = l
 		if r == len(p.clusters) && len(l) == n && !f {
 			hi = mid
@@ -332,7 +337,7 @@ func (t *Typesetter) balance(b *Block, w []fixed.Int26_6, limit fixed.Int26_6) {
 			lo = mid
 		}
 	}
-	b.Lines, _, _ = t.breakLines(p, w, hi, n, b.Lines[:0])
+	b.Lines, _, _ = t.breakLines(p, w, sw, hi, n, b.Lines[:0])
 	trimSpacing(b.Lines, b.Style.Spacing)
 }
 
@@ -359,8 +364,17 @@ func (t *Typesetter) advance(p *para, c *cluster, st Style) fixed.Int26_6 {
 
 // breakLines fills at most maxLines lines greedily and returns them, the
 // index of the first cluster left over, and whether a line had to break
-// where UAX #14 offers no opportunity.
-func (t *Typesetter) breakLines(p *para, w []fixed.Int26_6, limit fixed.Int26_6, maxLines int, lines []Line) ([]Line, int, bool) {
+// where UAX #14 offers no opportunity (w: the clusters' widths, sw: the
+// segments' widths of the same size).
+func (t *Typesetter) breakLines(p *para, w []fixed.Int26_6, sw []segWidth, limit fixed.Int26_6, maxLines int, lines []Line) ([]Line, int, bool) {
+	if l, rest, forced, ok := breakSegments(p, sw, limit, maxLines, lines); ok {
+		return l, rest, forced
+	}
+	return breakClusters(p, w, limit, maxLines, lines)
+}
+
+// breakClusters is breakLines a cluster at a time.
+func breakClusters(p *para, w []fixed.Int26_6, limit fixed.Int26_6, maxLines int, lines []Line) ([]Line, int, bool) {
 	forced := false
 	cs := p.clusters
 	i := skipSpaces(cs, 0)
@@ -497,7 +511,8 @@ func (t *Typesetter) FitStyle(text string, st Style, minSize, maxSize int, lineH
 		b = t.Wrap(text, st, lineHeight, width, lines, false)
 		if !b.Clamped {
 			if balance {
-				t.balance(b, t.clusterWidths(b.para, st), widen(fixed.I(width), st.Spacing))
+				w := t.clusterWidths(b.para, st)
+				t.balance(b, w, t.segmentWidths(b.para, w), widen(fixed.I(width), st.Spacing))
 			}
 			return b
 		}

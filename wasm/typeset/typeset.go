@@ -83,11 +83,12 @@ type Typesetter struct {
 	emoji  *bounded.Cache[emojiKey, *emojiBitmap]
 	latin  [][256]int16 // owner of runes < 256 by face index of the style; -3 unknown
 
-	missing []rune // runes no font drew, since ResetMissing
-	widths  []fixed.Int26_6
-	scratch []Line // balancing's trial lines
-	order   []int  // drawLine's visual order
-	levels  []int8 // and the levels it reorders
+	missing   []rune // runes no font drew, since ResetMissing
+	widths    []fixed.Int26_6
+	segWidths []segWidth
+	scratch   []Line // balancing's trial lines
+	order     []int  // drawLine's visual order
+	levels    []int8 // and the levels it reorders
 }
 
 type paraKey struct {
