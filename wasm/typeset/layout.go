@@ -271,6 +271,21 @@ func (b *Block) Width() fixed.Int26_6 {
 // (or, when none does, the last grapheme cluster). With balance, lines are
 // made as even as the line count allows (CSS text-wrap: balance).
 func (t *Typesetter) Wrap(text string, st Style, lineHeight float64, width, maxLines int, balance bool) *Block {
+	k := wrapKey{text, st, lineHeight, width, maxLines, balance}
+	if b := t.wraps.get(k); b != nil {
+		t.addMissing(b.para.missing...) // as paragraph does
+		if b.Clamped {
+			t.ellipsis(st) // as clamp does
+		}
+		return b
+	}
+	b := t.wrap(text, st, lineHeight, width, maxLines, balance)
+	t.wraps.put(k, b)
+	return b
+}
+
+// wrap is Wrap without the memo.
+func (t *Typesetter) wrap(text string, st Style, lineHeight float64, width, maxLines int, balance bool) *Block {
 	maxLines = max(maxLines, 1)
 	p := t.paragraph(text, st)
 	b := &Block{Style: st, LineHeight: int(float64(st.Size)*lineHeight + 0.5), para: p}

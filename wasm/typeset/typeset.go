@@ -80,6 +80,7 @@ type Typesetter struct {
 	owner  *bounded.Cache[ownerKey, int16]
 	masks  *bounded.Cache[maskKey, *raster.Mask]
 	front  maskFront // in front of masks
+	wraps  wrapMemo  // Wrap's last blocks
 	emoji  *bounded.Cache[emojiKey, *emojiBitmap]
 	latin  [][256]int16 // owner of runes < 256 by face index of the style; -3 unknown
 
@@ -258,6 +259,7 @@ func (t *Typesetter) AddFamily(packed []byte) error {
 	}
 	// Texts laid out before may now be drawn with the new family.
 	t.paras.Clear()
+	t.wraps = wrapMemo{}
 	t.owner.Clear()
 	for i := range t.latin {
 		for r := range t.latin[i] {
@@ -325,6 +327,7 @@ func (t *Typesetter) RemoveFamily(name string) bool {
 	t.families[i], t.builtin[i] = "", [2]int{-1, -1}
 	t.freeFamilies = append(t.freeFamilies, i)
 	t.paras.Clear()
+	t.wraps = wrapMemo{}
 	t.owner.Clear()
 	t.masks.Clear()
 	t.front.clear(t.masks.Evictions)
