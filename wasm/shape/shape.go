@@ -242,7 +242,7 @@ func (s *Shaper) Shape(face *font.Face, fontID int, runes []rune, rtl bool, scri
 		k = utf8.AppendRune(k, r)
 	}
 	s.key = k
-	if g, ok := s.cache.Get(string(k)); ok {
+	if g, ok := bounded.GetBytes(s.cache, k); ok {
 		return g
 	}
 	dir := di.DirectionLTR
