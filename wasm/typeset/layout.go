@@ -288,7 +288,8 @@ func (t *Typesetter) Wrap(text string, st Style, lineHeight float64, width, maxL
 func (t *Typesetter) wrap(text string, st Style, lineHeight float64, width, maxLines int, balance bool) *Block {
 	maxLines = max(maxLines, 1)
 	p := t.paragraph(text, st)
-	b := &Block{Style: st, LineHeight: int(float64(st.Size)*lineHeight + 0.5), para: p}
+	b := newBlock()
+	b.Style, b.LineHeight, b.para = st, int(float64(st.Size)*lineHeight+0.5), p
 	w := t.clusterWidths(p, st)
 	sw := t.segmentWidths(p, w)
 	// Every cluster's width includes the spacing after it, which a line's
