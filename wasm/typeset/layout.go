@@ -269,7 +269,8 @@ func (b *Block) Width() fixed.Int26_6 {
 // than a line, between grapheme clusters. When the text needs more lines,
 // the last ends in an ellipsis after the last whole word that fits with it
 // (or, when none does, the last grapheme cluster). With balance, lines are
-// made as even as the line count allows (CSS text-wrap: balance).
+// made as even as the line count allows (CSS text-wrap: balance). The
+// block may be shared with other calls: do not modify it.
 func (t *Typesetter) Wrap(text string, st Style, lineHeight float64, width, maxLines int, balance bool) *Block {
 	k := wrapKey{text, st, lineHeight, width, maxLines, balance}
 	if b := t.wraps.get(k); b != nil {
@@ -510,7 +511,8 @@ func (t *Typesetter) ellipsisWidth(st Style) fixed.Int26_6 {
 // Fit lays text out at the largest size in [minSize, maxSize] at which it
 // fits width x height in at most maxLines lines; if none does, at minSize,
 // clamped to the lines that fit (with an ellipsis). It never returns more
-// lines than fit the height, and at least one.
+// lines than fit the height, and at least one. The block may be shared
+// with other calls: do not modify it.
 func (t *Typesetter) Fit(text string, family int, bold bool, minSize, maxSize int, lineHeight float64, width, height, maxLines int, balance bool) *Block {
 	return t.FitStyle(text, Style{Family: family, Bold: bold}, minSize, maxSize, lineHeight, width, height, maxLines, balance)
 }
@@ -527,6 +529,7 @@ func (t *Typesetter) FitStyle(text string, st Style, minSize, maxSize int, lineH
 		b = t.Wrap(text, st, lineHeight, width, lines, false)
 		if !b.Clamped {
 			if balance {
+				b = copyBlock(b) // Wrap's may be shared
 				w := t.clusterWidths(b.para, st)
 				t.balance(b, w, t.segmentWidths(b.para, w), widen(fixed.I(width), st.Spacing))
 			}

@@ -13,32 +13,28 @@ type wrapKey struct {
 // wrapMemo keeps the last blocks Wrap laid out: a card's stack lays its
 // texts out at several sizes while it searches for the largest at which
 // they fit, most of them more than once at one size (the description five
-// times at one size on the blog card, its tag seven). It keeps copies, in
-// buffers it reuses, and hands out copies.
+// times at one size on the blog card, its tag seven). The blocks are
+// shared with Wrap's callers, who do not modify them.
 type wrapMemo struct {
 	keys   [8]wrapKey
-	blocks [8]Block
-	used   [8]bool
+	blocks [8]*Block
 	next   int
 }
 
-// get returns a copy of the block laid out for k, or nil.
+// get returns the block laid out for k, or nil.
 func (m *wrapMemo) get(k wrapKey) *Block {
-	for i := range m.keys {
-		if m.used[i] && m.keys[i] == k {
-			return copyBlock(&m.blocks[i])
+	for i, b := range m.blocks {
+		if b != nil && m.keys[i] == k {
+			return b
 		}
 	}
 	return nil
 }
 
-// put remembers a copy of b as k's block, in place of the oldest.
+// put remembers b as k's block, in place of the oldest.
 func (m *wrapMemo) put(k wrapKey, b *Block) {
-	i := m.next
-	lines := append(m.blocks[i].Lines[:0], b.Lines...)
-	m.keys[i], m.blocks[i], m.used[i] = k, *b, true
-	m.blocks[i].Lines = lines
-	m.next = (i + 1) % len(m.keys)
+	m.keys[m.next], m.blocks[m.next] = k, b
+	m.next = (m.next + 1) % len(m.keys)
 }
 
 // blockAlloc is a block with room for its lines, allocated at once.

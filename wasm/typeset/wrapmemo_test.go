@@ -1,14 +1,15 @@
 package typeset
 
 import (
+	"math"
 	"reflect"
 	"slices"
 	"testing"
 )
 
-// TestWrapMemo: a block from the memo is the block laid out afresh, is a
-// copy (balancing or changing it leaves the memo's as it was), and
-// reports the same missing runes.
+// TestWrapMemo: a block from the memo is the block laid out afresh and
+// reports the same missing runes; Line and a balancing FitStyle, which
+// change the block they get, leave the memo's as it was.
 func TestWrapMemo(t *testing.T) {
 	ts := newBuiltin(t)
 	inter := ts.FamilyIndex("Inter")
@@ -35,9 +36,19 @@ func TestWrapMemo(t *testing.T) {
 		if !slices.Equal(ts.Missing(), wantMissing) {
 			t.Errorf("%q: missing %q from the memo, %q fresh", c.text, ts.Missing(), wantMissing)
 		}
-		got.Lines[0].Width = -1
-		if again := ts.Wrap(c.text, st, 1.2, c.width, c.maxLines, c.balance); !reflect.DeepEqual(again, fresh) {
-			t.Errorf("%q: changing a returned block changed the memo's", c.text)
-		}
+	}
+	st := Style{Family: inter, Size: 40}
+	const text = "Benchmark card number 8: how we render social images at the edge with a browser"
+	one := ts.Wrap(text, st, 1, math.MaxInt32/64, 1, false) // as Line wraps
+	want := *one
+	ts.Line(text, st, 99)
+	if one.LineHeight != want.LineHeight {
+		t.Errorf("Line changed the memo's block: line height %d, was %d", one.LineHeight, want.LineHeight)
+	}
+	greedy := ts.Wrap(text, Style{Family: inter, Size: 40}, 1.2, 700, 3, false)
+	lines := slices.Clone(greedy.Lines)
+	ts.FitStyle(text, st, 40, 40, 1.2, 700, 1000, 3, true)
+	if !slices.Equal(greedy.Lines, lines) {
+		t.Errorf("a balancing FitStyle changed the memo's block: lines %v, were %v", greedy.Lines, lines)
 	}
 }
