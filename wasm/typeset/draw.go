@@ -154,7 +154,7 @@ func (t *Typesetter) drawCluster(fr *raster.Frame, cl *cluster, size int, x fixe
 	}
 	fc := t.faces[cl.face]
 	up := int64(fc.upem)
-	scale := func(v int32) fixed.Int26_6 { return fixed.Int26_6(int64(v) * int64(size) / up) }
+	scale := func(v int32) fixed.Int26_6 { return scaleUnits(v, size, up) }
 	for _, g := range cl.glyphs {
 		gx := x + scale(g.XOff)
 		gy := baseline - scale(g.YOff).Round()

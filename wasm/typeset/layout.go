@@ -215,7 +215,20 @@ func (t *Typesetter) px(p *para, c *cluster, size int) fixed.Int26_6 {
 	if fi < 0 {
 		fi = p.face
 	}
-	return fixed.Int26_6(int64(c.adv) * int64(size) / int64(t.faces[fi].upem))
+	return scaleUnits(c.adv, size, int64(t.faces[fi].upem))
+}
+
+// scaleUnits is v (font units x 64) at size px in a font of upem units,
+// v*size/upem truncated toward zero. Go's signed 64-bit division is a
+// runtime call in WebAssembly (it checks for MinInt64 / -1); the unsigned
+// one is an instruction, and gives the same quotient for operands that are
+// not negative, which they nearly always are.
+func scaleUnits(v int32, size int, upem int64) fixed.Int26_6 {
+	n := int64(v) * int64(size)
+	if n >= 0 && upem > 0 {
+		return fixed.Int26_6(uint64(n) / uint64(upem))
+	}
+	return fixed.Int26_6(n / upem)
 }
 
 // Line is one laid-out line: clusters [From, To) of its block's paragraph,
