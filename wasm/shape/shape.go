@@ -239,7 +239,11 @@ func (s *Shaper) Shape(face *font.Face, fontID int, runes []rune, rtl bool, scri
 		k[2] = 1
 	}
 	for _, r := range runes {
-		k = utf8.AppendRune(k, r)
+		if 0 <= r && r < utf8.RuneSelf {
+			k = append(k, byte(r))
+		} else {
+			k = utf8.AppendRune(k, r)
+		}
 	}
 	s.key = k
 	if g, ok := bounded.GetBytes(s.cache, k); ok {

@@ -65,6 +65,8 @@ func (t *Typesetter) paragraph(text string, st Style) *para {
 		g := runes[i:j]
 		fi := kindMissing
 		switch {
+		case j == i+1 && g[0] < 0x80:
+			fi = t.asciiFace(st, g[0])
 		case allSpace(g):
 			fi = kindSpace
 		case allInvisible(g):
@@ -115,6 +117,19 @@ func (t *Typesetter) paragraph(text string, st Style) *para {
 	t.addMissing(p.missing...)
 	t.paras.Put(k, p, len(text)+p.bytes())
 	return p
+}
+
+// asciiFace is the face of a grapheme cluster of one ASCII rune r: what
+// paragraph's cases give for it (no ASCII rune is default-ignorable or an
+// emoji), in fewer tests.
+func (t *Typesetter) asciiFace(st Style, r rune) int {
+	switch {
+	case r == ' ' || r >= '\t' && r <= '\r':
+		return kindSpace
+	case r < 0x20 || r == 0x7f:
+		return kindInvisible
+	}
+	return t.faceFor(st, r)
 }
 
 // spaceAfter is the advance of a space that follows the clusters laid out
