@@ -258,6 +258,19 @@ func (f *Frame) RoundRect(x, y, w, h, r int, p Paint) {
 		cl := lanes(c)
 		// inset: columns at each end of this row covered by corner masks.
 		inset, cy := cornerRow(j, h, r)
+		if inset == 0 && fast && p.Alpha == 255 && p.Gradient != 'v' {
+			// The rows between the corners of an opaque solid fill, one
+			// copy each (as the default case below, without its tests).
+			if solid == nil {
+				solid = f.solidRow(c)
+			}
+			for end := min(h-r, f.H-y); j < end; j++ {
+				o := ((y+j)*f.W + x) * 4
+				copy(f.Pix[o:o+w*4], solid)
+			}
+			j-- // the loop's j++ goes to the row after them
+			continue
+		}
 		line := px[py*f.W : (py+1)*f.W]
 		if !fast {
 			for i := 0; i < w; i++ {
