@@ -48,6 +48,10 @@ func (t *Typesetter) Draw(fr *raster.Frame, b *Block, x, y, width int, align Ali
 	// Centre the font's ascent+descent within each line box.
 	baseline0 := y + (b.LineHeight-(asc+desc))/2 + asc
 	a := align.resolve(b.RTL())
+	var w []fixed.Int26_6
+	if b.para != nil {
+		w = t.clusterWidths(b.para, b.Style)
+	}
 	for i, line := range b.Lines {
 		lx := fixed.I(x)
 		switch a {
@@ -56,13 +60,13 @@ func (t *Typesetter) Draw(fr *raster.Frame, b *Block, x, y, width int, align Ali
 		case Right:
 			lx += fixed.I(width) - line.Width
 		}
-		t.drawLine(fr, b, line, lx, baseline0+i*b.LineHeight, c, alpha)
+		t.drawLine(fr, b, w, line, lx, baseline0+i*b.LineHeight, c, alpha)
 	}
 }
 
 // drawLine paints one line from x on the baseline, its clusters in visual
-// order (UAX #9 rule L2).
-func (t *Typesetter) drawLine(fr *raster.Frame, b *Block, line Line, x fixed.Int26_6, baseline int, c raster.RGB, alpha uint32) {
+// order (UAX #9 rule L2); w: the clusters' advances (clusterWidths).
+func (t *Typesetter) drawLine(fr *raster.Frame, b *Block, w []fixed.Int26_6, line Line, x fixed.Int26_6, baseline int, c raster.RGB, alpha uint32) {
 	p := b.para
 	order, levels := t.order[:0], t.levels[:0]
 	mixed := p.rtl
@@ -93,9 +97,8 @@ func (t *Typesetter) drawLine(fr *raster.Frame, b *Block, line Line, x fixed.Int
 			}
 			continue
 		}
-		cl := &p.clusters[k]
-		t.drawCluster(fr, cl, size, x, baseline, clip, c, alpha)
-		x += t.advance(p, cl, b.Style)
+		t.drawCluster(fr, &p.clusters[k], size, x, baseline, clip, c, alpha)
+		x += w[k]
 	}
 }
 

@@ -2,6 +2,7 @@ package typeset
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -389,11 +390,27 @@ func (t *Typesetter) balance(b *Block, w []fixed.Int26_6, sw []segWidth, limit f
 // clusterWidths returns every cluster's advance at st's size, with the
 // letter spacing after it (a shared buffer).
 func (t *Typesetter) clusterWidths(p *para, st Style) []fixed.Int26_6 {
-	w := t.widths[:0]
-	for i := range p.clusters {
-		w = append(w, t.advance(p, &p.clusters[i], st))
-	}
+	w := slices.Grow(t.widths[:0], len(p.clusters))[:len(p.clusters)]
 	t.widths = w
+	// advance for each cluster, the face's units per em looked up once
+	// per run of clusters of one face.
+	face, upem := int16(math.MinInt16), int64(0)
+	for i := range p.clusters {
+		c := &p.clusters[i]
+		if c.face != face {
+			face = c.face
+			fi := int(face)
+			if fi < 0 {
+				fi = p.face
+			}
+			upem = int64(t.faces[fi].upem)
+		}
+		a := scaleUnits(c.adv, st.Size, upem)
+		if st.Spacing != 0 && c.face != kindInvisible {
+			a += st.Spacing
+		}
+		w[i] = a
+	}
 	return w
 }
 
