@@ -140,3 +140,22 @@ func FuzzASCIIBreaks(f *testing.F) {
 		compareBreaks(t, &a, []rune(s))
 	})
 }
+
+// TestAnalyzeScratch: the analysis into reused slices equals a fresh one,
+// call after call, longer and shorter texts of every kind alternating.
+func TestAnalyzeScratch(t *testing.T) {
+	var a, fresh Analyzer
+	texts := []string{"Benchmark card 1: how", "", "日本語の見出し、東京", "abc אבג 123 \u202bx\u202c", "มาตรฐาน ภาษาไทย", "a\u0301 e\u0301\u0302!", "x"}
+	rng := rand.New(rand.NewPCG(9, 10))
+	for range 500 {
+		text := texts[rng.IntN(len(texts))]
+		if rng.IntN(3) == 0 {
+			text += string(randomParagraph(rng))
+		}
+		got, want := a.AnalyzeScratch(text), fresh.Analyze(text)
+		if !slices.Equal(got.Runes, want.Runes) || got.RTL != want.RTL || !slices.Equal(got.Levels, want.Levels) ||
+			!slices.Equal(got.Break, want.Break) || !slices.Equal(got.Grapheme, want.Grapheme) || !slices.Equal(got.Scripts, want.Scripts) {
+			t.Fatalf("%q: scratch analysis %+v, fresh %+v", text, got, want)
+		}
+	}
+}

@@ -39,8 +39,9 @@ type Analysis struct {
 
 // Analyzer reuses its buffers between analyses. Not safe for concurrent use.
 type Analyzer struct {
-	seg  segmenter.Segmenter
-	para bidi.Paragraph
+	seg     segmenter.Segmenter
+	para    bidi.Paragraph
+	scratch Analysis // AnalyzeScratch's
 }
 
 // NFC returns text in Normalization Form C (decomposed accents composed, so
@@ -57,12 +58,43 @@ func (a *Analyzer) Analyze(text string) *Analysis {
 	return a.AnalyzeRunes([]rune(NFC(text)))
 }
 
+// AnalyzeScratch is Analyze into the analyzer's own analysis, whose slices
+// the next AnalyzeScratch reuses: the caller keeps Runes (a new slice
+// each time) and nothing else.
+func (a *Analyzer) AnalyzeScratch(text string) *Analysis {
+	runes := []rune(NFC(text))
+	n := len(runes)
+	an := &a.scratch
+	*an = Analysis{Runes: runes, Levels: resize(an.Levels, n), Break: resize(an.Break, n+1),
+		Grapheme: resize(an.Grapheme, n+1), Scripts: resize(an.Scripts, n)}
+	a.analyze(an)
+	return an
+}
+
+// resize returns s with length n, zeroed, reusing its array when it can.
+func resize[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	s = s[:n]
+	clear(s)
+	return s
+}
+
 // AnalyzeRunes analyses runes, as they are, as one paragraph (it keeps them).
 func (a *Analyzer) AnalyzeRunes(runes []rune) *Analysis {
 	n := len(runes)
 	an := &Analysis{Runes: runes, Levels: make([]int8, n), Break: make([]bool, n+1), Grapheme: make([]bool, n+1), Scripts: make([]language.Script, n)}
+	a.analyze(an)
+	return an
+}
+
+// analyze fills an (its slices sized and zeroed) for an.Runes.
+func (a *Analyzer) analyze(an *Analysis) {
+	runes := an.Runes
+	n := len(runes)
 	if n == 0 {
-		return an
+		return
 	}
 	an.RTL = FirstStrongRTL(runes)
 	if needsBidi(runes) {
@@ -78,7 +110,6 @@ func (a *Analyzer) AnalyzeRunes(runes []rune) *Analysis {
 			an.Break[i] = true
 		}
 	}
-	return an
 }
 
 // segment fills brk and grapheme (len(runes)+1 long) with the line-break

@@ -52,12 +52,13 @@ func (t *Typesetter) paragraph(text string, st Style) *para {
 		t.addMissing(p.missing...)
 		return p
 	}
-	an := t.an.Analyze(text)
+	an := t.an.AnalyzeScratch(text) // its slices but Runes are used here only
 	p := &para{runes: an.Runes, rtl: an.RTL, face: t.styleFace(st), clusters: make([]cluster, 0, len(an.Runes))}
 	runes := an.Runes
 	n := len(runes)
 	// Choose a face per grapheme cluster.
-	faces := make([]int16, n)
+	faces := slices.Grow(t.faceBuf[:0], n)[:n]
+	t.faceBuf = faces
 	for i := 0; i < n; {
 		j := i + 1
 		for j < n && !an.Grapheme[j] {

@@ -86,6 +86,7 @@ type Typesetter struct {
 
 	missing   []rune // runes no font drew, since ResetMissing
 	widths    []fixed.Int26_6
+	faceBuf   []int16 // paragraph's face per rune
 	segWidths []segWidth
 	scratch   []Line // balancing's trial lines
 	order     []int  // drawLine's visual order
