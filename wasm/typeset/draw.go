@@ -401,6 +401,15 @@ func (t *Typesetter) Line(text string, st Style, lineHeight int) *Block {
 	return b
 }
 
+// Initials is the package's Initials, remembering the last name: a card
+// draws its author's initials on every render.
+func (t *Typesetter) Initials(name string) string {
+	if !t.lastInitials.ok || t.lastInitials.name != name {
+		t.lastInitials.name, t.lastInitials.initials, t.lastInitials.ok = name, Initials(name), true
+	}
+	return t.lastInitials.initials
+}
+
 // Initials returns up to two upper-case initials of a name ("Ada Lovelace"
 // -> "AL"): the first letter of the first and of the last word, with the
 // marks that follow it. Emoji, symbols and punctuation are skipped; a name

@@ -91,6 +91,11 @@ type Typesetter struct {
 	scratch   []Line // balancing's trial lines
 	order     []int  // drawLine's visual order
 	levels    []int8 // and the levels it reorders
+
+	lastInitials struct { // Initials' last name
+		name, initials string
+		ok             bool
+	}
 }
 
 type paraKey struct {
