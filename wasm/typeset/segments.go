@@ -30,7 +30,7 @@ type segWidth struct {
 
 // segments splits a paragraph's clusters into segs.
 func segments(cs []cluster) []seg {
-	var out []seg
+	out := make([]seg, 0, countSegments(cs))
 	for i := 0; i < len(cs); {
 		space := cs[i].face == kindSpace
 		j := i + 1
@@ -41,6 +41,18 @@ func segments(cs []cluster) []seg {
 		i = j
 	}
 	return out
+}
+
+// countSegments is len(segments(cs)), for one allocation of them.
+func countSegments(cs []cluster) int {
+	n := 0
+	for i := range cs {
+		space := cs[i].face == kindSpace
+		if i == 0 || space != (cs[i-1].face == kindSpace) || !space && cs[i].brk {
+			n++
+		}
+	}
+	return n
 }
 
 // segmentWidths sums the cluster widths w over p's segments (a shared

@@ -28,6 +28,9 @@ func TestBreakSegmentsMatchesClusters(t *testing.T) {
 		}
 		st := Style{Family: inter, Bold: rng.IntN(2) == 0, Size: 10 + rng.IntN(80), Spacing: fixed.Int26_6(rng.IntN(1600) - 1200)}
 		p := ts.paragraph(sb.String(), st)
+		if len(p.segs) != cap(p.segs) {
+			t.Fatalf("%q: %d segments in room for %d", sb.String(), len(p.segs), cap(p.segs))
+		}
 		w := ts.clusterWidths(p, st)
 		sw := ts.segmentWidths(p, w)
 		limit := fixed.I(rng.IntN(1200))
@@ -66,7 +69,11 @@ func TestSegments(t *testing.T) {
 	} {
 		p := ts.paragraph(c.text, st)
 		var parts []string
-		for _, s := range segments(p.clusters) {
+		segs := segments(p.clusters)
+		if len(segs) != cap(segs) || len(segs) != countSegments(p.clusters) {
+			t.Errorf("%q: %d segments, counted %d, room for %d", c.text, len(segs), countSegments(p.clusters), cap(segs))
+		}
+		for _, s := range segs {
 			parts = append(parts, string(p.runes[p.clusters[s.from].start:p.clusters[s.to-1].end]))
 		}
 		if got := strings.Join(parts, "|"); got != c.want {
