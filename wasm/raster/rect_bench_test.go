@@ -2,13 +2,14 @@ package raster
 
 import "testing"
 
-// BenchmarkRoundRectCard: the blog card's surface and accent bar, opaque
-// solid rounded rectangles (make bench-text-wasm runs it in wazero).
+// BenchmarkRoundRectCard: the blog card's background, surface and accent
+// bar: a clear around the surface, then opaque solid rounded rectangles.
 func BenchmarkRoundRectCard(b *testing.B) {
 	f := NewFrame(1200, 630)
 	surface := Paint{From: RGB{255, 255, 255}, To: RGB{255, 255, 255}, Alpha: 255}
 	accent := Paint{From: RGB{37, 99, 235}, To: RGB{37, 99, 235}, Alpha: 255}
 	for b.Loop() {
+		f.ClearAround(RGB{250, 250, 247}, 40, 40, 1120, 550, 24)
 		f.RoundRect(40, 40, 1120, 550, 24, surface)
 		f.RoundRect(40, 64, 8, 502, 4, accent)
 	}
