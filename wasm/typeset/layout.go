@@ -391,13 +391,15 @@ func (t *Typesetter) balance(b *Block, w []fixed.Int26_6, sw []segWidth, limit f
 // clusterWidths returns every cluster's advance at st's size, with the
 // letter spacing after it (a shared buffer).
 func (t *Typesetter) clusterWidths(p *para, st Style) []fixed.Int26_6 {
-	w := slices.Grow(t.widths[:0], len(p.clusters))[:len(p.clusters)]
+	cs := p.clusters
+	w := slices.Grow(t.widths[:0], len(cs))[:len(cs)]
 	t.widths = w
 	// advance for each cluster, the face's units per em looked up once
 	// per run of clusters of one face.
+	size, spacing := st.Size, st.Spacing
 	face, upem := int16(math.MinInt16), int64(0)
-	for i := range p.clusters {
-		c := &p.clusters[i]
+	for i := range cs {
+		c := &cs[i]
 		if c.face != face {
 			face = c.face
 			fi := int(face)
@@ -406,9 +408,9 @@ func (t *Typesetter) clusterWidths(p *para, st Style) []fixed.Int26_6 {
 			}
 			upem = int64(t.faces[fi].upem)
 		}
-		a := scaleUnits(c.adv, st.Size, upem)
-		if st.Spacing != 0 && c.face != kindInvisible {
-			a += st.Spacing
+		a := scaleUnits(c.adv, size, upem)
+		if spacing != 0 && c.face != kindInvisible {
+			a += spacing
 		}
 		w[i] = a
 	}
