@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // asciiAlphabet is every character the fast path takes.
@@ -156,6 +158,19 @@ func TestAnalyzeScratch(t *testing.T) {
 		if !slices.Equal(got.Runes, want.Runes) || got.RTL != want.RTL || !slices.Equal(got.Levels, want.Levels) ||
 			!slices.Equal(got.Break, want.Break) || !slices.Equal(got.Grapheme, want.Grapheme) || !slices.Equal(got.Scripts, want.Scripts) {
 			t.Fatalf("%q: scratch analysis %+v, fresh %+v", text, got, want)
+		}
+	}
+}
+
+// TestASCIIIsNFC: NFC's shortcut for ASCII text is what normalisation
+// says, on every pair of ASCII characters.
+func TestASCIIIsNFC(t *testing.T) {
+	for a := range 128 {
+		for b := range 128 {
+			s := string([]byte{byte(a), byte(b)})
+			if !norm.NFC.IsNormalString(s) {
+				t.Fatalf("%q is not NFC", s)
+			}
 		}
 	}
 }

@@ -47,10 +47,20 @@ type Analyzer struct {
 // NFC returns text in Normalization Form C (decomposed accents composed, so
 // "e" + U+0301 and "é" set alike).
 func NFC(text string) string {
-	if norm.NFC.IsNormalString(text) {
+	if ascii(text) || norm.NFC.IsNormalString(text) { // ASCII is NFC
 		return text
 	}
 	return norm.NFC.String(text)
+}
+
+// ascii reports whether text is all ASCII.
+func ascii(text string) bool {
+	for i := 0; i < len(text); i++ {
+		if text[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // Analyze analyses text (normalised to NFC first) as one paragraph.

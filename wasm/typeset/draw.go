@@ -396,7 +396,7 @@ func (t *Typesetter) emojiBitmap(fi int, gid font.GID, size int, alpha uint32) *
 // Line lays text out on one line at st, never wrapped nor clamped (as wide
 // as it is), lineHeight px high.
 func (t *Typesetter) Line(text string, st Style, lineHeight int) *Block {
-	b := copyBlock(t.Wrap(text, st, 1, math.MaxInt32/64, 1, false)) // Wrap's may be shared
+	b := t.copyBlock(t.Wrap(text, st, 1, math.MaxInt32/64, 1, false)) // Wrap's may be shared
 	b.LineHeight = lineHeight
 	return b
 }

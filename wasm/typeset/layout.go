@@ -319,7 +319,7 @@ func (t *Typesetter) Wrap(text string, st Style, lineHeight float64, width, maxL
 func (t *Typesetter) wrap(text string, st Style, lineHeight float64, width, maxLines int, balance bool) *Block {
 	maxLines = max(maxLines, 1)
 	p := t.paragraph(text, st)
-	b := newBlock()
+	b := t.newBlock()
 	b.Style, b.LineHeight, b.para = st, int(float64(st.Size)*lineHeight+0.5), p
 	w := t.clusterWidths(p, st)
 	sw := t.segmentWidths(p, w)
@@ -577,7 +577,7 @@ func (t *Typesetter) FitStyle(text string, st Style, minSize, maxSize int, lineH
 		b = t.Wrap(text, st, lineHeight, width, lines, false)
 		if !b.Clamped {
 			if balance {
-				b = copyBlock(b) // Wrap's may be shared
+				b = t.copyBlock(b) // Wrap's may be shared
 				w := t.clusterWidths(b.para, st)
 				t.balance(b, w, t.segmentWidths(b.para, w), widen(fixed.I(width), st.Spacing))
 			}

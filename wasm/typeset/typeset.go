@@ -88,9 +88,10 @@ type Typesetter struct {
 	widths    []fixed.Int26_6
 	faceBuf   []int16 // paragraph's face per rune
 	segWidths []segWidth
-	scratch   []Line // balancing's trial lines
-	order     []int  // drawLine's visual order
-	levels    []int8 // and the levels it reorders
+	scratch   []Line       // balancing's trial lines
+	order     []int        // drawLine's visual order
+	levels    []int8       // and the levels it reorders
+	blockSlab []blockAlloc // newBlock's
 
 	lastInitials struct { // Initials' last name
 		name, initials string

@@ -37,22 +37,28 @@ func (m *wrapMemo) put(k wrapKey, b *Block) {
 	m.next = (m.next + 1) % len(m.keys)
 }
 
-// blockAlloc is a block with room for its lines, allocated at once.
+// blockAlloc is a block with room for its lines.
 type blockAlloc struct {
 	b     Block
 	lines [4]Line
 }
 
-// newBlock returns an empty block with room for four lines.
-func newBlock() *Block {
-	a := new(blockAlloc)
+// newBlock returns an empty block with room for four lines, from a slab
+// of them allocated sixteen at a time (a card lays out a dozen blocks;
+// the garbage collector frees a slab when none of its blocks is used).
+func (t *Typesetter) newBlock() *Block {
+	if len(t.blockSlab) == 0 {
+		t.blockSlab = make([]blockAlloc, 16)
+	}
+	a := &t.blockSlab[0]
+	t.blockSlab = t.blockSlab[1:]
 	a.b.Lines = a.lines[:0]
 	return &a.b
 }
 
-// copyBlock returns a copy of b (its lines too) in one allocation.
-func copyBlock(b *Block) *Block {
-	cp := newBlock()
+// copyBlock returns a copy of b (its lines too).
+func (t *Typesetter) copyBlock(b *Block) *Block {
+	cp := t.newBlock()
 	lines := append(cp.Lines, b.Lines...)
 	*cp = *b
 	cp.Lines = lines
