@@ -57,8 +57,11 @@ func TestGetBytes(t *testing.T) {
 	if _, ok := GetBytes(c, []byte("none")); ok {
 		t.Fatal("GetBytes found a key never put")
 	}
-	k := []byte(string(rune('A' + 59)))
+	k, none := []byte(string(rune('A'+59))), []byte("none")
 	if n := testing.AllocsPerRun(100, func() { GetBytes(c, k) }); n != 0 {
 		t.Fatalf("a hit allocated %v times", n)
+	}
+	if n := testing.AllocsPerRun(100, func() { GetBytes(c, none) }); n != 0 {
+		t.Fatalf("a miss allocated %v times", n)
 	}
 }
