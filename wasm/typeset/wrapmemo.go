@@ -24,11 +24,18 @@ type wrapMemo struct {
 // get returns the block laid out for k, or nil.
 func (m *wrapMemo) get(k wrapKey) *Block {
 	for i, b := range m.blocks {
-		if b != nil && m.keys[i] == k {
+		if b != nil && m.keys[i].same(&k) {
 			return b
 		}
 	}
 	return nil
+}
+
+// same is k == *o with the numbers compared before the text (a call to
+// compare bytes in WebAssembly; most keys differ in their size).
+func (k *wrapKey) same(o *wrapKey) bool {
+	return k.st == o.st && k.width == o.width && k.maxLines == o.maxLines && k.balance == o.balance &&
+		k.lineHeight == o.lineHeight && k.text == o.text
 }
 
 // put remembers b as k's block, in place of the oldest.

@@ -52,3 +52,29 @@ func TestWrapMemo(t *testing.T) {
 		t.Errorf("a balancing FitStyle changed the memo's block: lines %v, were %v", greedy.Lines, lines)
 	}
 }
+
+// TestWrapKeySame: same is ==, field by field.
+func TestWrapKeySame(t *testing.T) {
+	if n := reflect.TypeOf(wrapKey{}).NumField(); n != 6 {
+		t.Fatalf("wrapKey has %d fields: same compares 6", n)
+	}
+	base := wrapKey{"title", Style{Family: 1, Bold: true, Size: 60, Spacing: 3}, 1.2, 1000, 3, true}
+	for i, change := range []func(k *wrapKey){
+		func(k *wrapKey) {},
+		func(k *wrapKey) { k.text = "titlf" },
+		func(k *wrapKey) { k.st.Family = 2 },
+		func(k *wrapKey) { k.st.Bold = false },
+		func(k *wrapKey) { k.st.Size = 61 },
+		func(k *wrapKey) { k.st.Spacing = 4 },
+		func(k *wrapKey) { k.lineHeight = 1.3 },
+		func(k *wrapKey) { k.width = 999 },
+		func(k *wrapKey) { k.maxLines = 2 },
+		func(k *wrapKey) { k.balance = false },
+	} {
+		k := base
+		change(&k)
+		if got, want := k.same(&base), k == base; got != want {
+			t.Errorf("change %d: same %v, == %v", i, got, want)
+		}
+	}
+}
