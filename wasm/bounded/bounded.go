@@ -47,6 +47,20 @@ func (c *Cache[K, V]) Get(k K) (V, bool) {
 	return zero, false
 }
 
+// GetBytes is Get for a cache keyed by strings, with the key as bytes: a
+// miss, or a hit in the newer generation, allocates nothing
+// (Get(string(k)) copies the key first).
+func GetBytes[V any](c *Cache[string, V], k []byte) (V, bool) {
+	if e, ok := c.cur[string(k)]; ok {
+		return e.v, true
+	}
+	if _, ok := c.old[string(k)]; !ok {
+		var zero V
+		return zero, false
+	}
+	return c.Get(string(k)) // promotes it (the newer generation keeps the key)
+}
+
 // Put stores v under k; cost is its size in bytes (the cache adds its own
 // per-entry overhead). A value larger than half the budget is not kept.
 func (c *Cache[K, V]) Put(k K, v V, cost int) {

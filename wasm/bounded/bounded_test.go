@@ -39,3 +39,29 @@ func TestCacheRefusesHugeValues(t *testing.T) {
 		t.Fatal("a value over half the budget was kept")
 	}
 }
+
+// TestGetBytes: GetBytes finds what Get finds, in the newer generation and
+// in the older, and allocates nothing for a hit in the newer one.
+func TestGetBytes(t *testing.T) {
+	c := New[string, int](100 * (entryOverhead + 10))
+	for i := range 60 { // past half the budget: the first 50 age
+		c.Put(string(rune('A'+i)), i, 10)
+	}
+	for _, i := range []int{55, 59, 0, 49} { // newer, then older ones
+		k := string(rune('A' + i))
+		got, ok := GetBytes(c, []byte(k))
+		if !ok || got != i {
+			t.Fatalf("%q: GetBytes %d %v, want %d", k, got, ok, i)
+		}
+	}
+	if _, ok := GetBytes(c, []byte("none")); ok {
+		t.Fatal("GetBytes found a key never put")
+	}
+	k, none := []byte(string(rune('A'+59))), []byte("none")
+	if n := testing.AllocsPerRun(100, func() { GetBytes(c, k) }); n != 0 {
+		t.Fatalf("a hit allocated %v times", n)
+	}
+	if n := testing.AllocsPerRun(100, func() { GetBytes(c, none) }); n != 0 {
+		t.Fatalf("a miss allocated %v times", n)
+	}
+}

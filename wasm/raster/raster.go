@@ -126,6 +126,37 @@ func (f *Frame) knownFlat(x0, y0, x1, y1 int) bool {
 	return overlap <= 0
 }
 
+// flatThenInk is knownFlat(x0, y0, x1, y1) followed by addInk(inkX0, y0,
+// inkX1, y1), in one pass over the rows (a glyph's box, inside the frame,
+// and the columns of its ink).
+func (f *Frame) flatThenInk(x0, y0, x1, y1, inkX0, inkX1 int) bool {
+	if len(f.inkLo) != f.H {
+		return false
+	}
+	flat := trackInk
+	if c := &f.cover; c.w > 0 {
+		outside := x1 <= c.x || x0 >= c.x+c.w || y1 <= c.y || y0 >= c.y+c.h
+		inCore := c.solid && x0 >= c.x && x1 <= c.x+c.w && y0 >= c.y+c.r && y1 <= c.y+c.h-c.r
+		flat = flat && (outside || inCore)
+	}
+	inkX0, inkX1 = max(inkX0, 0), min(inkX1, f.W)
+	overlap := int32(0)
+	lo, hi := f.inkLo[y0:y1], f.inkHi[y0:y1]
+	hi = hi[:len(lo)]
+	if inkX0 >= inkX1 {
+		for i := range lo {
+			overlap = max(overlap, min(hi[i], int32(x1))-max(lo[i], int32(x0)))
+		}
+		return flat && overlap <= 0
+	}
+	for i := range lo {
+		l, h := lo[i], hi[i]
+		overlap = max(overlap, min(h, int32(x1))-max(l, int32(x0)))
+		lo[i], hi[i] = min(l, int32(inkX0)), max(h, int32(inkX1))
+	}
+	return flat && overlap <= 0
+}
+
 // ClearAround fills the frame with c except where an opaque RoundRect(x, y,
 // w, h, r) drawn next is sure to cover it: the rows between its corners,
 // from x to x+w. Drawing the shape after it gives the same pixels as Clear
@@ -227,6 +258,19 @@ func (f *Frame) RoundRect(x, y, w, h, r int, p Paint) {
 		cl := lanes(c)
 		// inset: columns at each end of this row covered by corner masks.
 		inset, cy := cornerRow(j, h, r)
+		if inset == 0 && fast && p.Alpha == 255 && p.Gradient != 'v' {
+			// The rows between the corners of an opaque solid fill, one
+			// copy each (as the default case below, without its tests).
+			if solid == nil {
+				solid = f.solidRow(c)
+			}
+			for end := min(h-r, f.H-y); j < end; j++ {
+				o := ((y+j)*f.W + x) * 4
+				copy(f.Pix[o:o+w*4], solid)
+			}
+			j-- // the loop's j++ goes to the row after them
+			continue
+		}
 		line := px[py*f.W : (py+1)*f.W]
 		if !fast {
 			for i := 0; i < w; i++ {
@@ -411,14 +455,16 @@ func (f *Frame) DrawMask(m *Mask, ox, oy int, c RGB, alpha uint32) {
 	if m.spans != nil {
 		inkX0, inkX1 = m.inkX0, m.inkX1
 	}
-	defer f.addInk(x0+max(i0, inkX0), by0, x0+min(i1, inkX1), by0+h)
+	// The ink record says whether the box was flat, and takes the glyph's
+	// ink, in one pass over its rows.
+	flat := f.flatThenInk(bx0, by0, bx0+w, by0+h, x0+max(i0, inkX0), x0+min(i1, inkX1))
 	// Over one flat colour (the corners agree, then the ink record or the
 	// pixels say so) every pixel the glyph covers comes from the cover
 	// table: copy the glyph's sprite for it (unclipped masks) or look every
 	// pixel up.
 	bg := dst[0]
 	if dst[w-1] == bg && dst[(h-1)*f.W] == bg && dst[(h-1)*f.W+w-1] == bg &&
-		(f.knownFlat(bx0, by0, bx0+w, by0+h) || uniform(dst, f.W, spans, w, h, bg)) {
+		(flat || uniform(dst, f.W, spans, w, h, bg)) {
 		ct := f.coverTable(bg, cl, alpha, scale)
 		if spans == nil {
 			tableMask(dst, f.W, src, m.W, w, h, nil, &ct.px)

@@ -367,7 +367,7 @@ func (c *card) draw(e *templates.Element) {
 			return
 		}
 		c.r.frame.RoundRect(x, y, w, h, min(w, h)/2, c.paint(e))
-		ini := typeset.Initials(c.text(e))
+		ini := c.r.ts.Initials(c.text(e))
 		if ini == "" {
 			// No letters (emoji, symbols): the neutral avatar.
 			c.neutralAvatar(e, x, y, w, h)

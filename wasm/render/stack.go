@@ -29,13 +29,17 @@ func (it *item) height() int {
 // dropped, so the stack never overflows its box.
 func (c *card) stack(s *templates.Element) {
 	x, y, w, h := s.Box[0], s.Box[1], s.Box[2], s.Box[3]
-	var items []*item
+	// The items in one array (room for every child: pointers into it stay
+	// valid), the list of them in another.
+	store := make([]item, 0, len(s.Children))
+	items := make([]*item, 0, len(s.Children))
 	steps := 0
 	for _, e := range s.Children {
 		if !c.shown(e) {
 			continue
 		}
-		it := &item{e: e, lines: max(e.MaxLines, 1)}
+		store = append(store, item{e: e, lines: max(e.MaxLines, 1)})
+		it := &store[len(store)-1]
 		if e.Type == templates.KindText {
 			steps = max(steps, e.Size[1]-e.Size[0])
 		}

@@ -156,10 +156,13 @@ func showBreaks(b []bool) string {
 func TestLineBreakConformance(t *testing.T) {
 	path := unicodeTestFile(t, "segmenter/test/LineBreakTest.txt")
 	var a Analyzer
-	total, passed, dict, dictPassed := 0, 0, 0, 0
+	total, passed, dict, dictPassed, fast := 0, 0, 0, 0, 0
 	var fails []string
 	readCases(t, path, func(line string) {
 		runes, want := breakCase(t, line)
+		if TakesASCII(runes) {
+			fast++
+		}
 		an := a.AnalyzeRunes(runes)
 		// The analysis reports no break before the first rune and one
 		// after the last, as UAX #14 (rules LB2 and LB3).
@@ -179,7 +182,7 @@ func TestLineBreakConformance(t *testing.T) {
 			fails = append(fails, fmt.Sprintf("%s: got %s, want %s", showRunes(runes), showBreaks(got), showBreaks(want)))
 		}
 	})
-	t.Logf("LineBreakTest.txt: passed %d of %d (plus %d cases with Thai, Lao, Khmer or Myanmar, left out: %d of them pass as is)", passed, total, dict, dictPassed)
+	t.Logf("LineBreakTest.txt: passed %d of %d (plus %d cases with Thai, Lao, Khmer or Myanmar, left out: %d of them pass as is); %d analysed by the ASCII fast path", passed, total, dict, dictPassed, fast)
 	for _, f := range fails {
 		t.Log("fail:", f)
 	}
@@ -196,11 +199,14 @@ func TestLineBreakConformance(t *testing.T) {
 func TestGraphemeConformance(t *testing.T) {
 	path := unicodeTestFile(t, "segmenter/test/GraphemeBreakTest.txt")
 	var a Analyzer
-	total, passed := 0, 0
+	total, passed, fast := 0, 0, 0
 	var fails []string
 	readCases(t, path, func(line string) {
 		runes, want := breakCase(t, line)
 		total++
+		if TakesASCII(runes) {
+			fast++
+		}
 		an := a.AnalyzeRunes(runes)
 		if slices.Equal(an.Grapheme, want) {
 			passed++
@@ -208,7 +214,7 @@ func TestGraphemeConformance(t *testing.T) {
 			fails = append(fails, fmt.Sprintf("%s: got %s, want %s", showRunes(runes), showBreaks(an.Grapheme), showBreaks(want)))
 		}
 	})
-	t.Logf("GraphemeBreakTest.txt: passed %d of %d", passed, total)
+	t.Logf("GraphemeBreakTest.txt: passed %d of %d; %d analysed by the ASCII fast path", passed, total, fast)
 	for _, f := range fails {
 		t.Log("fail:", f)
 	}

@@ -39,17 +39,28 @@ type Analysis struct {
 
 // Analyzer reuses its buffers between analyses. Not safe for concurrent use.
 type Analyzer struct {
-	seg  segmenter.Segmenter
-	para bidi.Paragraph
+	seg     segmenter.Segmenter
+	para    bidi.Paragraph
+	scratch Analysis // AnalyzeScratch's
 }
 
 // NFC returns text in Normalization Form C (decomposed accents composed, so
 // "e" + U+0301 and "é" set alike).
 func NFC(text string) string {
-	if norm.NFC.IsNormalString(text) {
+	if ascii(text) || norm.NFC.IsNormalString(text) { // ASCII is NFC
 		return text
 	}
 	return norm.NFC.String(text)
+}
+
+// ascii reports whether text is all ASCII.
+func ascii(text string) bool {
+	for i := 0; i < len(text); i++ {
+		if text[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // Analyze analyses text (normalised to NFC first) as one paragraph.
@@ -57,23 +68,50 @@ func (a *Analyzer) Analyze(text string) *Analysis {
 	return a.AnalyzeRunes([]rune(NFC(text)))
 }
 
+// AnalyzeScratch is Analyze into the analyzer's own analysis, whose slices
+// the next AnalyzeScratch reuses: the caller keeps Runes (a new slice
+// each time) and nothing else.
+func (a *Analyzer) AnalyzeScratch(text string) *Analysis {
+	runes := []rune(NFC(text))
+	n := len(runes)
+	an := &a.scratch
+	*an = Analysis{Runes: runes, Levels: resize(an.Levels, n), Break: resize(an.Break, n+1),
+		Grapheme: resize(an.Grapheme, n+1), Scripts: resize(an.Scripts, n)}
+	a.analyze(an)
+	return an
+}
+
+// resize returns s with length n, zeroed, reusing its array when it can.
+func resize[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	s = s[:n]
+	clear(s)
+	return s
+}
+
 // AnalyzeRunes analyses runes, as they are, as one paragraph (it keeps them).
 func (a *Analyzer) AnalyzeRunes(runes []rune) *Analysis {
 	n := len(runes)
 	an := &Analysis{Runes: runes, Levels: make([]int8, n), Break: make([]bool, n+1), Grapheme: make([]bool, n+1), Scripts: make([]language.Script, n)}
+	a.analyze(an)
+	return an
+}
+
+// analyze fills an (its slices sized and zeroed) for an.Runes.
+func (a *Analyzer) analyze(an *Analysis) {
+	runes := an.Runes
+	n := len(runes)
 	if n == 0 {
-		return an
+		return
 	}
 	an.RTL = FirstStrongRTL(runes)
 	if needsBidi(runes) {
 		a.Levels(runes, an.RTL, an.Levels)
 	}
-	a.seg.Init(runes)
-	for it := a.seg.LineIterator(); it.Next(); {
-		an.Break[it.Line().Offset] = true
-	}
-	for it := a.seg.GraphemeIterator(); it.Next(); {
-		an.Grapheme[it.Grapheme().Offset] = true
+	if !asciiBreaks(runes, an.Break, an.Grapheme) {
+		a.segment(runes, an.Break, an.Grapheme)
 	}
 	an.Break[0], an.Grapheme[n], an.Break[n] = false, true, true
 	resolveScripts(runes, an.Scripts)
@@ -82,7 +120,21 @@ func (a *Analyzer) AnalyzeRunes(runes []rune) *Analysis {
 			an.Break[i] = true
 		}
 	}
-	return an
+}
+
+// segment fills brk and grapheme (len(runes)+1 long) with the line-break
+// opportunities and grapheme cluster starts go-text's segmenter finds: the
+// general path.
+func (a *Analyzer) segment(runes []rune, brk, grapheme []bool) {
+	clear(brk)
+	clear(grapheme)
+	a.seg.Init(runes)
+	for it := a.seg.LineIterator(); it.Next(); {
+		brk[it.Line().Offset] = true
+	}
+	for it := a.seg.GraphemeIterator(); it.Next(); {
+		grapheme[it.Grapheme().Offset] = true
+	}
 }
 
 // Levels fills levels with the bidi embedding level of each rune of a
@@ -228,10 +280,14 @@ func (s *Shaper) Shape(face *font.Face, fontID int, runes []rune, rtl bool, scri
 		k[2] = 1
 	}
 	for _, r := range runes {
-		k = utf8.AppendRune(k, r)
+		if 0 <= r && r < utf8.RuneSelf {
+			k = append(k, byte(r))
+		} else {
+			k = utf8.AppendRune(k, r)
+		}
 	}
 	s.key = k
-	if g, ok := s.cache.Get(string(k)); ok {
+	if g, ok := bounded.GetBytes(s.cache, k); ok {
 		return g
 	}
 	dir := di.DirectionLTR

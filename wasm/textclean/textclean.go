@@ -12,6 +12,9 @@ import (
 // formatting removed, white space folded to single spaces and trimmed.
 // Invalid UTF-8 bytes are dropped.
 func Clean(s string) string {
+	if clean(s) {
+		return s
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
@@ -34,6 +37,21 @@ func Clean(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// clean reports whether Clean leaves s as it is because it is printable
+// ASCII with single spaces between words: most titles, checked a byte at a
+// time instead of decoded and copied a rune at a time.
+func clean(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < ' ' || c > '~':
+			return false
+		case c == ' ' && (i == 0 || i == len(s)-1 || s[i-1] == ' '):
+			return false
+		}
+	}
+	return true
 }
 
 // Stripped reports whether r is removed by Clean (other than white space):

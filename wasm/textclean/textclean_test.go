@@ -178,3 +178,33 @@ func FuzzClean(f *testing.F) {
 		checkClean(t, s, textclean.Clean(s))
 	})
 }
+
+// TestCleanFastPath: on every string of up to four of some ASCII
+// characters (space, letters, controls, DEL) and on random ASCII, the
+// check that skips the work agrees with the work.
+func TestCleanFastPath(t *testing.T) {
+	alphabet := []byte{' ', 'a', 'Z', '~', '\t', '\n', 0x7f, 0x00, '!'}
+	var try func(s []byte)
+	try = func(s []byte) {
+		var b strings.Builder
+		for _, c := range s {
+			b.WriteByte(c)
+		}
+		in := b.String()
+		if got, want := textclean.Clean(in), slowClean(in); got != want {
+			t.Fatalf("Clean(%q) = %q, want %q", in, got, want)
+		}
+		if len(s) == 4 {
+			return
+		}
+		for _, c := range alphabet {
+			try(append(s, c))
+		}
+	}
+	try(nil)
+}
+
+// slowClean is Clean without its fast path.
+func slowClean(s string) string {
+	return textclean.Clean(s + "\x00") // a control makes the fast path refuse; Clean strips it
+}

@@ -48,6 +48,10 @@ func (t *Typesetter) Draw(fr *raster.Frame, b *Block, x, y, width int, align Ali
 	// Centre the font's ascent+descent within each line box.
 	baseline0 := y + (b.LineHeight-(asc+desc))/2 + asc
 	a := align.resolve(b.RTL())
+	var w []fixed.Int26_6
+	if b.para != nil {
+		w = t.clusterWidths(b.para, b.Style)
+	}
 	for i, line := range b.Lines {
 		lx := fixed.I(x)
 		switch a {
@@ -56,13 +60,13 @@ func (t *Typesetter) Draw(fr *raster.Frame, b *Block, x, y, width int, align Ali
 		case Right:
 			lx += fixed.I(width) - line.Width
 		}
-		t.drawLine(fr, b, line, lx, baseline0+i*b.LineHeight, c, alpha)
+		t.drawLine(fr, b, w, line, lx, baseline0+i*b.LineHeight, c, alpha)
 	}
 }
 
 // drawLine paints one line from x on the baseline, its clusters in visual
-// order (UAX #9 rule L2).
-func (t *Typesetter) drawLine(fr *raster.Frame, b *Block, line Line, x fixed.Int26_6, baseline int, c raster.RGB, alpha uint32) {
+// order (UAX #9 rule L2); w: the clusters' advances (clusterWidths).
+func (t *Typesetter) drawLine(fr *raster.Frame, b *Block, w []fixed.Int26_6, line Line, x fixed.Int26_6, baseline int, c raster.RGB, alpha uint32) {
 	p := b.para
 	order, levels := t.order[:0], t.levels[:0]
 	mixed := p.rtl
@@ -93,9 +97,8 @@ func (t *Typesetter) drawLine(fr *raster.Frame, b *Block, line Line, x fixed.Int
 			}
 			continue
 		}
-		cl := &p.clusters[k]
-		t.drawCluster(fr, cl, size, x, baseline, clip, c, alpha)
-		x += t.advance(p, cl, b.Style)
+		t.drawCluster(fr, &p.clusters[k], size, x, baseline, clip, c, alpha)
+		x += w[k]
 	}
 }
 
@@ -154,7 +157,7 @@ func (t *Typesetter) drawCluster(fr *raster.Frame, cl *cluster, size int, x fixe
 	}
 	fc := t.faces[cl.face]
 	up := int64(fc.upem)
-	scale := func(v int32) fixed.Int26_6 { return fixed.Int26_6(int64(v) * int64(size) / up) }
+	scale := func(v int32) fixed.Int26_6 { return scaleUnits(v, size, up) }
 	for _, g := range cl.glyphs {
 		gx := x + scale(g.XOff)
 		gy := baseline - scale(g.YOff).Round()
@@ -206,13 +209,48 @@ var noMask = &raster.Mask{}
 // with the pen at sub quarter-pixels right of an integer position.
 func (t *Typesetter) mask(fi, size int, gid font.GID, sub int8) *raster.Mask {
 	k := maskKey{int16(fi), int16(size), sub, gid}
-	if m, ok := t.masks.Get(k); ok {
+	f := &t.front
+	slot := k.slot()
+	if m := f.masks[slot]; m != nil && f.keys[slot] == k && f.evictions == t.masks.Evictions {
 		return m
 	}
-	m := rasterize(t.faces[fi], gid, size, sub)
-	// A mask may also hold a sprite of 4 bytes per pixel (raster.Frame).
-	t.masks.Put(k, m, 5*len(m.Pix)+4*m.H+96)
+	m, ok := t.masks.Get(k)
+	if !ok {
+		m = rasterize(t.faces[fi], gid, size, sub)
+		// A mask may also hold a sprite of 4 bytes per pixel (raster.Frame).
+		t.masks.Put(k, m, 5*len(m.Pix)+4*m.H+96)
+	}
+	if f.evictions != t.masks.Evictions {
+		f.clear(t.masks.Evictions)
+	}
+	f.keys[slot], f.masks[slot] = k, m
 	return m
+}
+
+// maskFrontSize is the number of slots of the masks' front cache.
+const maskFrontSize = 1024
+
+// maskFront is a direct-mapped cache in front of the masks' byte-bounded
+// cache: a hit costs an index and a compare where the map hashes the key
+// (several times a glyph's draw in WebAssembly). It holds only masks the
+// bounded cache holds: it is emptied whenever that cache drops a
+// generation (evictions counts them) or is cleared.
+type maskFront struct {
+	keys      [maskFrontSize]maskKey
+	masks     [maskFrontSize]*raster.Mask
+	evictions int
+}
+
+// clear empties every slot; evictions is the bounded cache's count now.
+func (f *maskFront) clear(evictions int) {
+	f.masks = [maskFrontSize]*raster.Mask{}
+	f.evictions = evictions
+}
+
+// slot is k's slot in the front cache.
+func (k maskKey) slot() int {
+	h := uint32(k.gid)*0x9e3779b1 ^ uint32(k.size)*0x85ebca6b ^ uint32(k.face)*0xc2b2ae35 ^ uint32(k.sub)
+	return int(h>>16^h) & (maskFrontSize - 1)
 }
 
 // coverageLevels is how many levels of coverage a glyph's edge pixels
@@ -378,9 +416,18 @@ func (t *Typesetter) emojiBitmap(fi int, gid font.GID, size int, alpha uint32) *
 // Line lays text out on one line at st, never wrapped nor clamped (as wide
 // as it is), lineHeight px high.
 func (t *Typesetter) Line(text string, st Style, lineHeight int) *Block {
-	b := t.Wrap(text, st, 1, math.MaxInt32/64, 1, false)
+	b := t.copyBlock(t.Wrap(text, st, 1, math.MaxInt32/64, 1, false)) // Wrap's may be shared
 	b.LineHeight = lineHeight
 	return b
+}
+
+// Initials is the package's Initials, remembering the last name: a card
+// draws its author's initials on every render.
+func (t *Typesetter) Initials(name string) string {
+	if !t.lastInitials.ok || t.lastInitials.name != name {
+		t.lastInitials.name, t.lastInitials.initials, t.lastInitials.ok = name, Initials(name), true
+	}
+	return t.lastInitials.initials
 }
 
 // Initials returns up to two upper-case initials of a name ("Ada Lovelace"

@@ -2,6 +2,7 @@ package typeset
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -35,11 +36,14 @@ type para struct {
 	runes    []rune
 	rtl      bool
 	clusters []cluster
+	segs     []seg  // the clusters as words and spaces (segments.go)
 	face     int    // the style's own face (metrics, spaces, boxes)
 	missing  []rune // runes no font here draws: Missing reports them whenever the text is set
 }
 
-func (p *para) bytes() int { return len(p.runes)*4 + len(p.clusters)*48 + len(p.missing)*4 }
+func (p *para) bytes() int {
+	return len(p.runes)*4 + len(p.clusters)*48 + len(p.segs)*12 + len(p.missing)*4
+}
 
 // paragraph returns text analysed and shaped in the family and weight of st.
 func (t *Typesetter) paragraph(text string, st Style) *para {
@@ -48,12 +52,13 @@ func (t *Typesetter) paragraph(text string, st Style) *para {
 		t.addMissing(p.missing...)
 		return p
 	}
-	an := t.an.Analyze(text)
+	an := t.an.AnalyzeScratch(text) // its slices but Runes are used here only
 	p := &para{runes: an.Runes, rtl: an.RTL, face: t.styleFace(st), clusters: make([]cluster, 0, len(an.Runes))}
 	runes := an.Runes
 	n := len(runes)
 	// Choose a face per grapheme cluster.
-	faces := make([]int16, n)
+	faces := slices.Grow(t.faceBuf[:0], n)[:n]
+	t.faceBuf = faces
 	for i := 0; i < n; {
 		j := i + 1
 		for j < n && !an.Grapheme[j] {
@@ -62,6 +67,8 @@ func (t *Typesetter) paragraph(text string, st Style) *para {
 		g := runes[i:j]
 		fi := kindMissing
 		switch {
+		case j == i+1 && g[0] < 0x80:
+			fi = t.asciiFace(st, g[0])
 		case allSpace(g):
 			fi = kindSpace
 		case allInvisible(g):
@@ -108,9 +115,23 @@ func (t *Typesetter) paragraph(text string, st Style) *para {
 		}
 		i = j
 	}
+	p.segs = segments(p.clusters)
 	t.addMissing(p.missing...)
 	t.paras.Put(k, p, len(text)+p.bytes())
 	return p
+}
+
+// asciiFace is the face of a grapheme cluster of one ASCII rune r: what
+// paragraph's cases give for it (no ASCII rune is default-ignorable or an
+// emoji), in fewer tests.
+func (t *Typesetter) asciiFace(st Style, r rune) int {
+	switch {
+	case r == ' ' || r >= '\t' && r <= '\r':
+		return kindSpace
+	case r < 0x20 || r == 0x7f:
+		return kindInvisible
+	}
+	return t.faceFor(st, r)
 }
 
 // spaceAfter is the advance of a space that follows the clusters laid out
@@ -211,7 +232,20 @@ func (t *Typesetter) px(p *para, c *cluster, size int) fixed.Int26_6 {
 	if fi < 0 {
 		fi = p.face
 	}
-	return fixed.Int26_6(int64(c.adv) * int64(size) / int64(t.faces[fi].upem))
+	return scaleUnits(c.adv, size, int64(t.faces[fi].upem))
+}
+
+// scaleUnits is v (font units x 64) at size px in a font of upem units,
+// v*size/upem truncated toward zero. Go's signed 64-bit division is a
+// runtime call in WebAssembly (it checks for MinInt64 / -1); the unsigned
+// one is an instruction, and gives the same quotient for operands that are
+// not negative, which they nearly always are.
+func scaleUnits(v int32, size int, upem int64) fixed.Int26_6 {
+	n := int64(v) * int64(size)
+	if n >= 0 && upem > 0 {
+		return fixed.Int26_6(uint64(n) / uint64(upem))
+	}
+	return fixed.Int26_6(n / upem)
 }
 
 // Line is one laid-out line: clusters [From, To) of its block's paragraph,
@@ -265,17 +299,35 @@ func (b *Block) Width() fixed.Int26_6 {
 // than a line, between grapheme clusters. When the text needs more lines,
 // the last ends in an ellipsis after the last whole word that fits with it
 // (or, when none does, the last grapheme cluster). With balance, lines are
-// made as even as the line count allows (CSS text-wrap: balance).
+// made as even as the line count allows (CSS text-wrap: balance). The
+// block may be shared with other calls: do not modify it.
 func (t *Typesetter) Wrap(text string, st Style, lineHeight float64, width, maxLines int, balance bool) *Block {
+	k := wrapKey{text, st, lineHeight, width, maxLines, balance}
+	if b := t.wraps.get(k); b != nil {
+		t.addMissing(b.para.missing...) // as paragraph does
+		if b.Clamped {
+			t.ellipsis(st) // as clamp does
+		}
+		return b
+	}
+	b := t.wrap(text, st, lineHeight, width, maxLines, balance)
+	t.wraps.put(k, b)
+	return b
+}
+
+// wrap is Wrap without the memo.
+func (t *Typesetter) wrap(text string, st Style, lineHeight float64, width, maxLines int, balance bool) *Block {
 	maxLines = max(maxLines, 1)
 	p := t.paragraph(text, st)
-	b := &Block{Style: st, LineHeight: int(float64(st.Size)*lineHeight + 0.5), para: p}
+	b := t.newBlock()
+	b.Style, b.LineHeight, b.para = st, int(float64(st.Size)*lineHeight+0.5), p
 	w := t.clusterWidths(p, st)
+	sw := t.segmentWidths(p, w)
 	// Every cluster's width includes the spacing after it, which a line's
 	// last one does not have: a line fits when its sum is at most the
 	// width plus one spacing (trimSpacing takes it off the lines).
 	limit := widen(fixed.I(width), st.Spacing)
-	lines, rest, forced := t.breakLines(p, w, limit, maxLines, b.Lines[:0])
+	lines, rest, forced := t.breakLines(p, w, sw, limit, maxLines, b.Lines[:0])
 	if rest < len(p.clusters) {
 		b.Lines = t.clamp(p, w, limit, lines, st)
 		b.Clamped = true
@@ -285,7 +337,7 @@ func (t *Typesetter) Wrap(text string, st Style, lineHeight float64, width, maxL
 	b.Lines, b.forced = lines, forced
 	trimSpacing(b.Lines, st.Spacing)
 	if balance {
-		t.balance(b, w, limit)
+		t.balance(b, w, sw, limit)
 	}
 	return b
 }
@@ -312,11 +364,11 @@ func trimSpacing(lines []Line, sp fixed.Int26_6) {
 }
 
 // balance re-breaks an unclamped block at the narrowest width that still
-// takes as many lines (w: the clusters' widths at the block's size; limit:
-// the width plus the style's spacing, as Wrap's).
+// takes as many lines (w: the clusters' widths at the block's size, sw:
+// its segments'; limit: the width plus the style's spacing, as Wrap's).
 // Blocks of one line, or with a line broken where UAX #14 offers no
 // opportunity, stay as they are.
-func (t *Typesetter) balance(b *Block, w []fixed.Int26_6, limit fixed.Int26_6) {
+func (t *Typesetter) balance(b *Block, w []fixed.Int26_6, sw []segWidth, limit fixed.Int26_6) {
 	p, n := b.para, len(b.Lines)
 	if b.Clamped || n < 2 || b.forced {
 		return
@@ -324,7 +376,7 @@ func (t *Typesetter) balance(b *Block, w []fixed.Int26_6, limit fixed.Int26_6) {
 	lo, hi := fixed.Int26_6(0), limit
 	for hi-lo > 64 {
 		mid := (lo + hi) / 2
-		l, r, f := t.breakLines(p, w, mid, n, t.scratch[:0])
+		l, r, f := t.breakLines(p, w, sw, mid, n, t.scratch[:0])
 		t.scratch = l
 		if r == len(p.clusters) && len(l) == n && !f {
 			hi = mid
@@ -332,18 +384,36 @@ func (t *Typesetter) balance(b *Block, w []fixed.Int26_6, limit fixed.Int26_6) {
 			lo = mid
 		}
 	}
-	b.Lines, _, _ = t.breakLines(p, w, hi, n, b.Lines[:0])
+	b.Lines, _, _ = t.breakLines(p, w, sw, hi, n, b.Lines[:0])
 	trimSpacing(b.Lines, b.Style.Spacing)
 }
 
 // clusterWidths returns every cluster's advance at st's size, with the
 // letter spacing after it (a shared buffer).
 func (t *Typesetter) clusterWidths(p *para, st Style) []fixed.Int26_6 {
-	w := t.widths[:0]
-	for i := range p.clusters {
-		w = append(w, t.advance(p, &p.clusters[i], st))
-	}
+	cs := p.clusters
+	w := slices.Grow(t.widths[:0], len(cs))[:len(cs)]
 	t.widths = w
+	// advance for each cluster, the face's units per em looked up once
+	// per run of clusters of one face.
+	size, spacing := st.Size, st.Spacing
+	face, upem := int16(math.MinInt16), int64(0)
+	for i := range cs {
+		c := &cs[i]
+		if c.face != face {
+			face = c.face
+			fi := int(face)
+			if fi < 0 {
+				fi = p.face
+			}
+			upem = int64(t.faces[fi].upem)
+		}
+		a := scaleUnits(c.adv, size, upem)
+		if spacing != 0 && c.face != kindInvisible {
+			a += spacing
+		}
+		w[i] = a
+	}
 	return w
 }
 
@@ -359,8 +429,17 @@ func (t *Typesetter) advance(p *para, c *cluster, st Style) fixed.Int26_6 {
 
 // breakLines fills at most maxLines lines greedily and returns them, the
 // index of the first cluster left over, and whether a line had to break
-// where UAX #14 offers no opportunity.
-func (t *Typesetter) breakLines(p *para, w []fixed.Int26_6, limit fixed.Int26_6, maxLines int, lines []Line) ([]Line, int, bool) {
+// where UAX #14 offers no opportunity (w: the clusters' widths, sw: the
+// segments' widths of the same size).
+func (t *Typesetter) breakLines(p *para, w []fixed.Int26_6, sw []segWidth, limit fixed.Int26_6, maxLines int, lines []Line) ([]Line, int, bool) {
+	if l, rest, forced, ok := breakSegments(p, sw, limit, maxLines, lines); ok {
+		return l, rest, forced
+	}
+	return breakClusters(p, w, limit, maxLines, lines)
+}
+
+// breakClusters is breakLines a cluster at a time.
+func breakClusters(p *para, w []fixed.Int26_6, limit fixed.Int26_6, maxLines int, lines []Line) ([]Line, int, bool) {
 	forced := false
 	cs := p.clusters
 	i := skipSpaces(cs, 0)
@@ -480,7 +559,8 @@ func (t *Typesetter) ellipsisWidth(st Style) fixed.Int26_6 {
 // Fit lays text out at the largest size in [minSize, maxSize] at which it
 // fits width x height in at most maxLines lines; if none does, at minSize,
 // clamped to the lines that fit (with an ellipsis). It never returns more
-// lines than fit the height, and at least one.
+// lines than fit the height, and at least one. The block may be shared
+// with other calls: do not modify it.
 func (t *Typesetter) Fit(text string, family int, bold bool, minSize, maxSize int, lineHeight float64, width, height, maxLines int, balance bool) *Block {
 	return t.FitStyle(text, Style{Family: family, Bold: bold}, minSize, maxSize, lineHeight, width, height, maxLines, balance)
 }
@@ -497,7 +577,9 @@ func (t *Typesetter) FitStyle(text string, st Style, minSize, maxSize int, lineH
 		b = t.Wrap(text, st, lineHeight, width, lines, false)
 		if !b.Clamped {
 			if balance {
-				t.balance(b, t.clusterWidths(b.para, st), widen(fixed.I(width), st.Spacing))
+				b = t.copyBlock(b) // Wrap's may be shared
+				w := t.clusterWidths(b.para, st)
+				t.balance(b, w, t.segmentWidths(b.para, w), widen(fixed.I(width), st.Spacing))
 			}
 			return b
 		}

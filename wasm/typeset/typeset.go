@@ -79,14 +79,24 @@ type Typesetter struct {
 	paras  *bounded.Cache[paraKey, *para]
 	owner  *bounded.Cache[ownerKey, int16]
 	masks  *bounded.Cache[maskKey, *raster.Mask]
+	front  maskFront // in front of masks
+	wraps  wrapMemo  // Wrap's last blocks
 	emoji  *bounded.Cache[emojiKey, *emojiBitmap]
 	latin  [][256]int16 // owner of runes < 256 by face index of the style; -3 unknown
 
-	missing []rune // runes no font drew, since ResetMissing
-	widths  []fixed.Int26_6
-	scratch []Line // balancing's trial lines
-	order   []int  // drawLine's visual order
-	levels  []int8 // and the levels it reorders
+	missing   []rune // runes no font drew, since ResetMissing
+	widths    []fixed.Int26_6
+	faceBuf   []int16 // paragraph's face per rune
+	segWidths []segWidth
+	scratch   []Line       // balancing's trial lines
+	order     []int        // drawLine's visual order
+	levels    []int8       // and the levels it reorders
+	blockSlab []blockAlloc // newBlock's
+
+	lastInitials struct { // Initials' last name
+		name, initials string
+		ok             bool
+	}
 }
 
 type paraKey struct {
@@ -256,6 +266,7 @@ func (t *Typesetter) AddFamily(packed []byte) error {
 	}
 	// Texts laid out before may now be drawn with the new family.
 	t.paras.Clear()
+	t.wraps = wrapMemo{}
 	t.owner.Clear()
 	for i := range t.latin {
 		for r := range t.latin[i] {
@@ -323,8 +334,10 @@ func (t *Typesetter) RemoveFamily(name string) bool {
 	t.families[i], t.builtin[i] = "", [2]int{-1, -1}
 	t.freeFamilies = append(t.freeFamilies, i)
 	t.paras.Clear()
+	t.wraps = wrapMemo{}
 	t.owner.Clear()
 	t.masks.Clear()
+	t.front.clear(t.masks.Evictions)
 	t.emoji.Clear()
 	t.shaper.Reset()
 	for i := range t.latin {

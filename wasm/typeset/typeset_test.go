@@ -374,6 +374,7 @@ func TestFitBadRange(t *testing.T) {
 }
 
 func TestInitials(t *testing.T) {
+	ts := &Typesetter{}
 	for _, c := range []struct{ in, want string }{
 		{"Ada Lovelace", "AL"},
 		{"ada lovelace", "AL"},
@@ -404,6 +405,11 @@ func TestInitials(t *testing.T) {
 	} {
 		if got := Initials(c.in); got != c.want {
 			t.Errorf("Initials(%q) = %q, want %q", c.in, got, c.want)
+		}
+		// The typesetter's remembers the last name: asked twice, and
+		// after another name.
+		if got, again := ts.Initials(c.in), ts.Initials(c.in); got != c.want || again != c.want {
+			t.Errorf("Typesetter.Initials(%q) = %q then %q, want %q", c.in, got, again, c.want)
 		}
 	}
 }

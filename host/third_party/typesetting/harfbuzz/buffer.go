@@ -54,6 +54,9 @@ const (
 // Buffer is the main structure holding the input text segment and its properties before shaping,
 // and output glyphs and their information after shaping.
 type Buffer struct {
+	// normalizeContext is otShapeNormalize's (ogmint patch 6).
+	normalizeContext otNormalizeContext
+
 	// Info is used as internal storage during the shaping,
 	// and also exposes the result: the glyph to display
 	// and its original Cluster value.

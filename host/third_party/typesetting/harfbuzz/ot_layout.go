@@ -42,6 +42,22 @@ func (c *otApplyContext) applyString(proxy otProxyMeta, accel *otLayoutLookupAcc
 	if len(buffer.Info) == 0 || c.lookupMask == 0 {
 		return
 	}
+	if !lookup.isReverse() && !c.mayApplyAnywhere(accel, lookup.Props()) {
+		// ogmint patch 9: no glyph passes applyForward's filter, so the
+		// pass would apply nothing: leave the buffer as the pass would
+		// (for in/out lookups, its glyphs copied to the output and the two
+		// swapped) without preparing the lookup's iterators.
+		c.lookupProps = lookup.Props()
+		if proxy.inplace {
+			buffer.idx = len(buffer.Info)
+		} else {
+			buffer.outInfo = append(buffer.outInfo[:0], buffer.Info...)
+			buffer.Info, buffer.outInfo = buffer.outInfo, buffer.Info
+			buffer.haveOutput = false
+			buffer.idx = 0
+		}
+		return
+	}
 	c.setLookupProps(lookup.Props())
 	if !lookup.isReverse() {
 		// in/out forward substitution/positioning
@@ -62,6 +78,19 @@ func (c *otApplyContext) applyString(proxy otProxyMeta, accel *otLayoutLookupAcc
 
 		c.applyBackward(accel)
 	}
+}
+
+// mayApplyAnywhere reports whether a glyph of the buffer passes
+// applyForward's filter for a lookup of accel with lookupProps (ogmint
+// patch 9).
+func (c *otApplyContext) mayApplyAnywhere(accel *otLayoutLookupAccelerator, lookupProps uint32) bool {
+	info := c.buffer.Info
+	for j := range info {
+		if accel.digest.mayHave(gID(info[j].Glyph)) && (info[j].Mask&c.lookupMask) != 0 && c.checkGlyphProperty(&info[j], lookupProps) {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *otApplyContext) applyForward(accel *otLayoutLookupAccelerator) bool {

@@ -157,9 +157,8 @@ func positionFinishOffsetsGPOS(font *Font, buffer *Buffer) {
 }
 
 func applyRecurseGPOS(c *otApplyContext, lookupIndex uint16) bool {
-	gpos := c.font.face.GPOS
-	l := lookupGPOS(gpos.Lookups[lookupIndex])
-	return c.applyRecurseLookup(lookupIndex, l)
+	// ogmint patch 8 (see applyRecurseGSUB)
+	return c.applyRecurseLookup(lookupIndex, c.font.gposAccels[lookupIndex].lookup)
 }
 
 // return `true` is the positionning found a match and was applied

@@ -63,9 +63,9 @@ func (l lookupGSUB) isReverse() bool {
 }
 
 func applyRecurseGSUB(c *otApplyContext, lookupIndex uint16) bool {
-	gsub := c.font.face.GSUB
-	l := lookupGSUB(gsub.Lookups[lookupIndex])
-	return c.applyRecurseLookup(lookupIndex, l)
+	// ogmint patch 8: the lookup as its accelerator holds it, boxed once
+	// (converting it to layoutLookup here allocated at every recursion).
+	return c.applyRecurseLookup(lookupIndex, c.font.gsubAccels[lookupIndex].lookup)
 }
 
 // matchesLigature tests if the ligature should be applied on `glyphsFromSecond`,
@@ -192,12 +192,13 @@ func (c *otApplyContext) applyGSUB(table tables.GSUBLookup) bool {
 		}
 		lB, lL := len(data.BacktrackCoverages), len(data.LookaheadCoverages)
 
-		hasMatch, startIndex := c.matchBacktrack(get1N(&c.indices, 0, lB), matchCoverage(data.BacktrackCoverages))
+		m := c.coverageMatchers(data.BacktrackCoverages, nil, data.LookaheadCoverages)
+		hasMatch, startIndex := c.matchBacktrack(get1N(&c.indices, 0, lB), m[0])
 		if !hasMatch {
 			return false
 		}
 
-		hasMatch, endIndex := c.matchLookahead(get1N(&c.indices, 0, lL), matchCoverage(data.LookaheadCoverages), c.buffer.idx+1)
+		hasMatch, endIndex := c.matchLookahead(get1N(&c.indices, 0, lL), m[2], c.buffer.idx+1)
 		if !hasMatch {
 			return false
 		}

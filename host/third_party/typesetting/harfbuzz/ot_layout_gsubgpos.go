@@ -345,6 +345,49 @@ type otApplyContext struct {
 	lastBaseUntil int // GPOS uses
 
 	matchPositions []int
+
+	// ogmint patch 5: the coverage matchers of format 3 (chained) context
+	// lookups, made once per context instead of three closures per use.
+	// covs[k] is what covMatchers[k] matches against (backtrack, input,
+	// lookahead); a lookup sets them before matching, and nothing matches
+	// with them after its nested lookups run (as with iterInput).
+	// covOwner is the context the matchers read covs of (a copied context
+	// makes its own).
+	covs        [3][]tables.Coverage
+	covMatchers [3]matcherFunc
+	covOwner    *otApplyContext
+
+	// ogmint patch 7: the match positions of nested lookups, one array per
+	// nesting level, where each recursion allocated one.
+	matchStack [maxNestingLevel + 1][8]int
+}
+
+// nestedMatchPositions returns zeroed match positions for a lookup applied
+// at the current nesting level.
+func (c *otApplyContext) nestedMatchPositions() []int {
+	d := maxNestingLevel - c.nestingLevelLeft
+	if d < 0 || d >= len(c.matchStack) {
+		return make([]int, 8)
+	}
+	c.matchStack[d] = [8]int{}
+	return c.matchStack[d][:]
+}
+
+// coverageMatchers returns matchers of the coverages backtrack, input and
+// lookahead (see covs).
+func (c *otApplyContext) coverageMatchers(backtrack, input, lookahead []tables.Coverage) [3]matcherFunc {
+	if c.covOwner != c {
+		c.covOwner = c
+		for k := range c.covMatchers {
+			k := k // this module's go version gives a loop one variable
+			c.covMatchers[k] = func(gid gID, value uint16) bool {
+				_, covered := c.covs[k][value].Index(gid)
+				return covered
+			}
+		}
+	}
+	c.covs = [3][]tables.Coverage{backtrack, input, lookahead}
+	return c.covMatchers
 }
 
 func (c *otApplyContext) reset(tableIndex uint8, font *Font, buffer *Buffer) {
@@ -404,8 +447,7 @@ func (c *otApplyContext) applyRecurseLookup(lookupIndex uint16, l layoutLookup) 
 	c.setLookupProps(l.Props())
 
 	savedMatchPositions := c.matchPositions
-	var stackMatchPositions [8]int
-	c.matchPositions = stackMatchPositions[:]
+	c.matchPositions = c.nestedMatchPositions()
 
 	ret := l.dispatchApply(c)
 
@@ -1091,7 +1133,7 @@ func get1N(indices *[]uint16, start, end int) []uint16 {
 
 func (c *otApplyContext) applyLookupContext3(data tables.SequenceContextFormat3, _ int) bool {
 	covIndices := get1N(&c.indices, 1, len(data.Coverages))
-	return c.contextApplyLookup(covIndices, data.SeqLookupRecords, matchCoverage(data.Coverages))
+	return c.contextApplyLookup(covIndices, data.SeqLookupRecords, c.coverageMatchers(nil, data.Coverages, nil)[1])
 }
 
 func (c *otApplyContext) applyLookupChainedContext1(data tables.ChainedSequenceContextFormat1, index int) bool {
@@ -1116,9 +1158,7 @@ func (c *otApplyContext) applyLookupChainedContext2(data tables.ChainedSequenceC
 func (c *otApplyContext) applyLookupChainedContext3(data tables.ChainedSequenceContextFormat3, _ int) bool {
 	lB, lI, lL := len(data.BacktrackCoverages), len(data.InputCoverages), len(data.LookaheadCoverages)
 	return c.chainContextApplyLookup(get1N(&c.indices, 0, lB), get1N(&c.indices, 1, lI), get1N(&c.indices, 0, lL),
-		data.SeqLookupRecords, [3]matcherFunc{
-			matchCoverage(data.BacktrackCoverages), matchCoverage(data.InputCoverages), matchCoverage(data.LookaheadCoverages),
-		})
+		data.SeqLookupRecords, c.coverageMatchers(data.BacktrackCoverages, data.InputCoverages, data.LookaheadCoverages))
 }
 
 // grows the slice if required; and copy the current contents

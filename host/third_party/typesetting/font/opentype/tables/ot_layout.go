@@ -491,10 +491,15 @@ func parseValueRecord(format ValueFormat, data []byte, offset int) (out ValueRec
 	if size == 0 {        // return early
 		return out, offset, nil
 	}
-	// start by parsing the list of values
-	values, err := ParseUint16s(data[offset:], size)
-	if err != nil {
-		return out, 0, fmt.Errorf("invalid value record: %s", err)
+	// start by parsing the list of values (ogmint patch 10: into an array
+	// on the stack, where ParseUint16s allocated a slice per record)
+	var values [16]uint16 // size counts the set bits of a uint16
+	if src := data[offset:]; len(src) < 2*size {
+		return out, 0, fmt.Errorf("invalid value record: %s", fmt.Errorf("EOF: expected length: %d, got %d", 2*size, len(src)))
+	} else {
+		for i := 0; i < size; i++ {
+			values[i] = binary.BigEndian.Uint16(src[2*i:])
+		}
 	}
 	// follow the order
 	cursor := 0
