@@ -11,7 +11,7 @@ all: build
 
 ## wasm: the render module (WASI reactor) shared by the host and the edge
 wasm: $(MODULE)
-$(MODULE): $(shell find wasm templates -type f) go.mod go.sum
+$(MODULE): $(shell find wasm templates host/third_party/typesetting -type f) go.mod go.sum
 	@mkdir -p $(BIN)
 	GOOS=wasip1 GOARCH=wasm CGO_ENABLED=0 $(GO) build -buildmode=c-shared -trimpath -ldflags="-s -w" -o $@ ./wasm/cmd/ogmint-render
 

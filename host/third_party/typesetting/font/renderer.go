@@ -3,11 +3,8 @@
 package font
 
 import (
-	"bytes"
-	"compress/gzip"
 	"errors"
 	"fmt"
-	"io"
 
 	ot "github.com/go-text/typesetting/font/opentype"
 	"github.com/go-text/typesetting/font/opentype/tables"
@@ -192,14 +189,7 @@ func (s svg) glyphData(gid gID, upem uint16) (GlyphSVG, bool) {
 		return GlyphSVG{}, false
 	}
 
-	// un-compress if needed
-	if r, err := gzip.NewReader(bytes.NewReader(data)); err == nil {
-		var buf bytes.Buffer
-		if _, err := io.Copy(&buf, r); err == nil {
-			data = buf.Bytes()
-		}
-	}
-
+	data = inflateSVG(data) // un-compress if needed
 	return GlyphSVG{Source: data, ViewBox: svgViewBox(data, upem)}, true
 }
 

@@ -3,8 +3,6 @@
 package font
 
 import (
-	"bytes"
-	"encoding/xml"
 	"fmt"
 	"math"
 	"strconv"
@@ -126,40 +124,4 @@ func parseSVGLength(s string) (float32, bool) {
 		return 0, false
 	}
 	return v, true
-}
-
-// svgNamespace is the namespace of SVG elements.
-const svgNamespace = "http://www.w3.org/2000/svg"
-
-// svgRootAttributes returns the raw viewBox, width and height attribute
-// values of the root element of the XML document [doc], or false if the
-// document has no root element or if it is not an svg element.
-func svgRootAttributes(doc []byte) (viewBox, width, height string, ok bool) {
-	dec := xml.NewDecoder(bytes.NewReader(doc))
-	var root xml.StartElement
-	for {
-		tok, err := dec.Token()
-		if err != nil { // includes io.EOF, i.e. no root element
-			return "", "", "", false
-		}
-		if start, isStart := tok.(xml.StartElement); isStart {
-			root = start
-			break
-		}
-	}
-	// A missing namespace is tolerated, but a foreign one is rejected.
-	if root.Name.Local != "svg" || (root.Name.Space != "" && root.Name.Space != svgNamespace) {
-		return "", "", "", false
-	}
-	for _, attr := range root.Attr {
-		switch attr.Name.Local {
-		case "viewBox":
-			viewBox = attr.Value
-		case "width":
-			width = attr.Value
-		case "height":
-			height = attr.Value
-		}
-	}
-	return viewBox, width, height, true
 }
