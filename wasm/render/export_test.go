@@ -10,3 +10,6 @@ func ForgetFitSteps(r *Renderer) {
 
 // FirstFit is firstFit, for tests.
 var FirstFit = firstFit
+
+// Substitute is substitute, for tests.
+var Substitute = substitute
