@@ -222,16 +222,31 @@ func (c *card) text(e *templates.Element) string {
 		names = templates.Placeholders(s) // a template that was not validated
 	}
 	if len(names) > 0 {
-		for _, name := range names {
-			s = strings.ReplaceAll(s, "{"+name+"}", c.p.Value(name))
-		}
-		s = strings.TrimSpace(s)
+		s = substitute(s, names, c.p.Value)
 	}
 	if e.Transform == "upper" {
 		s = strings.ToUpper(s)
 	}
 	c.texts[e] = s
 	return s
+}
+
+// substitute replaces each {name} of names in s with value(name), then
+// trims the spaces around the result. A text that is one placeholder
+// (most are) is its value, trimmed, without searching and copying.
+func substitute(s string, names []string, value func(string) string) string {
+	if len(names) == 1 && isPlaceholder(s, names[0]) {
+		return strings.TrimSpace(value(names[0]))
+	}
+	for _, name := range names {
+		s = strings.ReplaceAll(s, "{"+name+"}", value(name))
+	}
+	return strings.TrimSpace(s)
+}
+
+// isPlaceholder reports whether s is "{" + name + "}".
+func isPlaceholder(s, name string) bool {
+	return len(s) == len(name)+2 && s[0] == '{' && s[len(s)-1] == '}' && s[1:len(s)-1] == name
 }
 
 func (c *card) color(ref string) raster.RGB {

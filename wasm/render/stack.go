@@ -72,26 +72,14 @@ func (c *card) stack(s *templates.Element) {
 		return total, clamped
 	}
 	// The largest sizes that fit: fitting is monotonic in the step (smaller
-	// text never needs more room), so binary-search the first step that fits.
+	// text never needs more room), so search for the first step that fits,
+	// asking first at the step this stack took last time.
 	fits := func(step int) bool {
 		total, clamped := layout(step, false)
 		return !clamped && total <= h
 	}
-	best := steps
-	if fits(0) {
-		best = 0
-	} else {
-		lo, hi := 1, steps // fits(lo-1) is false; answer in [lo, steps]
-		for lo < hi {
-			mid := (lo + hi) / 2
-			if fits(mid) {
-				hi = mid
-			} else {
-				lo = mid + 1
-			}
-		}
-		best = lo
-	}
+	best := firstFit(steps, c.lastStep(s), fits)
+	c.setLastStep(s, best)
 	total, _ := layout(best, true)
 	// Still too tall at the smallest sizes: take lines from the last
 	// multi-line text child, then drop trailing children.
@@ -133,4 +121,48 @@ func (c *card) stack(s *templates.Element) {
 		}
 		top += it.height() + s.Gap
 	}
+}
+
+// firstFit is the least step in [0, steps) at which fits holds, or steps
+// when there is none (fits is monotonic: once it holds at a step it holds
+// at every larger one). It asks at guess and guess-1 first, so a right
+// guess costs two calls; then it binary-searches what is left. Any guess,
+// -1 for none, gives the same step (TestFirstFit).
+func firstFit(steps, guess int, fits func(int) bool) int {
+	lo, hi := 0, steps // the answer is in [lo, hi]
+	if guess >= 0 && guess < steps {
+		if !fits(guess) {
+			lo = guess + 1
+		} else if guess == 0 || !fits(guess-1) {
+			return guess
+		} else {
+			hi = guess - 1
+		}
+	}
+	for lo < hi {
+		mid := (lo + hi) / 2
+		if fits(mid) {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	return lo
+}
+
+// lastStep is the step stack s took on its template's previous card, or
+// -1.
+func (c *card) lastStep(s *templates.Element) int {
+	if st, ok := c.st.fitSteps[s]; ok {
+		return st
+	}
+	return -1
+}
+
+// setLastStep remembers step as the one stack s took.
+func (c *card) setLastStep(s *templates.Element, step int) {
+	if c.st.fitSteps == nil {
+		c.st.fitSteps = map[*templates.Element]int{}
+	}
+	c.st.fitSteps[s] = step
 }

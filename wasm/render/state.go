@@ -34,9 +34,10 @@ type state struct {
 	t          *templates.Template // the latest parse of it
 	static     int
 	paths      map[string]svgpath.Path
-	assets     map[string]image.Image // nil for an asset that does not decode
-	scaled     map[scaleKey]placed    // assets scaled into their boxes
-	assetBytes int                    // of assets and scaled
+	assets     map[string]image.Image     // nil for an asset that does not decode
+	scaled     map[scaleKey]placed        // assets scaled into their boxes
+	assetBytes int                        // of assets and scaled
+	fitSteps   map[*templates.Element]int // each stack's last chosen step (stack.go)
 }
 
 // scaleKey is how an image element places its image.
@@ -64,6 +65,7 @@ func (r *Renderer) state(t *templates.Template) *state {
 			l[0] = st
 			if st.t != t { // parsed again (the same template, or it would have another version)
 				st.t, st.static = t, staticPrefix(t)
+				st.fitSteps = nil // keyed by the old parse's elements
 			}
 			return st
 		}

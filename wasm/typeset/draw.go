@@ -50,7 +50,7 @@ func (t *Typesetter) Draw(fr *raster.Frame, b *Block, x, y, width int, align Ali
 	a := align.resolve(b.RTL())
 	var w []fixed.Int26_6
 	if b.para != nil {
-		w = t.clusterWidths(b.para, b.Style)
+		w = t.clusterWidthsAt(b.para, b.Style)
 	}
 	for i, line := range b.Lines {
 		lx := fixed.I(x)

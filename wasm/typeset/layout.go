@@ -321,8 +321,7 @@ func (t *Typesetter) wrap(text string, st Style, lineHeight float64, width, maxL
 	p := t.paragraph(text, st)
 	b := t.newBlock()
 	b.Style, b.LineHeight, b.para = st, int(float64(st.Size)*lineHeight+0.5), p
-	w := t.clusterWidths(p, st)
-	sw := t.segmentWidths(p, w)
+	w, sw := t.widthsAt(p, st)
 	// Every cluster's width includes the spacing after it, which a line's
 	// last one does not have: a line fits when its sum is at most the
 	// width plus one spacing (trimSpacing takes it off the lines).
@@ -391,9 +390,16 @@ func (t *Typesetter) balance(b *Block, w []fixed.Int26_6, sw []segWidth, limit f
 // clusterWidths returns every cluster's advance at st's size, with the
 // letter spacing after it (a shared buffer).
 func (t *Typesetter) clusterWidths(p *para, st Style) []fixed.Int26_6 {
+	t.widths = appendClusterWidths(t.widths[:0], t, p, st)
+	return t.widths
+}
+
+// appendClusterWidths appends clusterWidths(p, st) to w.
+func appendClusterWidths(w []fixed.Int26_6, t *Typesetter, p *para, st Style) []fixed.Int26_6 {
 	cs := p.clusters
-	w := slices.Grow(t.widths[:0], len(cs))[:len(cs)]
-	t.widths = w
+	n := len(w)
+	w = slices.Grow(w, len(cs))[:n+len(cs)]
+	out := w[n:]
 	// advance for each cluster, the face's units per em looked up once
 	// per run of clusters of one face.
 	size, spacing := st.Size, st.Spacing
@@ -412,7 +418,7 @@ func (t *Typesetter) clusterWidths(p *para, st Style) []fixed.Int26_6 {
 		if spacing != 0 && c.face != kindInvisible {
 			a += spacing
 		}
-		w[i] = a
+		out[i] = a
 	}
 	return w
 }
@@ -578,8 +584,8 @@ func (t *Typesetter) FitStyle(text string, st Style, minSize, maxSize int, lineH
 		if !b.Clamped {
 			if balance {
 				b = t.copyBlock(b) // Wrap's may be shared
-				w := t.clusterWidths(b.para, st)
-				t.balance(b, w, t.segmentWidths(b.para, w), widen(fixed.I(width), st.Spacing))
+				w, sw := t.widthsAt(b.para, st)
+				t.balance(b, w, sw, widen(fixed.I(width), st.Spacing))
 			}
 			return b
 		}

@@ -58,7 +58,12 @@ func countSegments(cs []cluster) int {
 // segmentWidths sums the cluster widths w over p's segments (a shared
 // buffer).
 func (t *Typesetter) segmentWidths(p *para, w []fixed.Int26_6) []segWidth {
-	out := t.segWidths[:0]
+	t.segWidths = appendSegmentWidths(t.segWidths[:0], p, w)
+	return t.segWidths
+}
+
+// appendSegmentWidths appends segmentWidths(p, w) to out.
+func appendSegmentWidths(out []segWidth, p *para, w []fixed.Int26_6) []segWidth {
 	for _, s := range p.segs {
 		ws := w[s.from:s.to]
 		sw := segWidth{first: ws[0], max: ws[0]}
@@ -68,7 +73,6 @@ func (t *Typesetter) segmentWidths(p *para, w []fixed.Int26_6) []segWidth {
 		}
 		out = append(out, sw)
 	}
-	t.segWidths = out
 	return out
 }
 

@@ -79,8 +79,9 @@ type Typesetter struct {
 	paras  *bounded.Cache[paraKey, *para]
 	owner  *bounded.Cache[ownerKey, int16]
 	masks  *bounded.Cache[maskKey, *raster.Mask]
-	front  maskFront // in front of masks
-	wraps  wrapMemo  // Wrap's last blocks
+	front  maskFront  // in front of masks
+	wraps  wrapMemo   // Wrap's last blocks
+	sized  widthsMemo // the last paragraphs' widths at a size
 	emoji  *bounded.Cache[emojiKey, *emojiBitmap]
 	latin  [][256]int16 // owner of runes < 256 by face index of the style; -3 unknown
 
@@ -267,6 +268,7 @@ func (t *Typesetter) AddFamily(packed []byte) error {
 	// Texts laid out before may now be drawn with the new family.
 	t.paras.Clear()
 	t.wraps = wrapMemo{}
+	t.sized = widthsMemo{}
 	t.owner.Clear()
 	for i := range t.latin {
 		for r := range t.latin[i] {
@@ -335,6 +337,7 @@ func (t *Typesetter) RemoveFamily(name string) bool {
 	t.freeFamilies = append(t.freeFamilies, i)
 	t.paras.Clear()
 	t.wraps = wrapMemo{}
+	t.sized = widthsMemo{}
 	t.owner.Clear()
 	t.masks.Clear()
 	t.front.clear(t.masks.Evictions)
