@@ -195,7 +195,7 @@ const (
 // RSS under sustained load < 150 MiB): a cache costs its size and half again
 // in the Go heap (GOGC 50), and 16 MiB holds ~200 blog cards.
 const (
-	DefaultCacheMiB           = 16
+	DefaultCacheMiB           = 8
 	DefaultImageCacheMiB      = 8
 	DefaultImageFetchCacheMiB = 8
 )
