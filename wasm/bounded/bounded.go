@@ -67,6 +67,10 @@ func (c *Cache[K, V]) Put(k K, v V, cost int) {
 	c.put(k, entry[V]{v, cost + entryOverhead})
 }
 
+// Admits reports whether Put keeps an entry of cost bytes: one costing
+// more than half the budget is not kept.
+func (c *Cache[K, V]) Admits(cost int) bool { return cost+entryOverhead <= c.budget/2 }
+
 func (c *Cache[K, V]) put(k K, e entry[V]) {
 	if e.cost > c.budget/2 {
 		return

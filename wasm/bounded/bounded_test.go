@@ -65,3 +65,15 @@ func TestGetBytes(t *testing.T) {
 		t.Fatalf("a miss allocated %v times", n)
 	}
 }
+
+// TestAdmits: Admits says whether Put keeps an entry of a cost.
+func TestAdmits(t *testing.T) {
+	c := New[int, int](1 << 10)
+	for i, cost := range []int{0, 100, 512 - entryOverhead - 1, 512 - entryOverhead, 512 - entryOverhead + 1, 600, 5000} {
+		c.Put(i, i, cost)
+		_, kept := c.Get(i)
+		if got := c.Admits(cost); got != kept {
+			t.Errorf("cost %d: Admits %v, Put kept it: %v", cost, got, kept)
+		}
+	}
+}

@@ -73,12 +73,19 @@ func (c *card) stack(s *templates.Element) {
 	}
 	// The largest sizes that fit: fitting is monotonic in the step (smaller
 	// text never needs more room), so search for the first step that fits,
-	// asking first at the step this stack took last time.
+	// asking first at the step this stack took last time. Negative letter
+	// spacing can make glyph widths negative, and then fitting is not
+	// monotonic: the step would depend on the guess, so on the card drawn
+	// before. Such a stack searches without one.
 	fits := func(step int) bool {
 		total, clamped := layout(step, false)
 		return !clamped && total <= h
 	}
-	best := firstFit(steps, c.lastStep(s), fits)
+	guess := c.lastStep(s)
+	if negativeSpacing(items) {
+		guess = -1
+	}
+	best := firstFit(steps, guess, fits)
 	c.setLastStep(s, best)
 	total, _ := layout(best, true)
 	// Still too tall at the smallest sizes: take lines from the last
@@ -121,6 +128,17 @@ func (c *card) stack(s *templates.Element) {
 		}
 		top += it.height() + s.Gap
 	}
+}
+
+// negativeSpacing reports whether a text of items has negative letter
+// spacing.
+func negativeSpacing(items []*item) bool {
+	for _, it := range items {
+		if it.e.LetterSpacing < 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // firstFit is the least step in [0, steps) at which fits holds, or steps

@@ -218,7 +218,11 @@ func (t *Typesetter) mask(fi, size int, gid font.GID, sub int8) *raster.Mask {
 	if !ok {
 		m = rasterize(t.faces[fi], gid, size, sub)
 		// A mask may also hold a sprite of 4 bytes per pixel (raster.Frame).
-		t.masks.Put(k, m, 5*len(m.Pix)+4*m.H+96)
+		cost := 5*len(m.Pix) + 4*m.H + 96
+		if !t.masks.Admits(cost) {
+			return m // too large to keep: neither cache holds it
+		}
+		t.masks.Put(k, m, cost)
 	}
 	if f.evictions != t.masks.Evictions {
 		f.clear(t.masks.Evictions)
