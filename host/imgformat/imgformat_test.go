@@ -2,48 +2,24 @@ package imgformat_test
 
 import (
 	"bytes"
-	"fmt"
 	"image"
 	"image/jpeg"
 	"image/png"
-	"sync"
 	"testing"
 
 	"golang.org/x/image/webp"
 
 	"github.com/ogmint/ogmint/host/imgformat"
-	"github.com/ogmint/ogmint/internal/benchcard"
-	"github.com/ogmint/ogmint/wasm/abi"
-	"github.com/ogmint/ogmint/wasm/module"
+	"github.com/ogmint/ogmint/internal/benchcard/benchframe"
 )
 
-var (
-	cardOnce sync.Once
-	cardPix  []byte
-	cardErr  error
-)
-
-// card renders the benchmark card (internal/benchcard, the blog card of
-// docs/benchmarks.md) natively with the module's own code.
+// card is the benchmark card's frame (internal/benchcard/benchframe).
 func card(tb testing.TB) []byte {
-	cardOnce.Do(func() {
-		m, err := module.New()
-		if err != nil {
-			cardErr = err
-			return
-		}
-		q := benchcard.Query(1)
-		n := copy(m.Request(len(q)), q)
-		if st := m.Render(n); st != abi.StatusOK {
-			cardErr = fmt.Errorf("render: %s: %s", st, m.Output())
-			return
-		}
-		cardPix = append([]byte(nil), m.Pixels()...)
-	})
-	if cardErr != nil {
-		tb.Fatal(cardErr)
+	pix, err := benchframe.Pixels()
+	if err != nil {
+		tb.Fatal(err)
 	}
-	return cardPix
+	return pix
 }
 
 const w, h = 1200, 630

@@ -5,42 +5,20 @@ import (
 	"fmt"
 	"image"
 	"image/png"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/ogmint/ogmint/internal/benchcard"
+	"github.com/ogmint/ogmint/internal/benchcard/benchframe"
 	"github.com/ogmint/ogmint/wasm/abi"
-	"github.com/ogmint/ogmint/wasm/module"
 )
 
-var (
-	cardOnce sync.Once
-	cardPix  []byte
-	cardErr  error
-)
-
-// card renders the benchmark card (internal/benchcard, the blog card of
-// docs/benchmarks.md) natively with the module's own code.
+// card is the benchmark card's frame (internal/benchcard/benchframe).
 func card(tb testing.TB) []byte {
-	cardOnce.Do(func() {
-		m, err := module.New()
-		if err != nil {
-			cardErr = err
-			return
-		}
-		q := benchcard.Query(1)
-		n := copy(m.Request(len(q)), q)
-		if st := m.Render(n); st != abi.StatusOK {
-			cardErr = errorString("render: " + st.String() + ": " + string(m.Output()))
-			return
-		}
-		cardPix = append([]byte(nil), m.Pixels()...)
-	})
-	if cardErr != nil {
-		tb.Fatal(cardErr)
+	pix, err := benchframe.Pixels()
+	if err != nil {
+		tb.Fatal(err)
 	}
-	return cardPix
+	return pix
 }
 
 func report(b *testing.B, size int) {

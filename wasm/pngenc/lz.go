@@ -406,17 +406,7 @@ func (s *colorSet) lookup8(w0, w1, w2, w3 uint64) (uint64, bool) {
 	return ids, true
 }
 
-// lookup is put through the cache (inlined: a hit is one load and a
-// compare).
-func (s *colorSet) lookup(c uint32) (uint8, bool) {
-	h := (c * 0x9E3779B1) >> 22
-	if e := s.cache[h]; e>>8 == uint64(c|1<<24) {
-		return uint8(e), true
-	}
-	return s.miss(c, h)
-}
-
-// miss is lookup's way past the cache.
+// miss is lookup8's way past the cache: put, remembered in slot h.
 //
 //go:noinline
 func (s *colorSet) miss(c, h uint32) (uint8, bool) {

@@ -9,7 +9,7 @@ import (
 // TestKnownFlatMatchesScanning draws random scenes — a cleared frame with a
 // cover rectangle (solid or gradient, sometimes missing), other rectangles,
 // outlines and overlapping glyph masks, some clipped — twice: once trusting
-// the ink record (knownFlat) and once checking every pixel. The pixels must
+// the ink record (flatThenInk) and once checking every pixel. The pixels must
 // be identical.
 func TestKnownFlatMatchesScanning(t *testing.T) {
 	defer func() { trackInk = true }()

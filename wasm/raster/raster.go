@@ -28,7 +28,7 @@ type Frame struct {
 	sprites     []*Mask
 	spriteBytes int
 
-	// Where the frame is known to be flat (see knownFlat): since the last
+	// Where the frame is known to be flat (see flatThenInk): since the last
 	// Clear or ClearAround, every row y was drawn on only within
 	// [inkLo[y], inkHi[y]); outside, it holds the clear colour, or the cover
 	// rectangle's colour inside that rectangle's rows between its corners.
@@ -43,7 +43,7 @@ type coverRect struct {
 	solid         bool // it was drawn solid and opaque: its core is flat
 }
 
-// trackInk enables knownFlat (tests turn it off to compare with scanning).
+// trackInk enables flatThenInk's answer (tests turn it off to compare with scanning).
 var trackInk = true
 
 // MaxSpriteBytes bounds the memory a frame's glyph sprites take.
@@ -102,33 +102,12 @@ func (f *Frame) addInk(x0, y0, x1, y1 int) {
 	}
 }
 
-// knownFlat reports whether the box x0..x1 x y0..y1 (inside the frame) is
-// certainly one flat colour: nothing has been drawn on it since the last
-// clear, and it lies wholly outside the cover rectangle or wholly inside its
-// flat core. It reads two numbers per row, with no branch per row, where
-// checking the pixels reads them all.
-func (f *Frame) knownFlat(x0, y0, x1, y1 int) bool {
-	if !trackInk || len(f.inkLo) != f.H {
-		return false
-	}
-	if c := &f.cover; c.w > 0 {
-		outside := x1 <= c.x || x0 >= c.x+c.w || y1 <= c.y || y0 >= c.y+c.h
-		inCore := c.solid && x0 >= c.x && x1 <= c.x+c.w && y0 >= c.y+c.r && y1 <= c.y+c.h-c.r
-		if !outside && !inCore {
-			return false
-		}
-	}
-	overlap := int32(0)
-	lo, hi := f.inkLo[y0:y1], f.inkHi[y0:y1]
-	for i := range lo {
-		overlap = max(overlap, min(hi[i], int32(x1))-max(lo[i], int32(x0)))
-	}
-	return overlap <= 0
-}
-
-// flatThenInk is knownFlat(x0, y0, x1, y1) followed by addInk(inkX0, y0,
-// inkX1, y1), in one pass over the rows (a glyph's box, inside the frame,
-// and the columns of its ink).
+// flatThenInk reports whether the box x0..x1 x y0..y1 (a glyph's, inside
+// the frame) is certainly one flat colour: nothing has been drawn on it
+// since the last clear, and it lies wholly outside the cover rectangle or
+// wholly inside its flat core. In the same pass over the rows it records
+// the columns inkX0..inkX1 of the glyph's ink (addInk). It reads two
+// numbers per row, where checking the pixels reads them all.
 func (f *Frame) flatThenInk(x0, y0, x1, y1, inkX0, inkX1 int) bool {
 	if len(f.inkLo) != f.H {
 		return false
