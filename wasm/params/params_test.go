@@ -108,7 +108,7 @@ func paramCases() []paramCase {
 	return []paramCase{
 		// Minimal request and defaults.
 		{name: "minimal", query: base, check: func(t *testing.T, p *params.Params) {
-			want := params.Params{Template: "blog", TemplateVer: 3, Title: "Hello", Font: "Inter",
+			want := params.Params{Template: "blog", TemplateVer: 4, Title: "Hello", Font: "Inter",
 				Bg: D, Text: T, Accent: A, Surface: S, Format: "png"}
 			if !reflect.DeepEqual(*p, want) {
 				t.Errorf("got %+v\nwant %+v", *p, want)
